@@ -1,0 +1,205 @@
+package sim
+
+// Interval is an estimate over replications: the mean and its 95 % confidence interval
+// (Student t with R−1 degrees of freedom). With one replication Lo = Hi = Mean.
+type Interval struct {
+	Mean float64    `json:"mean"`
+	CI95 [2]float64 `json:"ci95"`
+}
+
+// Latency holds response-time statistics in milliseconds, each over replications.
+type Latency struct {
+	Mean Interval `json:"mean"`
+	P50  Interval `json:"p50"`
+	P95  Interval `json:"p95"`
+	P99  Interval `json:"p99"`
+}
+
+// FlowResult is one flow at one load.
+type FlowResult struct {
+	Name string `json:"name"`
+	// OfferedPerS is the offered arrival rate (requests/s); 0 for closed flows.
+	OfferedPerS float64 `json:"offered_per_s"`
+	// ThroughputPerS is completed requests per simulated second after warm-up.
+	ThroughputPerS Interval `json:"throughput_per_s"`
+	// EventsPerS is ThroughputPerS × events per request (batch size).
+	EventsPerS float64 `json:"events_per_s"`
+	// LatencyMS is the end-to-end response time in ms.
+	LatencyMS Latency `json:"latency_ms"`
+	// DropRatio is dropped / (completed + dropped).
+	DropRatio Interval `json:"drop_ratio"`
+	// P95TargetMS is the SLO target (0 = none); SLOMet says whether the mean P95 is under it.
+	P95TargetMS float64 `json:"p95_target_ms,omitempty"`
+	SLOMet      bool    `json:"slo_met"`
+	// Analytic is the closed-form or MVA mean response time in ms, when the model allows it.
+	AnalyticMeanMS *float64 `json:"analytic_mean_ms,omitempty"`
+}
+
+// StationResult is one station (a node's CPU or disk, a plain station, a pool or queue).
+type StationResult struct {
+	Name string `json:"name"`
+	// Kind: "cpu", "disk", "station", "pool", "queue".
+	Kind string `json:"kind"`
+	// Node is the node a cpu/disk station belongs to.
+	Node    string `json:"node,omitempty"`
+	Servers int    `json:"servers"`
+	// Utilization is busy servers / Servers, time-averaged (0..1).
+	Utilization Interval `json:"utilization"`
+	// MeanQueueLength is the time-averaged number waiting (not in service).
+	MeanQueueLength Interval `json:"mean_queue_length"`
+	// MeanInSystem is the time-averaged number present (waiting + in service), L of Little's law.
+	MeanInSystem Interval `json:"mean_in_system"`
+	// ThroughputPerS is visits completed per second, λ of Little's law.
+	ThroughputPerS Interval `json:"throughput_per_s"`
+	// MeanResponseMS is the mean time per visit (wait + service) in ms, W of Little's law.
+	MeanResponseMS Interval `json:"mean_response_ms"`
+	// AnalyticUtilization is λ·D/c from the utilization law (open flows), for comparison.
+	AnalyticUtilization float64 `json:"analytic_utilization"`
+	// AnalyticMeanResponseMS is the closed-form mean response time where the station is a
+	// textbook queue (M/M/c, M/D/1, M/G/1, M/M/c/K).
+	AnalyticMeanResponseMS *float64 `json:"analytic_mean_response_ms,omitempty"`
+	// Drops counts arrivals lost to a full capacity (per replication, mean).
+	Drops float64 `json:"drops"`
+}
+
+// NodeResult is one machine at design load.
+type NodeResult struct {
+	Name            string   `json:"name"`
+	Role            string   `json:"role,omitempty"`
+	Cores           int      `json:"cores"`
+	CPUUtilization  Interval `json:"cpu_utilization"`
+	DiskUtilization Interval `json:"disk_utilization"`
+	MemoryBytes     float64  `json:"memory_bytes"`
+	MemoryUsedBytes float64  `json:"memory_used_bytes"`
+	Components      []string `json:"components,omitempty"`
+}
+
+// Point is the model at one load of the sweep.
+type Point struct {
+	Load     float64         `json:"load"`
+	Flows    []FlowResult    `json:"flows"`
+	Stations []StationResult `json:"stations"`
+	// SLOMet says whether every criterion of the SLO held at this load.
+	SLOMet bool `json:"slo_met"`
+	// Violations names what failed ("p95 ingest 2300ms > 2000ms", "cpu search-1 0.83 > 0.70").
+	Violations []string `json:"violations,omitempty"`
+	// Stable is false when queues grew without bound (throughput below offered).
+	Stable bool `json:"stable"`
+}
+
+// Saturation is the largest load that meets the SLO.
+type Saturation struct {
+	Variable string `json:"variable"`
+	Unit     string `json:"unit,omitempty"`
+	// Value is the mean over replications of each replication's saturation point.
+	Value float64    `json:"value"`
+	CI95  [2]float64 `json:"ci95"`
+	// Limit is the criterion that binds at the saturation point.
+	Limit string `json:"limit"`
+	// Bounded is false when the SLO still held at the search maximum (Value is a lower bound).
+	Bounded bool `json:"bounded"`
+	// AnalyticBound is the utilization-law bound: the load at which the bottleneck reaches the
+	// utilization trigger (or 1.0 without one).
+	AnalyticBound float64 `json:"analytic_bound"`
+}
+
+// Advice is what one change to the bottleneck buys.
+type Advice struct {
+	Change     string  `json:"change"`
+	Saturation float64 `json:"saturation"`
+	// GainPercent is the change of the saturation point against the unchanged model.
+	GainPercent float64 `json:"gain_percent"`
+	Bottleneck  string  `json:"bottleneck"`
+}
+
+// Trigger is a scaling trigger (seed 004) evaluated at design load.
+type Trigger struct {
+	Name      string  `json:"name"`
+	Subject   string  `json:"subject"`
+	Value     float64 `json:"value"`
+	Threshold float64 `json:"threshold"`
+	Fired     bool    `json:"fired"`
+	Source    string  `json:"source"`
+}
+
+// NodeStorage is the disk growth of one data node.
+type NodeStorage struct {
+	Node          string  `json:"node"`
+	BytesPerDay   float64 `json:"bytes_per_day"`
+	DiskBytes     float64 `json:"disk_bytes"`
+	DaysUntilFull float64 `json:"days_until_full"`
+}
+
+// StorageResult is the storage growth at design load.
+type StorageResult struct {
+	EventsPerS float64 `json:"events_per_s"`
+	// RawBytesPerMonth is ingested bytes (30-day month) before replication and index overhead.
+	RawBytesPerMonth float64 `json:"raw_bytes_per_month"`
+	// StoredBytesPerMonth is after index overhead and replication.
+	StoredBytesPerMonth float64       `json:"stored_bytes_per_month"`
+	Nodes               []NodeStorage `json:"nodes"`
+}
+
+// Result is everything one scenario run produced.
+type Result struct {
+	Scenario    string       `json:"scenario"`
+	Title       string       `json:"title,omitempty"`
+	File        string       `json:"file,omitempty"`
+	Description string       `json:"description,omitempty"`
+	Sources     []Citation   `json:"sources,omitempty"`
+	Assumptions []Assumption `json:"assumptions,omitempty"`
+	Settings    Settings     `json:"settings"`
+
+	LoadVariable string  `json:"load_variable"`
+	LoadUnit     string  `json:"load_unit,omitempty"`
+	DesignLoad   float64 `json:"design_load"`
+	// ClaimedCapacity is the seed's claimed capacity (0 when none).
+	ClaimedCapacity float64 `json:"claimed_capacity,omitempty"`
+
+	// Flows, Stations and Nodes at design load.
+	Flows    []FlowResult    `json:"flows"`
+	Stations []StationResult `json:"stations"`
+	Nodes    []NodeResult    `json:"nodes,omitempty"`
+	// SLOMet at design load, with the violations.
+	SLOMet     bool     `json:"slo_met"`
+	Violations []string `json:"violations,omitempty"`
+
+	Saturation *Saturation `json:"saturation,omitempty"`
+	// Bottleneck is the station that limits the saturation point.
+	Bottleneck string `json:"bottleneck"`
+	// HeadroomPercent is (saturation / design − 1) × 100.
+	HeadroomPercent float64 `json:"headroom_percent"`
+	// HeadroomTarget is the SLO's wanted headroom in percent.
+	HeadroomTarget float64 `json:"headroom_target_percent,omitempty"`
+	// Sweep holds the model at each load of the sweep, ascending.
+	Sweep    []Point        `json:"sweep,omitempty"`
+	Advice   []Advice       `json:"advice,omitempty"`
+	Triggers []Trigger      `json:"triggers,omitempty"`
+	Storage  *StorageResult `json:"storage,omitempty"`
+	// Notes are modelling statements the report must show (how the model was built).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Citation mirrors scenarios.Citation for the result.
+type Citation struct {
+	File    string `json:"file"`
+	Section string `json:"section,omitempty"`
+	Says    string `json:"says,omitempty"`
+}
+
+// Assumption mirrors scenarios.Assumption for the result.
+type Assumption struct {
+	What   string `json:"what"`
+	Value  string `json:"value"`
+	Source string `json:"source"`
+}
+
+// Settings records how the model was run.
+type Settings struct {
+	Seed         uint64  `json:"seed"`
+	Replications int     `json:"replications"`
+	DurationS    float64 `json:"duration_s"`
+	WarmupS      float64 `json:"warmup_s"`
+	// Events is the number of kernel events processed over the whole run.
+	Events int64 `json:"events"`
+}
