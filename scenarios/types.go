@@ -40,6 +40,9 @@ type Scenario struct {
 
 	// Workload.
 	Flows []Flow `yaml:"flows" json:"flows"`
+
+	// LoadTest configures `capsim load`: the real target and executors (see loadtest.go).
+	LoadTest *LoadTest `yaml:"loadtest,omitempty" json:"loadtest,omitempty"`
 }
 
 // Citation points at the seed document and section a scenario encodes.
