@@ -1,0 +1,403 @@
+package reports
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/capsim/capsim/sim"
+)
+
+//go:embed templates/report.html.tmpl templates/report.css
+var templateFS embed.FS
+
+var reportTmpl = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
+	// css embeds the stylesheet; it is ours, never scenario text.
+	"css": func() template.CSS {
+		b, _ := templateFS.ReadFile("templates/report.css")
+		return template.CSS(b) //nolint:gosec // constant stylesheet from the binary
+	},
+}).ParseFS(templateFS, "templates/report.html.tmpl"))
+
+// WriteHTML writes one self-contained report.html for the results: inline CSS, inline SVG
+// charts, no script, no external resource. With more than one result a tier-comparison
+// section (predicted saturation against claimed capacity, difference in percent) comes first,
+// then each result in input order. Everything taken from the scenario (names, descriptions,
+// assumptions, notes) is escaped by html/template; text inside the SVG charts is escaped as
+// XML. Charts whose data are degenerate (fewer than two loads, NaN, Inf) are replaced by a
+// short note. The output depends only on the results, so it is byte-stable.
+// Errors: ErrNoResults for an empty slice or a nil entry; a write error from w.
+func WriteHTML(w io.Writer, results []*sim.Result) error {
+	if len(results) == 0 {
+		return ErrNoResults
+	}
+	pg := page{}
+	for i, r := range results {
+		if r == nil {
+			return fmt.Errorf("%w: result %d is nil", ErrNoResults, i)
+		}
+		pg.Tiers = append(pg.Tiers, buildTier(r, i, len(results) > 1))
+	}
+	if len(results) > 1 {
+		cmp, _ := Compare(results) // cannot fail: results checked above
+		pg.Comparison = buildComparison(cmp)
+		pg.Title = "capsim capacity report: " + fmtNum(float64(len(results))) + " tiers compared"
+	} else {
+		t := results[0].Title
+		if t == "" {
+			t = results[0].Scenario
+		}
+		pg.Title = "capsim capacity report: " + t
+	}
+	var buf bytes.Buffer
+	if err := reportTmpl.Execute(&buf, pg); err != nil {
+		return fmt.Errorf("reports: render HTML: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("reports: write HTML: %w", err)
+	}
+	return nil
+}
+
+type page struct {
+	Title      string
+	Comparison *comparisonView
+	Tiers      []tierView
+}
+
+type kv struct {
+	Label, Value string
+	// Class: "" , "ok", "bad" or "warn".
+	Class string
+}
+
+type comparisonView struct {
+	Figures []figure
+	Rows    []comparisonRow
+}
+
+type comparisonRow struct {
+	Anchor, Scenario, Title                     string
+	Design, Claimed, Predicted, CI, Diff, Bound string
+	DiffClass                                   string
+	Bottleneck, Headroom                        string
+	SLOMet                                      bool
+}
+
+type tierView struct {
+	Anchor                          string
+	Scenario, Title, File, Desc     string
+	Verdict                         string
+	VerdictOK                       bool
+	Summary                         []kv
+	Violations                      []string
+	Advice                          []adviceRow
+	Triggers                        []triggerRow
+	Flows                           []flowRow
+	FlowFigures                     []flowFigures
+	UtilFigures                     []figure
+	NodeFigure, StorageFigure       *figure
+	Stations                        []stationRow
+	Nodes                           []nodeRow
+	Storage                         *storageView
+	Sweep                           []sweepRow
+	Assumptions                     []sim.Assumption
+	Sources                         []sim.Citation
+	Settings                        []kv
+	Notes                           []string
+	LoadUnit                        string
+	HasAnalyticFlow, HasAnalyticSta bool
+}
+
+type flowFigures struct {
+	Name                string
+	Latency, Throughput figure
+}
+
+type adviceRow struct{ Change, Saturation, Gain, Bottleneck, Class string }
+
+type triggerRow struct {
+	Name, Subject, Value, Threshold, Source string
+	Fired                                   bool
+}
+
+type flowRow struct {
+	Name, Offered, Throughput, Events, Mean, P50, P95, P99, Target, Drop, Analytic string
+	SLOClass                                                                       string
+}
+
+type stationRow struct {
+	Name, Kind, Node, Servers, Util, Queue, L, Lambda, W, AUtil, AW, Drops string
+	UtilClass                                                              string
+}
+
+type nodeRow struct {
+	Name, Role, Cores, CPU, Disk, Memory, Components string
+	CPUClass                                         string
+}
+
+type storageView struct {
+	Summary []kv
+	Nodes   []storageRow
+}
+
+type storageRow struct{ Node, PerDay, Disk, Days string }
+
+type sweepRow struct {
+	Load, Verdict, Violations string
+	OK, Stable                bool
+}
+
+func buildComparison(c Comparison) *comparisonView {
+	v := &comparisonView{Figures: tierCharts(c)}
+	for i, t := range c.Tiers {
+		unit := t.LoadUnit
+		row := comparisonRow{
+			Anchor: tierAnchor(i), Scenario: t.Scenario, Title: t.Title,
+			Design: withUnit(fmtNum(t.DesignLoad), unit), Claimed: "–", Predicted: "–", CI: "–", Diff: "–",
+			Bottleneck: t.Bottleneck, Headroom: fmtPercent(t.HeadroomPercent), SLOMet: t.SLOMet,
+		}
+		if t.ClaimedCapacity > 0 {
+			row.Claimed = withUnit(fmtNum(t.ClaimedCapacity), unit)
+		}
+		if t.Predicted != nil {
+			row.Predicted = withUnit(fmtNum(*t.Predicted), unit)
+			if !t.Bounded {
+				row.Predicted = "≥ " + row.Predicted
+				row.Bound = "SLO still met at the search maximum"
+			}
+			row.Headroom = fmtPercent(t.HeadroomPercent)
+		} else {
+			row.Headroom = "–"
+		}
+		if t.CI95 != nil {
+			row.CI = fmtRange(*t.CI95, fmtNum)
+		}
+		if t.DifferencePercent != nil {
+			row.Diff = fmtSignedPercent(*t.DifferencePercent)
+			row.DiffClass = "ok"
+			if *t.DifferencePercent < 0 {
+				row.DiffClass = "bad"
+			}
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return v
+}
+
+func tierAnchor(i int) string { return "tier-" + strconv.Itoa(i+1) }
+
+func buildTier(r *sim.Result, i int, multi bool) tierView {
+	t := tierView{
+		Anchor: tierAnchor(i), Scenario: r.Scenario, Title: r.Title, File: r.File, Desc: r.Description,
+		Violations: r.Violations, Assumptions: r.Assumptions, Sources: r.Sources, Notes: r.Notes,
+		LoadUnit: r.LoadUnit,
+	}
+	if t.Title == "" {
+		t.Title = r.Scenario
+	}
+	t.Verdict, t.VerdictOK = verdict(r)
+	unit := r.LoadUnit
+	if unit == "" {
+		unit = r.LoadVariable
+	}
+	load := func(v float64) string { return withUnit(fmtNum(v), unit) }
+
+	// summary
+	t.Summary = append(t.Summary, kv{Label: "Design load", Value: load(r.DesignLoad)})
+	if s := r.Saturation; s != nil {
+		val := load(s.Value) + " (95 %: " + fmtRange(s.CI95, fmtNum) + ")"
+		if !s.Bounded {
+			val = "≥ " + load(s.Value) + " (SLO met at the search maximum)"
+		}
+		t.Summary = append(t.Summary, kv{Label: "Saturation point", Value: val})
+		if s.Limit != "" {
+			t.Summary = append(t.Summary, kv{Label: "Limited by", Value: s.Limit})
+		}
+		if finite(s.AnalyticBound) && s.AnalyticBound > 0 {
+			t.Summary = append(t.Summary, kv{Label: "Utilization-law bound", Value: load(s.AnalyticBound)})
+		}
+		h := kv{Label: "Headroom", Value: fmtPercent(r.HeadroomPercent), Class: "ok"}
+		if r.HeadroomTarget > 0 {
+			h.Value += " (target " + fmtPercent(r.HeadroomTarget) + ")"
+			if r.HeadroomPercent < r.HeadroomTarget {
+				h.Class = "bad"
+			}
+		}
+		if r.HeadroomPercent < 0 {
+			h.Class = "bad"
+		}
+		t.Summary = append(t.Summary, h)
+	}
+	if r.ClaimedCapacity > 0 {
+		c := kv{Label: "Claimed capacity", Value: load(r.ClaimedCapacity)}
+		if r.Saturation != nil {
+			c.Value += " (model " + fmtSignedPercent((r.Saturation.Value/r.ClaimedCapacity-1)*100) + ")"
+		}
+		t.Summary = append(t.Summary, c)
+	}
+	if r.Bottleneck != "" {
+		t.Summary = append(t.Summary, kv{Label: "Bottleneck", Value: r.Bottleneck})
+	}
+	for _, f := range r.Flows {
+		k := kv{Label: "P95 of " + f.Name + " at design", Value: fmtMS(f.LatencyMS.P95.Mean)}
+		if f.P95TargetMS > 0 {
+			k.Value += " (SLO " + fmtMS(f.P95TargetMS) + ")"
+			k.Class = "ok"
+			if !f.SLOMet {
+				k.Class = "bad"
+			}
+		}
+		t.Summary = append(t.Summary, k)
+	}
+	slo := kv{Label: "SLO met at design load", Value: "yes", Class: "ok"}
+	if !r.SLOMet {
+		slo.Value, slo.Class = "no", "bad"
+	}
+	t.Summary = append(t.Summary, slo)
+
+	// advice
+	for _, a := range r.Advice {
+		row := adviceRow{Change: a.Change, Saturation: load(a.Saturation), Gain: fmtSignedPercent(a.GainPercent), Bottleneck: a.Bottleneck}
+		if a.GainPercent > 0 {
+			row.Class = "ok"
+		}
+		t.Advice = append(t.Advice, row)
+	}
+	// triggers
+	for _, tr := range r.Triggers {
+		f := fmtNum
+		if tr.Threshold > 0 && tr.Threshold <= 1 {
+			f = fmtPct
+		}
+		t.Triggers = append(t.Triggers, triggerRow{Name: tr.Name, Subject: tr.Subject, Value: f(tr.Value),
+			Threshold: f(tr.Threshold), Fired: tr.Fired, Source: tr.Source})
+	}
+	// flows
+	for _, f := range r.Flows {
+		row := flowRow{
+			Name: f.Name, Offered: "closed", Throughput: fmtInterval(f.ThroughputPerS, fmtNum),
+			Events: fmtNum(f.EventsPerS), Mean: fmtInterval(f.LatencyMS.Mean, fmtNum),
+			P50: fmtInterval(f.LatencyMS.P50, fmtNum), P95: fmtInterval(f.LatencyMS.P95, fmtNum),
+			P99: fmtInterval(f.LatencyMS.P99, fmtNum), Target: "–", Drop: fmtPct(f.DropRatio.Mean), Analytic: "–",
+		}
+		if f.OfferedPerS > 0 {
+			row.Offered = fmtNum(f.OfferedPerS)
+		}
+		if f.P95TargetMS > 0 {
+			row.Target = fmtNum(f.P95TargetMS)
+			row.SLOClass = "ok"
+			if !f.SLOMet {
+				row.SLOClass = "bad"
+			}
+		}
+		if f.AnalyticMeanMS != nil {
+			row.Analytic = fmtNum(*f.AnalyticMeanMS)
+			t.HasAnalyticFlow = true
+		}
+		t.Flows = append(t.Flows, row)
+	}
+	trig, hasTrig := utilizationTrigger(r)
+	for _, s := range r.Stations {
+		row := stationRow{
+			Name: s.Name, Kind: s.Kind, Node: s.Node, Servers: fmtNum(float64(s.Servers)),
+			Util: fmtInterval(mul(s.Utilization, 100), fmtPercentNum), Queue: fmtInterval(s.MeanQueueLength, fmtNum),
+			L: fmtInterval(s.MeanInSystem, fmtNum), Lambda: fmtInterval(s.ThroughputPerS, fmtNum),
+			W: fmtInterval(s.MeanResponseMS, fmtNum), AUtil: fmtPct(s.AnalyticUtilization), AW: "–",
+			Drops: fmtNum(s.Drops),
+		}
+		if s.AnalyticMeanResponseMS != nil {
+			row.AW = fmtNum(*s.AnalyticMeanResponseMS)
+			t.HasAnalyticSta = true
+		}
+		if hasTrig && s.Utilization.Mean > trig {
+			row.UtilClass = "bad"
+		}
+		if s.Name == r.Bottleneck {
+			row.UtilClass += " bottleneck"
+		}
+		t.Stations = append(t.Stations, row)
+	}
+	for _, n := range r.Nodes {
+		row := nodeRow{
+			Name: n.Name, Role: n.Role, Cores: fmtNum(float64(n.Cores)),
+			CPU: fmtInterval(mul(n.CPUUtilization, 100), fmtPercentNum), Disk: fmtInterval(mul(n.DiskUtilization, 100), fmtPercentNum),
+			Memory: "–", Components: strings.Join(n.Components, ", "),
+		}
+		if n.MemoryBytes > 0 {
+			row.Memory = fmtBytes(n.MemoryUsedBytes) + " of " + fmtBytes(n.MemoryBytes) + " (" + fmtPct(n.MemoryUsedBytes/n.MemoryBytes) + ")"
+		}
+		if hasTrig && n.CPUUtilization.Mean > trig {
+			row.CPUClass = "bad"
+		}
+		t.Nodes = append(t.Nodes, row)
+	}
+	if st := r.Storage; st != nil {
+		sv := &storageView{Summary: []kv{
+			{Label: "Ingest at design load", Value: fmtNum(st.EventsPerS) + " events/s"},
+			{Label: "Raw bytes per month", Value: fmtBytes(st.RawBytesPerMonth)},
+			{Label: "Stored per month (index overhead and replicas)", Value: fmtBytes(st.StoredBytesPerMonth)},
+		}}
+		for _, n := range st.Nodes {
+			sv.Nodes = append(sv.Nodes, storageRow{Node: n.Node, PerDay: fmtBytes(n.BytesPerDay), Disk: fmtBytes(n.DiskBytes), Days: fmtDays(n.DaysUntilFull)})
+		}
+		t.Storage = sv
+	}
+	for _, p := range r.Sweep {
+		row := sweepRow{Load: load(p.Load), OK: p.SLOMet, Stable: p.Stable, Violations: strings.Join(p.Violations, "; ")}
+		switch {
+		case !p.Stable:
+			row.Verdict = "unstable"
+		case p.SLOMet:
+			row.Verdict = "SLO met"
+		default:
+			row.Verdict = "SLO breached"
+		}
+		t.Sweep = append(t.Sweep, row)
+	}
+	st := r.Settings
+	t.Settings = []kv{
+		{Label: "Seed", Value: strconv.FormatUint(st.Seed, 10)},
+		{Label: "Replications", Value: fmtNum(float64(st.Replications))},
+		{Label: "Simulated duration", Value: fmtNum(st.DurationS) + " s"},
+		{Label: "Warm-up discarded", Value: fmtNum(st.WarmupS) + " s"},
+		{Label: "Kernel events", Value: fmtNum(float64(st.Events))},
+	}
+	if r.File != "" {
+		t.Settings = append(t.Settings, kv{Label: "Scenario file", Value: r.File})
+	}
+
+	// charts
+	for _, name := range flowNames(r) {
+		t.FlowFigures = append(t.FlowFigures, flowFigures{Name: name, Latency: latencyChart(r, name), Throughput: throughputChart(r, name)})
+	}
+	t.UtilFigures = utilizationCharts(r)
+	if len(r.Nodes) > 0 {
+		f := nodeCPUChart(r)
+		t.NodeFigure = &f
+	}
+	if r.Storage != nil {
+		f := storageChart(r)
+		t.StorageFigure = &f
+	}
+	_ = multi
+	return t
+}
+
+func mul(iv sim.Interval, k float64) sim.Interval {
+	return sim.Interval{Mean: iv.Mean * k, CI95: [2]float64{iv.CI95[0] * k, iv.CI95[1] * k}}
+}
+
+// fmtPercentNum formats a value already in percent without the sign, for intervals
+// ("72 (70–74)") followed by a "%" column header.
+func fmtPercentNum(p float64) string {
+	s := fmtPercent(p)
+	return strings.TrimSuffix(s, " %")
+}
+
+var _ = math.Inf

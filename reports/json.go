@@ -1,0 +1,131 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/capsim/capsim/sim"
+)
+
+// ErrNoResults is returned when a writer is given no result (or a nil one).
+var ErrNoResults = errors.New("reports: no results")
+
+// WriteJSON writes r as indented JSON (two spaces, one trailing newline): the result.json
+// file. The field order is the declaration order of sim.Result, so the same Result always
+// gives the same bytes. HTML characters are not escaped ("p95 > 2000ms" stays readable).
+// It fails on a nil Result, on NaN or ±Inf anywhere in it (JSON has no such numbers; the
+// error names the first field that holds one) and on a write error.
+func WriteJSON(w io.Writer, r *sim.Result) error {
+	if r == nil {
+		return ErrNoResults
+	}
+	return writeIndented(w, r)
+}
+
+// TierComparison is one tier in the comparison of several results (comparison.json and
+// the tier-comparison section of report.html). Loads are in the tier's own LoadUnit.
+type TierComparison struct {
+	Scenario     string `json:"scenario"`
+	Title        string `json:"title,omitempty"`
+	LoadVariable string `json:"load_variable"`
+	LoadUnit     string `json:"load_unit,omitempty"`
+	// DesignLoad is the load the tier is planned for.
+	DesignLoad float64 `json:"design_load"`
+	// ClaimedCapacity is the capacity the seed claims (0 when none).
+	ClaimedCapacity float64 `json:"claimed_capacity,omitempty"`
+	// Predicted is the model's saturation point and its 95 % interval; nil when no sweep ran.
+	Predicted *float64    `json:"predicted_saturation,omitempty"`
+	CI95      *[2]float64 `json:"predicted_ci95,omitempty"`
+	// Bounded is false when the SLO still held at the search maximum (Predicted is then a
+	// lower bound).
+	Bounded bool `json:"bounded"`
+	// DifferencePercent is (Predicted / ClaimedCapacity − 1) × 100: positive when the model
+	// predicts more than the seed claims. nil without a claim or a prediction.
+	DifferencePercent *float64 `json:"difference_percent,omitempty"`
+	Bottleneck        string   `json:"bottleneck,omitempty"`
+	HeadroomPercent   float64  `json:"headroom_percent"`
+	SLOMet            bool     `json:"slo_met"`
+}
+
+// Comparison is predicted against claimed capacity over several tiers, in input order.
+type Comparison struct {
+	Tiers []TierComparison `json:"tiers"`
+}
+
+// Compare builds the comparison of results in the order given. It fails with ErrNoResults
+// when results is empty or holds a nil.
+func Compare(results []*sim.Result) (Comparison, error) {
+	if len(results) == 0 {
+		return Comparison{}, ErrNoResults
+	}
+	c := Comparison{Tiers: make([]TierComparison, 0, len(results))}
+	for i, r := range results {
+		if r == nil {
+			return Comparison{}, fmt.Errorf("%w: result %d is nil", ErrNoResults, i)
+		}
+		t := TierComparison{
+			Scenario:        r.Scenario,
+			Title:           r.Title,
+			LoadVariable:    r.LoadVariable,
+			LoadUnit:        r.LoadUnit,
+			DesignLoad:      r.DesignLoad,
+			ClaimedCapacity: r.ClaimedCapacity,
+			Bottleneck:      r.Bottleneck,
+			HeadroomPercent: r.HeadroomPercent,
+			SLOMet:          r.SLOMet,
+		}
+		if s := r.Saturation; s != nil {
+			v, ci := s.Value, s.CI95
+			t.Predicted, t.CI95, t.Bounded = &v, &ci, s.Bounded
+			if r.ClaimedCapacity > 0 {
+				d := (v/r.ClaimedCapacity - 1) * 100
+				t.DifferencePercent = &d
+			}
+		}
+		c.Tiers = append(c.Tiers, t)
+	}
+	return c, nil
+}
+
+// WriteComparisonJSON writes Compare(results) as indented JSON (comparison.json). Errors as
+// WriteJSON, and ErrNoResults for an empty slice or a nil entry.
+func WriteComparisonJSON(w io.Writer, results []*sim.Result) error {
+	c, err := Compare(results)
+	if err != nil {
+		return err
+	}
+	return writeIndented(w, c)
+}
+
+func writeIndented(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		var uv *json.UnsupportedValueError
+		if errors.As(err, &uv) {
+			if path := findNonFinite(v); path != "" {
+				return fmt.Errorf("reports: %s is %s, which JSON cannot hold: %w", path, uv.Str, err)
+			}
+		}
+		return fmt.Errorf("reports: encode JSON: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("reports: write JSON: %w", err)
+	}
+	return nil
+}
+
+// findNonFinite returns the JSON path of the first NaN or ±Inf in v ("flows[0].latency_ms.p95.mean"),
+// or "" when there is none. It walks the generic JSON form of v with NaN replaced, which is
+// simpler than reflecting over tags.
+func findNonFinite(v any) string {
+	return walkNonFinite(reflectValue(v), "")
+}
+
+func isBad(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }
