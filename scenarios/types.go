@@ -22,7 +22,7 @@ type Scenario struct {
 	// data sources). Reported beside the predicted saturation point.
 	Claimed float64 `yaml:"claimed,omitempty" json:"claimed,omitempty"`
 
-	Load    Load        `yaml:"load,omitempty" json:"load,omitempty"`
+	Load    LoadSpec    `yaml:"load,omitempty" json:"load,omitempty"`
 	SLO     SLO         `yaml:"slo,omitempty" json:"slo,omitempty"`
 	Sim     SimSettings `yaml:"sim,omitempty" json:"sim,omitempty"`
 	Storage Storage     `yaml:"storage,omitempty" json:"storage,omitempty"`
@@ -62,9 +62,9 @@ type Assumption struct {
 	Source string `yaml:"source" json:"source"`
 }
 
-// Load names the sweep variable of the saturation search. Every flow's rate is given at the
+// LoadSpec names the sweep variable of the saturation search. Every flow's rate is given at the
 // design load and scales linearly with it (closed flows scale their population).
-type Load struct {
+type LoadSpec struct {
 	// Variable is the name of the load, e.g. "data_sources", "devices", "users". Default "scale".
 	Variable string `yaml:"variable,omitempty" json:"variable,omitempty"`
 	// Unit is shown after numbers, e.g. "sources". Default: the variable name.

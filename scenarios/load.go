@@ -1,0 +1,146 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// Option configures Load.
+type Option func(*options)
+
+type options struct {
+	lookup func(string) (string, bool)
+	sets   []string
+}
+
+// WithEnv sets the variable lookup used for ${VAR} interpolation. Default os.LookupEnv.
+func WithEnv(lookup func(string) (string, bool)) Option {
+	return func(o *options) {
+		if lookup != nil {
+			o.lookup = lookup
+		}
+	}
+}
+
+// WithSet adds "key=value" what-if assignments, applied in order to the parsed file before
+// decoding (see doc.go for the key syntax): "load.design=8000", "nodes.search-1.cores=64",
+// "services.agent-manager.concurrency=20", "flows.ingest.batch=200".
+func WithSet(assignments ...string) Option {
+	return func(o *options) { o.sets = append(o.sets, assignments...) }
+}
+
+// Load decodes a scenario from data (file names it in errors), then, in order: rejects hostile
+// input (size, nesting, alias expansion), interpolates ${VAR}, parses, applies the --set
+// assignments, checks the tree against the format (unknown or duplicate keys, wrong types,
+// unparseable units), decodes, applies defaults and validates.
+//
+// On bad input it returns an ErrorList holding every problem found at the first stage that
+// failed, each an *Error with file:line:col; errors.Is(err, ErrInvalid) is true.
+func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
+	o := options{lookup: os.LookupEnv}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	src := newSource(file, data)
+	fail := func(errs ErrorList) (*Scenario, error) {
+		errs.sort()
+		return nil, errs.dedup()
+	}
+	defer func() {
+		// The YAML library is third-party code fed with user input: a panic in it is reported
+		// as bad input, never passed on.
+		if r := recover(); r != nil {
+			sc, err = nil, ErrorList{{File: file, Msg: fmt.Sprintf("cannot parse: %v", r)}}
+		}
+	}()
+
+	if err := prescan(data); err != nil {
+		return fail(ErrorList{{File: file, Msg: err.Error()}})
+	}
+	text, shifts, errs := interpolate(data, o.lookup, src)
+	if len(errs) > 0 {
+		return fail(errs)
+	}
+	src.shifts = shifts
+	if len(text) != len(data) {
+		if err := prescan(text); err != nil {
+			return fail(ErrorList{{File: file, Msg: "after ${VAR} interpolation: " + err.Error()}})
+		}
+	}
+	f, err := parser.ParseBytes(text, 0)
+	if err != nil {
+		return fail(ErrorList{yamlError(src, err)})
+	}
+	var body ast.Node
+	for i, d := range f.Docs {
+		if d.Body == nil {
+			continue
+		}
+		if body != nil {
+			return fail(ErrorList{src.errAt(d.Body, "", fmt.Sprintf("a scenario file holds one YAML document, found a second (document %d)", i+1))})
+		}
+		body = d.Body
+	}
+	if body == nil {
+		return fail(ErrorList{{File: file, Msg: "empty scenario file"}})
+	}
+	g := &astGuard{src: src}
+	if e := g.check(body); e != nil {
+		return fail(ErrorList{e})
+	}
+	c := &checker{src: src, anchors: g.anchors}
+	for _, a := range o.sets {
+		if e := applySet(body, a, src, c.resolve); e != nil {
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) > 0 {
+		return fail(errs)
+	}
+	if len(o.sets) > 0 {
+		// A --set value may itself be large or nested.
+		if e := g.check(body); e != nil {
+			return fail(ErrorList{e})
+		}
+		c.anchors = g.anchors
+	}
+	c.check(body, scenarioType, "$")
+	if len(c.errs) > 0 {
+		return fail(c.errs)
+	}
+	s := new(Scenario)
+	if err := yaml.NodeToValue(body, s, yaml.Strict()); err != nil {
+		return fail(ErrorList{yamlError(src, err)})
+	}
+	v := &validator{loc: &locator{src: src, body: body}}
+	v.explicitZeros(s)
+	s.ApplyDefaults()
+	v.scenario(s)
+	if len(v.errs) > 0 {
+		return fail(v.errs)
+	}
+	return s, nil
+}
+
+// LoadFile resolves arg (a path or a built-in name, see Resolve) and loads it.
+func LoadFile(arg string, opts ...Option) (*Scenario, error) {
+	name, data, err := Resolve(arg)
+	if err != nil {
+		return nil, err
+	}
+	return Load(name, data, opts...)
+}
+
+// yamlError turns an error of the YAML library into a positioned *Error.
+func yamlError(src *source, err error) *Error {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		return src.errAtToken(ye.GetToken(), "", ye.GetMessage())
+	}
+	return &Error{File: src.file, Msg: err.Error()}
+}
