@@ -1,0 +1,47 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/capsim/capsim/scenarios"
+	"github.com/spf13/cobra"
+)
+
+var lintSets []string
+
+var lintCmd = &cobra.Command{
+	Use:   "lint FILE...",
+	Short: "Validate scenario files (paths or built-in names) and report every problem",
+	Long: `Validate scenario files without running them. FILE is a path or the name of a built-in
+scenario (` + "`capsim lint medium examples/mm1`" + `). Prints "ok NAME" for each valid file, or every
+problem as file:line:col with the source line. Exit 2 when any file is invalid.`,
+	Args: cobra.MinimumNArgs(1),
+	RunE: func(cmd *cobra.Command, args []string) error {
+		out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
+		bad := 0
+		for _, arg := range args {
+			sc, err := scenarios.LoadFile(arg, scenarios.WithSet(lintSets...))
+			if err == nil {
+				fmt.Fprintf(out, "ok %s (%s)\n", arg, sc.Name)
+				continue
+			}
+			bad++
+			var list scenarios.ErrorList
+			if errors.As(err, &list) {
+				fmt.Fprintln(errOut, list.Verbose())
+			} else {
+				fmt.Fprintf(errOut, "%s: %v\n", arg, err)
+			}
+		}
+		if bad > 0 {
+			return invalid(fmt.Errorf("%d of %d scenario files invalid", bad, len(args)))
+		}
+		return nil
+	},
+}
+
+func init() {
+	lintCmd.Flags().StringArrayVar(&lintSets, "set", nil, "override a scenario value, e.g. --set load.design=8000 (repeatable)")
+	rootCmd.AddCommand(lintCmd)
+}
