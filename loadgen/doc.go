@@ -1,0 +1,53 @@
+// Package loadgen is capsim's load generator library: pacers, k6-named executors, traffic
+// (HTTP API mix, HTTP and gRPC agent event batches, trace replay), HDR latency histograms,
+// accounting, thresholds, and a dial-time safety guard. It knows nothing of the CLI.
+//
+// # Model
+//
+// A run schedules hits (k6: iterations). Hit n (0-based) has an INTENDED send time computed
+// from the start of the run alone — Pacer.Pace(elapsed, n) and SendTimer.SendTime(n) — never
+// from the previous hit, so a slow target cannot slow the schedule down (no coordinated
+// omission, as in wrk2 and vegeta). A single pacer goroutine hands each hit, at its intended
+// time, to a free VU of a fixed pool (open executors: constant-arrival-rate,
+// ramping-arrival-rate, replay; the pool grows from preAllocatedVUs up to maxVUs). Closed
+// executors (constant-vus, ramping-vus) run a population of VUs that each send, wait for the
+// response, then think; their intended send time is the end of the think time.
+//
+// Three times are kept for every hit, all from the run's monotonic clock:
+//
+//	intended   the scheduled send time (offset from the start)
+//	dispatched when the pacer woke up and offered the hit (dispatched − intended = the
+//	           generator's own scheduling lag: the self-check)
+//	sent       when a VU actually started the request
+//
+// Latency (the headline figure, k6's http_req_duration as it should be) is
+// done − intended; service time is done − sent; send lag is sent − intended. Each goes to an
+// HDR histogram (µs, 3 significant digits) of a shard of the VUs, merged at the end: no list of
+// samples is kept.
+//
+// # Accounting
+//
+// Every scheduled hit ends in exactly one bucket, so this identity holds for every Result:
+//
+//	Scheduled = OK + Failed + TimedOut + Dropped + Interrupted
+//
+// Dropped means the hit could not be sent on time: no VU was free (and none could be added
+// under maxVUs) within MaxLag of its intended time. Interrupted means the run stopped (Ctrl-C,
+// abortOnFail, the end of gracefulStop) before the hit completed. TimedOut means the request's
+// own timeout expired. Failed is any other error (a refused connection, an HTTP status ≥ 400,
+// a rejected batch).
+//
+// # Validity
+//
+// A run where the generator itself was the bottleneck is marked invalid (Result.Valid false,
+// with reasons): the scheduling lag p99 exceeded its budget (DefaultLagBudget), or the process
+// used nearly all the CPU it may use (getrusage user+sys ≥ 95 % of GOMAXPROCS × wall time).
+// Its latencies describe the generator, not the target.
+//
+// # Safety
+//
+// Guard only lets connections reach 127.0.0.0/8 and ::1 unless more is allowed explicitly; the
+// check runs on the IP address resolved at dial time (net.Dialer.Control), before any packet is
+// sent. HTTP clients built by Guard ignore proxy environment variables and do not follow
+// redirects to another host. Every run is bounded by its duration, MaxRequests and gracefulStop.
+package loadgen

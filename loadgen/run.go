@@ -1,0 +1,386 @@
+package loadgen
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// run is the machinery shared by every executor: the recorder, the contexts, VU lifecycle,
+// progress, abortOnFail, and the final result.
+type run struct {
+	name   string
+	opts   options
+	target Target
+	rec    *recorder
+	start  time.Time
+
+	// sendCtx is canceled to stop scheduling (Ctrl-C, abortOnFail, end of schedule).
+	sendCtx    context.Context
+	stopSend   context.CancelCauseFunc
+	hardCtx    context.Context // canceled at the end of gracefulStop: in-flight hits interrupted
+	hardCancel context.CancelFunc
+
+	wg     sync.WaitGroup
+	vuMu   sync.Mutex
+	nextVU int
+
+	rateFn func(time.Duration) float64
+}
+
+type abortError struct{ reason string }
+
+func (e abortError) Error() string { return e.reason }
+
+func newRun(ctx context.Context, name string, target Target, opts []Option) *run {
+	o := buildOptions(opts)
+	r := &run{name: name, opts: o, target: target, rec: newRecorder(o.shards)}
+	r.sendCtx, r.stopSend = context.WithCancelCause(ctx)
+	r.hardCtx, r.hardCancel = context.WithCancel(context.WithoutCancel(ctx))
+	return r
+}
+
+// newVUID hands out VU ids.
+func (r *run) newVUID() int {
+	r.vuMu.Lock()
+	defer r.vuMu.Unlock()
+	id := r.nextVU
+	r.nextVU++
+	r.rec.vus.Store(int64(r.nextVU))
+	return id
+}
+
+// makeVU creates the VU, counting a failure to create it as an error of the caller's hit.
+func (r *run) makeVU(id int) (VU, func(), error) {
+	vu, err := r.target.NewVU(id)
+	if err != nil {
+		return nil, func() {}, fmt.Errorf("loadgen: new VU %d: %w", id, err)
+	}
+	return vu, func() {
+		if c, ok := vu.(io.Closer); ok {
+			_ = c.Close()
+		}
+	}, nil
+}
+
+// do runs one hit on vu and records it.
+func (r *run) do(vu VU, h *Hit) {
+	sent := time.Now()
+	h.Deadline = sent.Add(r.opts.timeout)
+	err := vu.Do(r.hardCtx, h)
+	done := time.Now()
+	r.rec.record(h, r.start, sent, done, classify(err, r.hardCtx), err)
+}
+
+// fail records a hit that could not be attempted (VU creation failed).
+func (r *run) fail(h *Hit, err error) {
+	now := time.Now()
+	r.rec.record(h, r.start, now, now, outFailed, err)
+}
+
+// monitor runs progress callbacks and abortOnFail checks until done is closed.
+func (r *run) monitor(done <-chan struct{}) {
+	var aborts []Threshold
+	for _, t := range r.opts.thresholds {
+		if t.AbortOnFail {
+			aborts = append(aborts, t)
+		}
+	}
+	if r.opts.progress == nil && len(aborts) == 0 {
+		return
+	}
+	tk := time.NewTicker(r.opts.progressEvery)
+	defer tk.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tk.C:
+		}
+		s, _ := r.rec.snapshot()
+		s.Elapsed = time.Since(r.start)
+		if r.rateFn != nil {
+			s.Rate = r.rateFn(s.Elapsed)
+		}
+		if r.opts.progress != nil {
+			r.opts.progress(s)
+		}
+		for _, t := range aborts {
+			if s.Elapsed < t.DelayAbortEval {
+				continue
+			}
+			if res := t.Eval(s); !res.Passed {
+				r.stopSend(abortError{fmt.Sprintf("threshold %s %s failed (value %.4g) with abortOnFail", t.Metric, t.Expr, res.Value)})
+				return
+			}
+		}
+	}
+}
+
+// drain waits for the VUs: up to gracefulStop, then interrupts in-flight hits.
+func (r *run) drain() {
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	t := time.NewTimer(r.opts.gracefulStop)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		r.hardCancel()
+		<-done
+	}
+	r.hardCancel()
+}
+
+// finish builds the Result.
+func (r *run) finish(cpu0 time.Duration, scheduleEnded bool) *Result {
+	s, errs := r.rec.snapshot()
+	res := &Result{
+		Executor: r.name, Start: r.start, Duration: time.Since(r.start), Counts: s.Counts,
+		Latency: s.Latency, Service: s.Service, SendLag: s.SendLag, SchedLag: s.SchedLag,
+		VUs: s.VUs, CPU: processCPU() - cpu0, Valid: true,
+	}
+	if len(errs) > 0 {
+		res.Errors = errs
+	}
+	if cause := context.Cause(r.sendCtx); cause != nil && !scheduleEnded {
+		res.Aborted = true
+		res.AbortReason = cause.Error()
+	}
+	if p99 := time.Duration(res.SchedLag.ValueAtQuantile(99)) * time.Microsecond; res.SchedLag.TotalCount() > 0 && p99 > r.opts.lagBudget {
+		res.Valid = false
+		res.Invalid = append(res.Invalid, fmt.Sprintf("generator scheduling lag p99 %v > budget %v: the generator, not the target, was late", p99, r.opts.lagBudget))
+	}
+	if wall := res.Duration.Seconds(); wall > 0.5 {
+		if share := res.CPU.Seconds() / (wall * float64(runtime.GOMAXPROCS(0))); share >= 0.95 {
+			res.Valid = false
+			res.Invalid = append(res.Invalid, fmt.Sprintf("generator process used %.0f %% of its CPU (GOMAXPROCS=%d)", share*100, runtime.GOMAXPROCS(0)))
+		}
+	}
+	s.Counts = res.Counts
+	s.Elapsed = res.Duration
+	for _, t := range r.opts.thresholds {
+		res.Thresholds = append(res.Thresholds, t.Eval(s))
+	}
+	return res
+}
+
+// processCPU is this process's user+system CPU time so far (getrusage RUSAGE_SELF).
+func processCPU() time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// ProcessCPU is this process's user+system CPU time so far (getrusage RUSAGE_SELF), for
+// benchmarks that report requests per CPU-second.
+func ProcessCPU() time.Duration { return processCPU() }
+
+// sleepCtx sleeps d on the reusable timer t, returning false if ctx ended first.
+func sleepCtx(ctx context.Context, t *time.Timer, d time.Duration) bool {
+	t.Reset(d)
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		t.Stop()
+		return false
+	}
+}
+
+// runOpen runs an open (arrival-rate) schedule: one pacer goroutine, a pool of VUs that grows
+// from pre up to max, hits dropped when no VU takes them within MaxLag. info fills the
+// trace/mix fields of hit n (may be nil).
+func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Result {
+	cpu0 := processCPU()
+	r.rateFn = p.Rate
+	st, _ := p.(SendTimer)
+	jobs := make(chan Hit)
+	vus := 0
+	spawn := func() {
+		id := r.newVUID()
+		vus++
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			vu, closeVU, err := r.makeVU(id)
+			defer closeVU()
+			for h := range jobs {
+				h.VU = id
+				if err != nil {
+					r.fail(&h, err)
+					continue
+				}
+				r.do(vu, &h)
+			}
+		}()
+	}
+	r.start = time.Now()
+	for range pre {
+		spawn()
+	}
+	mdone := make(chan struct{})
+	go r.monitor(mdone)
+
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	ended := false
+	for n := uint64(0); ; n++ {
+		if n >= r.opts.maxRequests {
+			r.stopSend(abortError{fmt.Sprintf("MaxRequests %d reached", r.opts.maxRequests)})
+			break
+		}
+		elapsed := time.Since(r.start)
+		wait, stop := p.Pace(elapsed, n)
+		if stop {
+			ended = true
+			break
+		}
+		intended := elapsed + wait
+		if st != nil {
+			at, ok := st.SendTime(n)
+			if !ok {
+				ended = true
+				break
+			}
+			intended = at
+		}
+		if intended >= r.opts.maxDuration {
+			ended = true
+			break
+		}
+		if wait > 0 && !sleepCtx(r.sendCtx, timer, wait) {
+			break
+		}
+		if r.sendCtx.Err() != nil {
+			break
+		}
+		r.rec.scheduled.Add(1)
+		r.rec.recordSchedLag(time.Since(r.start) - intended)
+		h := Hit{Seq: n, Intended: intended}
+		if info != nil {
+			info(n, &h)
+		}
+		select {
+		case jobs <- h:
+			continue
+		default:
+		}
+		if vus < max {
+			spawn()
+		}
+		left := intended + r.opts.maxLag - time.Since(r.start)
+		if left <= 0 {
+			r.rec.dropped.Add(1)
+			continue
+		}
+		timer.Reset(left)
+		select {
+		case jobs <- h:
+			timer.Stop()
+		case <-timer.C:
+			r.rec.dropped.Add(1)
+		case <-r.sendCtx.Done():
+			timer.Stop()
+			r.rec.interrupt.Add(1)
+		}
+	}
+	if ended {
+		r.stopSend(nil)
+	}
+	close(jobs)
+	r.drain()
+	close(mdone)
+	return r.finish(cpu0, ended)
+}
+
+// runClosed runs a closed population: VU i is active while active(elapsed) > i; each active
+// VU sends, waits for the answer, then sleeps think(). The schedule ends at total.
+func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.Duration, think func(vu int) func() time.Duration) *Result {
+	cpu0 := processCPU()
+	if total > r.opts.maxDuration {
+		total = r.opts.maxDuration
+	}
+	r.start = time.Now()
+	endCtx, cancelEnd := context.WithTimeout(r.sendCtx, total)
+	defer cancelEnd()
+	var seq uint64Counter
+	mdone := make(chan struct{})
+	go r.monitor(mdone)
+	for range maxVUs {
+		id := r.newVUID()
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			var thinkFn func() time.Duration
+			if think != nil {
+				thinkFn = think(id)
+			}
+			var vu VU
+			closeVU := func() {}
+			defer func() { closeVU() }()
+			var vuErr error
+			made := false
+			timer := time.NewTimer(time.Hour)
+			timer.Stop()
+			for endCtx.Err() == nil {
+				el := time.Since(r.start)
+				if active(el) <= id {
+					if !sleepCtx(endCtx, timer, 10*time.Millisecond) {
+						break
+					}
+					continue
+				}
+				if !made {
+					vu, closeVU, vuErr = r.makeVU(id)
+					made = true
+				}
+				n := seq.next()
+				if n >= r.opts.maxRequests {
+					r.stopSend(abortError{fmt.Sprintf("MaxRequests %d reached", r.opts.maxRequests)})
+					break
+				}
+				r.rec.scheduled.Add(1)
+				h := Hit{Seq: n, VU: id, Intended: time.Since(r.start)}
+				if vuErr != nil {
+					r.fail(&h, vuErr)
+				} else {
+					r.do(vu, &h)
+				}
+				if thinkFn != nil {
+					if d := thinkFn(); d > 0 && !sleepCtx(endCtx, timer, d) {
+						break
+					}
+				}
+			}
+		}()
+	}
+	<-endCtx.Done()
+	ended := r.sendCtx.Err() == nil
+	if ended {
+		r.stopSend(nil)
+	}
+	r.drain()
+	close(mdone)
+	return r.finish(cpu0, ended)
+}
+
+type uint64Counter struct {
+	mu sync.Mutex
+	n  uint64
+}
+
+func (c *uint64Counter) next() uint64 {
+	c.mu.Lock()
+	n := c.n
+	c.n++
+	c.mu.Unlock()
+	return n
+}
