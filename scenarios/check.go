@@ -22,6 +22,13 @@ type checker struct {
 	anchors map[string]ast.Node
 	errs    ErrorList
 	visits  int
+	// nested is set when the errors just added came from inside a collection (already pruned).
+	nested bool
+	// unprunable is set when a bad node could not be removed (it came through a merge key or a
+	// single-pair mapping): then decoding is not attempted.
+	unprunable bool
+	// pruned lists the paths of removed nodes: validation errors there are consequences.
+	pruned []string
 }
 
 var (
@@ -105,12 +112,22 @@ func isNumber(n ast.Node) bool {
 	return false
 }
 
-// check checks node n against type t at path.
-func (c *checker) check(n ast.Node, t reflect.Type, path string) {
+// check checks node n against type t at path. It reports whether n itself is bad (the caller
+// then prunes it so that the rest can still be decoded and validated); problems deeper inside n
+// are pruned where they are.
+func (c *checker) check(n ast.Node, t reflect.Type, path string) (bad bool) {
 	c.visits++
 	if c.visits > 4*MaxNodes {
-		return
+		return false
 	}
+	before := len(c.errs)
+	defer func() {
+		// Only an error reported at this level (not inside a collection below) makes n bad.
+		if len(c.errs) > before && !c.nested {
+			bad = true
+		}
+		c.nested = false
+	}()
 	at := n
 	n = c.resolve(n)
 	if n == nil {
@@ -160,27 +177,41 @@ func (c *checker) check(n ast.Node, t reflect.Type, path string) {
 			c.errorf(at, path, "expected a list, got %s", kindName(n))
 			return
 		}
+		var drop []int
 		for i, e := range seq.Values {
-			c.check(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
+			if ep := fmt.Sprintf("%s[%d]", path, i); c.check(e, t.Elem(), ep) {
+				drop = append(drop, i)
+				c.pruned = append(c.pruned, ep)
+			}
 		}
+		c.pruneSeq(seq, drop)
+		c.nested = true
 	case reflect.Map:
 		entries, ok := c.mapEntries(n, at, path)
 		if !ok {
 			return
 		}
 		seen := map[string]ast.Node{}
+		var drop []*ast.MappingValueNode
 		for _, mv := range entries {
 			key, ok := c.key(mv, path)
 			if !ok {
+				drop = append(drop, mv)
 				continue
 			}
 			if _, dup := seen[key]; dup {
 				c.errorf(mv.Key, path, "duplicate key %q", key)
+				drop = append(drop, mv)
 				continue
 			}
 			seen[key] = mv
-			c.check(mv.Value, t.Elem(), childPath(path, key))
+			if c.check(mv.Value, t.Elem(), childPath(path, key)) {
+				drop = append(drop, mv)
+				c.pruned = append(c.pruned, childPath(path, key))
+			}
 		}
+		c.pruneMap(n, drop)
+		c.nested = true
 	case reflect.String:
 		if _, ok := scalarText(n); !ok {
 			c.errorf(at, path, "expected a string, got %s", kindName(n))
@@ -231,6 +262,7 @@ func (c *checker) check(n ast.Node, t reflect.Type, path string) {
 			c.errorf(at, path, "expected a number, got %s", describe(n))
 		}
 	}
+	return
 }
 
 func describe(n ast.Node) string {
@@ -374,26 +406,91 @@ func (c *checker) checkStruct(n, at ast.Node, t reflect.Type, path string) {
 	}
 	fields := yamlFields(t)
 	seen := map[string]bool{}
+	var drop []*ast.MappingValueNode
 	for _, mv := range entries {
 		key, ok := c.key(mv, path)
 		if !ok {
+			drop = append(drop, mv)
 			continue
 		}
 		if seen[key] {
 			c.errorf(mv.Key, path, "duplicate key %q", key)
+			drop = append(drop, mv)
 			continue
 		}
 		seen[key] = true
 		f, ok := fields[key]
 		if !ok {
-			c.errorf(mv.Key, childPath(path, key), "%s", unknownField(key, fields, t))
+			c.errorf(mv.Key, childPath(path, key), "%s", unknownField(key, fields, path))
+			drop = append(drop, mv)
 			continue
 		}
-		c.check(mv.Value, f.typ, childPath(path, key))
+		if c.check(mv.Value, f.typ, childPath(path, key)) {
+			drop = append(drop, mv)
+			c.pruned = append(c.pruned, childPath(path, key))
+		}
+	}
+	c.pruneMap(n, drop)
+	c.nested = true
+}
+
+// pruneMap removes bad pairs from a mapping so the rest can be decoded.
+func (c *checker) pruneMap(n ast.Node, drop []*ast.MappingValueNode) {
+	if len(drop) == 0 {
+		return
+	}
+	m, ok := n.(*ast.MappingNode)
+	if !ok {
+		c.unprunable = true
+		return
+	}
+	bad := map[*ast.MappingValueNode]bool{}
+	for _, d := range drop {
+		bad[d] = true
+	}
+	kept := m.Values[:0]
+	removed := 0
+	for _, mv := range m.Values {
+		if bad[mv] {
+			removed++
+			continue
+		}
+		kept = append(kept, mv)
+	}
+	m.Values = kept
+	if removed != len(drop) {
+		c.unprunable = true // some came through a merge key
 	}
 }
 
-func unknownField(key string, fields map[string]fieldInfo, t reflect.Type) string {
+// pruneSeq removes bad elements from a sequence.
+func (c *checker) pruneSeq(seq *ast.SequenceNode, drop []int) {
+	if len(drop) == 0 {
+		return
+	}
+	bad := map[int]bool{}
+	for _, i := range drop {
+		bad[i] = true
+	}
+	var vals []ast.Node
+	for i, v := range seq.Values {
+		if !bad[i] {
+			vals = append(vals, v)
+		}
+	}
+	seq.Values = vals
+	if len(seq.Entries) > 0 {
+		var ents []*ast.SequenceEntryNode
+		for i, e := range seq.Entries {
+			if !bad[i] {
+				ents = append(ents, e)
+			}
+		}
+		seq.Entries = ents
+	}
+}
+
+func unknownField(key string, fields map[string]fieldInfo, path string) string {
 	names := make([]string, 0, len(fields))
 	best, bestD := "", 3
 	for n := range fields {
@@ -403,7 +500,14 @@ func unknownField(key string, fields map[string]fieldInfo, t reflect.Type) strin
 		}
 	}
 	sort.Strings(names)
-	where := strings.ToLower(t.Name())
+	where := "the top level"
+	if path != "$" {
+		where = strings.TrimRight(path[strings.LastIndexAny(path, ".")+1:], "]")
+		if i := strings.IndexByte(where, '['); i >= 0 {
+			where = where[:i]
+		}
+		where = strings.Trim(where, "'")
+	}
 	if best != "" {
 		return fmt.Sprintf("unknown field %q in %s; did you mean %q?", key, where, best)
 	}

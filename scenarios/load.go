@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -109,22 +111,43 @@ func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
 		}
 		c.anchors = g.anchors
 	}
-	c.check(body, scenarioType, "$")
-	if len(c.errs) > 0 {
+	if c.check(body, scenarioType, "$") || c.unprunable {
 		return fail(c.errs)
 	}
+	// Bad nodes were pruned: decode and validate the rest, so every problem is reported at
+	// once. Validation errors on or under a pruned node are consequences and left out.
 	s := new(Scenario)
 	if err := yaml.NodeToValue(body, s, yaml.Strict()); err != nil {
+		if len(c.errs) > 0 {
+			return fail(c.errs)
+		}
 		return fail(ErrorList{yamlError(src, err)})
 	}
 	v := &validator{loc: &locator{src: src, body: body}}
 	v.explicitZeros(s)
+	v.negatives(reflect.ValueOf(s).Elem(), "$")
 	s.ApplyDefaults()
 	v.scenario(s)
-	if len(v.errs) > 0 {
-		return fail(v.errs)
+	errs = c.errs
+	for _, e := range v.errs {
+		if !underAny(e.Path, c.pruned) {
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) > 0 {
+		return fail(errs)
 	}
 	return s, nil
+}
+
+// underAny reports whether path is one of roots or below one.
+func underAny(path string, roots []string) bool {
+	for _, r := range roots {
+		if path == r || strings.HasPrefix(path, r) && len(path) > len(r) && (path[len(r)] == '.' || path[len(r)] == '[') {
+			return true
+		}
+	}
+	return false
 }
 
 // LoadFile resolves arg (a path or a built-in name, see Resolve) and loads it.

@@ -73,9 +73,14 @@ func parentPath(p string) string {
 type validator struct {
 	loc  *locator
 	errs ErrorList
+	// negative holds the paths already reported as negative: other checks stay quiet there.
+	negative map[string]bool
 }
 
 func (v *validator) errf(path, format string, args ...any) {
+	if v.negative[path] {
+		return
+	}
 	msg := fmt.Sprintf(format, args...)
 	if v.loc == nil || v.loc.src == nil {
 		v.errs = append(v.errs, &Error{File: "scenario", Path: path, Msg: msg})
@@ -92,6 +97,7 @@ func p(format string, args ...any) string { return fmt.Sprintf(format, args...) 
 // problem, without positions (Load gives positions). nil when valid.
 func (s *Scenario) Validate() error {
 	v := &validator{}
+	v.negatives(reflect.ValueOf(s).Elem(), "$")
 	v.scenario(s)
 	if len(v.errs) == 0 {
 		return nil
@@ -194,12 +200,21 @@ func (v *validator) negatives(rv reflect.Value, path string) {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		if rv.Int() < 0 {
 			v.errf(path, "must not be negative, got %d", rv.Int())
+			v.markNegative(path)
 		}
 	case reflect.Float32, reflect.Float64:
 		if x := rv.Float(); x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
 			v.errf(path, "must be a finite number ≥ 0, got %g", x)
+			v.markNegative(path)
 		}
 	}
+}
+
+func (v *validator) markNegative(path string) {
+	if v.negative == nil {
+		v.negative = map[string]bool{}
+	}
+	v.negative[path] = true
 }
 
 func oneOf(s string, allowed ...string) bool {
@@ -266,7 +281,6 @@ type model struct {
 }
 
 func (v *validator) scenario(s *Scenario) {
-	v.negatives(reflect.ValueOf(s).Elem(), "$")
 	if strings.TrimSpace(s.Name) == "" {
 		v.errf("$.name", "the scenario needs a name")
 	}
@@ -378,8 +392,8 @@ func sortedKeys[V any](m map[string]V) []string {
 
 func (v *validator) load(s *Scenario) {
 	l := s.Load
-	if l.Design <= 0 {
-		v.errf("$.load.design", "load.design must be > 0")
+	if l.Design <= 0 || l.Min < 0 || l.Max < 0 {
+		return // reported as negative (0 is replaced by the default)
 	}
 	if l.Min <= 0 {
 		v.errf("$.load.min", "load.min must be > 0")
