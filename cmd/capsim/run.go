@@ -1,0 +1,360 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	humanize "github.com/dustin/go-humanize"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/capsim/capsim/reports"
+	"github.com/capsim/capsim/scenarios"
+	"github.com/capsim/capsim/sim"
+)
+
+type runFlags struct {
+	out          string
+	seed         uint64
+	replications int
+	sets         []string
+	json         bool
+	quiet        bool
+	analytic     bool
+	noSweep      bool
+	noAdvice     bool
+	duration     time.Duration
+	warmup       time.Duration
+}
+
+func init() {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run FILE...",
+		Short: "Simulate scenarios: saturation point, bottleneck, headroom, advice; writes report.html and result.json",
+		Long: `Simulate each scenario (a path, or a built-in name such as "medium" or "examples/mm1")
+at design load, sweep the load variable to the saturation point, name the bottleneck and
+re-simulate "+1 node / +1 replica" of it. Writes DIR/report.html and DIR/result.json
+(default DIR: out/<scenario name>); with several files also a comparison report
+(DIR/comparison/report.html, default out/comparison).
+
+Exit codes: 0 the SLO holds at design load for every scenario; 99 it ran but the SLO is
+breached at design load for at least one; 2 invalid input (nothing ran); 1 anything else.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runRun(cmd, args, &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.out, "out", "", "output folder (default out/<scenario name>; with several files the parent of one folder per scenario, default out)")
+	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream (default: the scenario's sim.seed, else 1)")
+	fl.IntVar(&f.replications, "replications", 0, "independent replications per load (default: the scenario's sim.replications, else 5)")
+	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario value, e.g. --set load.design=8000 --set nodes.search-1.cores=64 (repeatable)")
+	fl.BoolVar(&f.json, "json", false, "print result.json to standard output instead of the summary")
+	fl.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
+	fl.BoolVar(&f.analytic, "analytic", false, "show closed-form / operational-analysis means beside simulated ones")
+	fl.BoolVar(&f.noSweep, "no-sweep", false, "simulate the design load only (no saturation search, no advice)")
+	fl.BoolVar(&f.noAdvice, "no-advice", false, "skip the +1 node / +1 replica re-simulation")
+	fl.DurationVar(&f.duration, "duration", 0, "measured simulated time per replication (default: the scenario's sim.duration, else 60s)")
+	fl.DurationVar(&f.warmup, "warmup", 0, "warm-up discarded per replication (default: sim.warmup, else 10s)")
+	rootCmd.AddCommand(cmd)
+}
+
+func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	// validate every file before running any: bad input loses nothing and runs nothing
+	var scs []*scenarios.Scenario
+	var files []string
+	var bad []string
+	for _, a := range args {
+		s, err := scenarios.LoadFile(a, scenarios.WithSet(f.sets...))
+		if err != nil {
+			bad = append(bad, err.Error())
+			continue
+		}
+		scs = append(scs, s)
+		files = append(files, a)
+	}
+	if len(bad) > 0 {
+		return invalid(fmt.Errorf("invalid input, nothing ran:\n%s", strings.Join(bad, "\n")))
+	}
+	if f.replications < 0 {
+		return invalid(fmt.Errorf("--replications must be ≥ 1, got %d", f.replications))
+	}
+	names := map[string]bool{}
+	for _, s := range scs {
+		if names[s.Name] && len(scs) > 1 {
+			return invalid(fmt.Errorf("two scenarios are named %q; their outputs would overwrite each other", s.Name))
+		}
+		names[s.Name] = true
+	}
+
+	showProgress := !f.quiet && !f.json && isTerminal(stderr)
+	var results []*sim.Result
+	breached := false
+	for i, s := range scs {
+		opts := []sim.Option{sim.WithAnalytic(f.analytic), sim.WithSweep(!f.noSweep), sim.WithAdvice(!f.noAdvice)}
+		if f.seed != 0 {
+			opts = append(opts, sim.WithSeed(f.seed))
+		}
+		if f.replications > 0 {
+			opts = append(opts, sim.WithReplications(f.replications))
+		}
+		if f.duration > 0 || f.warmup > 0 {
+			d, w := f.duration, f.warmup
+			if d == 0 {
+				d = time.Duration(orDur(s.Sim.Duration, sim.DefaultDuration))
+			}
+			if w == 0 {
+				w = time.Duration(orDur(s.Sim.Warmup, sim.DefaultWarmup))
+			}
+			opts = append(opts, sim.WithDuration(d, w))
+		}
+		var bar *progressbar.ProgressBar
+		if showProgress {
+			bar = progressbar.NewOptions(-1,
+				progressbar.OptionSetWriter(stderr),
+				progressbar.OptionSetDescription(fmt.Sprintf("%s: simulating", s.Name)),
+				progressbar.OptionShowCount(),
+				progressbar.OptionSetElapsedTime(true),
+				progressbar.OptionClearOnFinish(),
+			)
+			opts = append(opts, sim.WithProgress(func(done, total int) {
+				bar.ChangeMax(total)
+				_ = bar.Set(done)
+			}))
+		}
+		start := time.Now()
+		res, err := sim.Run(s, opts...)
+		if bar != nil {
+			_ = bar.Finish()
+		}
+		if err != nil {
+			return invalid(fmt.Errorf("%s: %w", files[i], err))
+		}
+		res.File = files[i]
+		results = append(results, res)
+		dir := outDir(f.out, s.Name, len(scs))
+		if err := writeOutputs(dir, res); err != nil {
+			return err
+		}
+		if !res.SLOMet {
+			breached = true
+		}
+		switch {
+		case f.json:
+			if err := reports.WriteJSON(stdout, res); err != nil {
+				return err
+			}
+		case !f.quiet:
+			printSummary(stdout, res, dir, time.Since(start))
+		}
+	}
+	if len(results) > 1 {
+		dir := filepath.Join(orStr(f.out, "out"), "comparison")
+		if err := writeComparison(dir, results); err != nil {
+			return err
+		}
+		if !f.quiet && !f.json {
+			printComparison(stdout, results, dir)
+		}
+	}
+	if breached {
+		return &exitError{code: ExitSLOBreached}
+	}
+	return nil
+}
+
+func orDur(d scenarios.Duration, def time.Duration) time.Duration {
+	if d > 0 {
+		return time.Duration(d)
+	}
+	return def
+}
+
+func orStr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func outDir(out, name string, n int) string {
+	if out == "" {
+		return filepath.Join("out", name)
+	}
+	if n > 1 {
+		return filepath.Join(out, name)
+	}
+	return out
+}
+
+// writeFile writes through a temporary file and a rename, so a failed run never leaves half a
+// report over a good one.
+func writeFile(path string, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return fmt.Errorf("render %s: %w", path, err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func writeOutputs(dir string, res *sim.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create output folder: %w", err)
+	}
+	if err := writeFile(filepath.Join(dir, "result.json"), func(w io.Writer) error { return reports.WriteJSON(w, res) }); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, "report.html"), func(w io.Writer) error { return reports.WriteHTML(w, []*sim.Result{res}) })
+}
+
+func writeComparison(dir string, rs []*sim.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create output folder: %w", err)
+	}
+	if err := writeFile(filepath.Join(dir, "comparison.json"), func(w io.Writer) error { return reports.WriteComparisonJSON(w, rs) }); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, "report.html"), func(w io.Writer) error { return reports.WriteHTML(w, rs) })
+}
+
+func num(x float64) string {
+	switch {
+	case x >= 100:
+		return humanize.Comma(int64(x + 0.5))
+	case x >= 10:
+		return humanize.CommafWithDigits(x, 1)
+	default:
+		return humanize.CommafWithDigits(x, 2)
+	}
+}
+
+func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
+	title := r.Scenario
+	if r.Title != "" {
+		title += " — " + r.Title
+	}
+	fmt.Fprintf(w, "\n%s\n", title)
+	unit := r.LoadUnit
+	fmt.Fprintf(w, "  %-16s %s %s\n", "design load", num(r.DesignLoad), unit)
+	if s := r.Saturation; s != nil {
+		bound := ""
+		if !s.Bounded {
+			bound = " (SLO still met at the search maximum: a lower bound)"
+		}
+		fmt.Fprintf(w, "  %-16s %s %s (95%% CI %s–%s)%s\n", "saturation", num(s.Value), unit, num(s.CI95[0]), num(s.CI95[1]), bound)
+		if s.Limit != "" {
+			fmt.Fprintf(w, "  %-16s %s\n", "limited by", s.Limit)
+		}
+		tgt := ""
+		if r.HeadroomTarget > 0 {
+			ok := "met"
+			if r.HeadroomPercent < r.HeadroomTarget {
+				ok = "NOT met"
+			}
+			tgt = fmt.Sprintf(" (target %.0f %%: %s)", r.HeadroomTarget, ok)
+		}
+		fmt.Fprintf(w, "  %-16s %+.1f %%%s\n", "headroom", r.HeadroomPercent, tgt)
+	}
+	fmt.Fprintf(w, "  %-16s %s\n", "bottleneck", r.Bottleneck)
+	for i, f := range r.Flows {
+		label := ""
+		if i == 0 {
+			label = "P95 at design"
+		}
+		verdict := ""
+		if f.P95TargetMS > 0 {
+			verdict = fmt.Sprintf(" (SLO %s ms) ok", num(f.P95TargetMS))
+			if !f.SLOMet {
+				verdict = fmt.Sprintf(" (SLO %s ms) BREACHED", num(f.P95TargetMS))
+			}
+		}
+		an := ""
+		if f.AnalyticMeanMS != nil {
+			an = fmt.Sprintf("; mean %s ms, analytic %s ms", num(f.LatencyMS.Mean.Mean), num(*f.AnalyticMeanMS))
+		}
+		fmt.Fprintf(w, "  %-16s %-12s %s ms (±%s)%s, %s req/s%s\n", label, f.Name, num(f.LatencyMS.P95.Mean),
+			num((f.LatencyMS.P95.CI95[1]-f.LatencyMS.P95.CI95[0])/2), verdict, num(f.ThroughputPerS.Mean), an)
+	}
+	var fired []string
+	for _, t := range r.Triggers {
+		if t.Fired {
+			fired = append(fired, fmt.Sprintf("%s: %s %s > %s", t.Name, t.Subject, num(t.Value), num(t.Threshold)))
+		}
+	}
+	if len(fired) == 0 {
+		fmt.Fprintf(w, "  %-16s none\n", "triggers firing")
+	} else {
+		for i, t := range fired {
+			label := ""
+			if i == 0 {
+				label = "triggers firing"
+			}
+			fmt.Fprintf(w, "  %-16s %s\n", label, t)
+		}
+	}
+	for i, a := range r.Advice {
+		label := ""
+		if i == 0 {
+			label = "advice"
+		}
+		fmt.Fprintf(w, "  %-16s %s → saturation %s %s (%+.0f %%), then %s\n", label, a.Change, num(a.Saturation), unit, a.GainPercent, a.Bottleneck)
+	}
+	if r.ClaimedCapacity > 0 && r.Saturation != nil {
+		fmt.Fprintf(w, "  %-16s %s %s; predicted %s (%+.0f %%)\n", "seed claims", num(r.ClaimedCapacity), unit, num(r.Saturation.Value), (r.Saturation.Value/r.ClaimedCapacity-1)*100)
+	}
+	if st := r.Storage; st != nil {
+		fmt.Fprintf(w, "  %-16s %s/month raw, %s/month stored", "storage", humanize.Bytes(uint64(st.RawBytesPerMonth)), humanize.Bytes(uint64(st.StoredBytesPerMonth)))
+		minDays, node := 0.0, ""
+		for _, n := range st.Nodes {
+			if n.DaysUntilFull > 0 && (minDays == 0 || n.DaysUntilFull < minDays) {
+				minDays, node = n.DaysUntilFull, n.Node
+			}
+		}
+		if node != "" {
+			fmt.Fprintf(w, "; %s full in %.0f days", node, minDays)
+		}
+		fmt.Fprintln(w)
+	}
+	verdict := "SLO holds at design load"
+	if !r.SLOMet {
+		verdict = "SLO BREACHED at design load: " + strings.Join(r.Violations, "; ")
+	}
+	fmt.Fprintf(w, "  %-16s %s\n", "verdict", verdict)
+	fmt.Fprintf(w, "  %-16s %s (%s events simulated in %s)\n", "report", filepath.Join(dir, "report.html"), humanize.Comma(r.Settings.Events), took.Round(time.Millisecond))
+}
+
+func printComparison(w io.Writer, rs []*sim.Result, dir string) {
+	fmt.Fprintf(w, "\nTier comparison\n  %-22s %12s %24s %12s %8s  %s\n", "scenario", "design", "saturation (95% CI)", "seed claims", "diff", "bottleneck")
+	for _, r := range rs {
+		sat, ci, claimed, diff := "-", "", "-", "-"
+		if r.Saturation != nil {
+			sat = num(r.Saturation.Value)
+			ci = fmt.Sprintf(" (%s–%s)", num(r.Saturation.CI95[0]), num(r.Saturation.CI95[1]))
+			if r.ClaimedCapacity > 0 {
+				claimed = num(r.ClaimedCapacity)
+				diff = fmt.Sprintf("%+.0f %%", (r.Saturation.Value/r.ClaimedCapacity-1)*100)
+			}
+		}
+		fmt.Fprintf(w, "  %-22s %12s %24s %12s %8s  %s\n", r.Scenario, num(r.DesignLoad), sat+ci, claimed, diff, r.Bottleneck)
+	}
+	fmt.Fprintf(w, "  report: %s\n", filepath.Join(dir, "report.html"))
+}
+

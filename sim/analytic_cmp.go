@@ -1,0 +1,92 @@
+package sim
+
+import (
+	"github.com/capsim/capsim/sim/analytic"
+)
+
+// addAnalytic puts closed-form means beside the simulated ones where the model allows it: plain
+// stations fed by Poisson open flows (M/M/c, M/M/c/K, M/D/1, M/G/1, M/G/1-PS), and flows whose
+// every visited station has a closed form (a Jackson network when service is exponential; for
+// other service laws the sum is the usual decomposition approximation, and is only given for a
+// flow that visits a single station).
+func (m *Model) addAnalytic(p *Point, dm demands, load float64) {
+	scale := load / m.design
+	lambda := make([]float64, len(m.stations))
+	allPoisson := true
+	for f, fl := range m.flows {
+		if fl.closed || !fl.poisson {
+			allPoisson = false
+			continue
+		}
+		for s := range lambda {
+			lambda[s] += fl.rate * scale * dm.visits[f][s]
+		}
+	}
+	if !allPoisson {
+		return
+	}
+	w := make([]float64, len(m.stations)) // analytic response per visit, s; 0 = none
+	for s, spec := range m.stations {
+		if spec.service == nil || lambda[s] == 0 {
+			continue
+		}
+		mean := spec.service.mean / 1e9
+		var met analytic.Metrics
+		var err error
+		switch {
+		case spec.ps && spec.servers == 1:
+			// M/G/1-PS is insensitive: W = S/(1−ρ)
+			rho := lambda[s] * mean
+			if rho < 1 {
+				met.W = mean / (1 - rho)
+			} else {
+				err = analytic.ErrUnstable
+			}
+		case spec.ps:
+			continue
+		case spec.cap > 0 && spec.service.kind == dExp:
+			met, err = analytic.MMcK(lambda[s], mean, spec.servers, spec.cap)
+		case spec.service.kind == dExp:
+			met, err = analytic.MMc(lambda[s], mean, spec.servers)
+		case spec.cap > 0:
+			continue
+		case spec.servers == 1 && spec.service.kind == dDet:
+			met, err = analytic.MD1(lambda[s], mean)
+		case spec.servers == 1:
+			met, err = analytic.MG1(lambda[s], mean, spec.service.scv)
+		default:
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		w[s] = met.W
+		ms := met.W * 1e3
+		p.Stations[s].AnalyticMeanResponseMS = &ms
+	}
+	for f, fl := range m.flows {
+		total, ok, visited, allExp := 0.0, true, 0, true
+		for s := range m.stations {
+			v := dm.visits[f][s]
+			if v == 0 {
+				continue
+			}
+			visited++
+			if w[s] == 0 {
+				ok = false
+				break
+			}
+			if m.stations[s].service.kind != dExp {
+				allExp = false
+			}
+			total += v * w[s]
+		}
+		if visited > 1 && !allExp {
+			ok = false
+		}
+		if ok && visited > 0 && !fl.closed {
+			ms := total * 1e3
+			p.Flows[f].AnalyticMeanMS = &ms
+		}
+	}
+}

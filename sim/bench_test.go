@@ -1,0 +1,50 @@
+package sim
+
+import (
+	"testing"
+
+	"github.com/capsim/capsim/scenarios"
+)
+
+func mustLoad(tb testing.TB, name string) *scenarios.Scenario {
+	tb.Helper()
+	s, err := scenarios.LoadFile(name)
+	if err != nil {
+		tb.Fatalf("load %s: %v", name, err)
+	}
+	return s
+}
+
+// benchKernel runs one replication per iteration and reports kernel events per second of CPU
+// (the benchmark runs on one goroutine, so per core) and allocations per event.
+func benchKernel(b *testing.B, name string, load float64, seconds int64) {
+	s := mustLoad(b, name)
+	m, err := Compile(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if load == 0 {
+		load = m.design
+	}
+	// warm a kernel once so the measured runs reuse grown buffers as a long run would
+	var events int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		k := newKernel(m, 1, i)
+		r := k.run(load/m.design, 0, seconds*1e9)
+		events += r.events
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(events)/float64(b.N), "events/op")
+}
+
+// BenchmarkKernelMM1: M/M/1 at ρ = 0.8, 2,000 simulated seconds per op (≈ 320k events).
+func BenchmarkKernelMM1(b *testing.B) { benchKernel(b, "examples/mm1", 0, 2000) }
+
+// BenchmarkKernelMedium: the UTMStack medium tier at design load, 60 simulated seconds per op.
+func BenchmarkKernelMedium(b *testing.B) { benchKernel(b, "medium", 0, 60) }
+
+// BenchmarkKernelMediumAt10x: the medium tier at 10× design load (busy stations, long queues).
+func BenchmarkKernelMediumAt10x(b *testing.B) { benchKernel(b, "medium", 50000, 20) }

@@ -1,0 +1,96 @@
+package sim
+
+// Event kinds.
+const (
+	evArrival uint8 = iota // open flow a: next arrival
+	evDepart               // FCFS station a: job b finishes service
+	evPSDone               // PS station a: next completion, valid if b == station version
+	evResume               // job b continues at its pc (pool hand-over, delay, think time end)
+	evWarmup               // statistics reset
+	evEnd                  // end of the replication
+)
+
+// event is a value in the event heap. Ordered by (t, seq): seq is a global counter, so events at
+// the same instant run in the order they were scheduled — deterministic without map iteration.
+type event struct {
+	t    int64  // simulated time, ns
+	seq  uint64 // tie-breaker
+	a    int32  // flow or station
+	b    int32  // job or version
+	kind uint8
+}
+
+// eventHeap is a 4-ary min-heap of events. 4-ary halves the depth of a binary heap and keeps
+// the children of a node in one or two cache lines; no interface calls, no allocation once grown.
+type eventHeap struct {
+	ev  []event
+	seq uint64
+}
+
+func (h *eventHeap) less(i, j int) bool {
+	a, b := &h.ev[i], &h.ev[j]
+	return a.t < b.t || (a.t == b.t && a.seq < b.seq)
+}
+
+func (h *eventHeap) push(t int64, kind uint8, a, b int32) {
+	h.seq++
+	h.ev = append(h.ev, event{t: t, seq: h.seq, a: a, b: b, kind: kind})
+	// sift up
+	i := len(h.ev) - 1
+	e := h.ev[i]
+	for i > 0 {
+		p := (i - 1) >> 2
+		pe := &h.ev[p]
+		if pe.t < e.t || (pe.t == e.t && pe.seq < e.seq) {
+			break
+		}
+		h.ev[i] = *pe
+		i = p
+	}
+	h.ev[i] = e
+}
+
+// pop removes and returns the earliest event. The heap must not be empty.
+func (h *eventHeap) pop() event {
+	top := h.ev[0]
+	n := len(h.ev) - 1
+	last := h.ev[n]
+	h.ev = h.ev[:n]
+	if n == 0 {
+		return top
+	}
+	// sift down
+	i := 0
+	for {
+		c := 4*i + 1
+		if c >= n {
+			break
+		}
+		m := c
+		end := c + 4
+		if end > n {
+			end = n
+		}
+		for k := c + 1; k < end; k++ {
+			ek, em := &h.ev[k], &h.ev[m]
+			if ek.t < em.t || (ek.t == em.t && ek.seq < em.seq) {
+				m = k
+			}
+		}
+		em := &h.ev[m]
+		if last.t < em.t || (last.t == em.t && last.seq < em.seq) {
+			break
+		}
+		h.ev[i] = *em
+		i = m
+	}
+	h.ev[i] = last
+	return top
+}
+
+func (h *eventHeap) len() int { return len(h.ev) }
+
+func (h *eventHeap) reset() {
+	h.ev = h.ev[:0]
+	h.seq = 0
+}

@@ -1,0 +1,203 @@
+package sim
+
+import (
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Dist is the shape of a random variate source; gonum's distuv distributions satisfy it as they are.
+type Dist interface{ Rand() float64 }
+
+var _ Dist = distuv.Gamma{}
+
+// Station kinds.
+const (
+	kindStation = "station"
+	kindCPU     = "cpu"
+	kindDisk    = "disk"
+	kindPool    = "pool"
+	kindQueue   = "queue"
+)
+
+// stationSpec is a compiled station: a queue with servers and a discipline.
+type stationSpec struct {
+	name    string
+	kind    string // station, cpu, disk
+	node    int    // node index for cpu/disk, -1 otherwise
+	servers int
+	ps      bool // processor sharing (node CPUs)
+	cap     int  // capacity K (0 = unbounded)
+	// plain-station service distribution (for analytic checks)
+	service *distSpec
+}
+
+// poolSpec is a compiled counting semaphore (worker pool, connection pool, queue consumers).
+type poolSpec struct {
+	name       string
+	kind       string // pool or queue
+	size       int
+	maxWaiting int // -1 unbounded
+	drop       bool
+}
+
+// distSpec is a compiled distribution in nanoseconds.
+type distSpec struct {
+	kind    uint8
+	mean    float64 // ns
+	a, b    float64 // lognormal mu/sigma (ln ns); uniform min/max
+	samples []float64
+	gammaK  float64 // gamma shape
+	scv     float64
+}
+
+const (
+	dExp uint8 = iota
+	dDet
+	dLognormal
+	dGamma
+	dUniform
+	dEmpirical
+)
+
+// sampler draws from a distSpec with one stream.
+type sampler struct {
+	d   distSpec
+	r   *rand.Rand
+	gam Dist // gonum gamma (shape/scale) when d.kind == dGamma
+}
+
+func (s *sampler) draw() float64 {
+	switch s.d.kind {
+	case dExp:
+		return s.r.ExpFloat64() * s.d.mean
+	case dDet:
+		return s.d.mean
+	case dLognormal:
+		return math.Exp(s.d.a + s.d.b*s.r.NormFloat64())
+	case dGamma:
+		return s.gam.Rand()
+	case dUniform:
+		return s.d.a + s.r.Float64()*(s.d.b-s.d.a)
+	case dEmpirical:
+		return s.d.samples[s.r.IntN(len(s.d.samples))]
+	}
+	return s.d.mean
+}
+
+// Opcodes of the compiled request programs.
+const (
+	opEnd       uint8 = iota
+	opVisit           // visit station a with demand samplers d1 (+ d2)
+	opVisitInst       // visit the cpu (b2=0) or disk (b2=1) of the instance picked in slot b of service a
+	opVisitNode       // visit cpu (b2=0) or disk (b2=1) of job.node
+	opPick            // balancer of service a picks an instance into slot b
+	opUnpick          // release slot b of service a (least_conn accounting)
+	opBranch          // with probability p continue, else jump to a
+	opJump            // jump to a
+	opAcquire         // acquire pool a (+ svcPool of slot b when b >= 0 and a < 0)
+	opRelease         // release the most recently acquired pool
+	opFork            // spawn the child programs of fork table a, wait for all
+	opPickCopy        // job.node = a copy of shard b of store a
+	opSetNode         // job.node = a
+	opDelay           // wait d1
+)
+
+// instr is one instruction. Operands are indices into the model's tables.
+type instr struct {
+	op     uint8
+	b2     uint8
+	a, b   int32
+	p      float64
+	d1, d2 int32 // sampler indices (-1 none)
+	stream int32 // stream for branch/pick decisions
+}
+
+// program is a flat instruction list; child programs of forks are programs too.
+type program struct {
+	name string
+	code []instr
+}
+
+// service is a compiled balancer + instances.
+type serviceRT struct {
+	name    string
+	policy  uint8
+	nodes   []int     // node per instance
+	weights []float64 // per instance
+	pools   []int32   // per-instance pool (-1 none)
+	stream  int32
+}
+
+const (
+	polRoundRobin uint8 = iota
+	polLeastConn
+	polWeighted
+	polSourceHash
+	polRandom
+)
+
+// storeRT is a compiled sharded store: node of each copy of each shard (primary first).
+type storeRT struct {
+	name   string
+	copies [][]int // shard → node indices
+	stream int32
+}
+
+// flowRT is a compiled flow.
+type flowRT struct {
+	name       string
+	closed     bool
+	poisson    bool
+	rate       float64 // requests/s at design load (open)
+	population int     // at design load (closed)
+	think      int32   // sampler (closed)
+	progs      []int32 // mix programs
+	cum        []float64
+	events     float64 // events per request
+	sources    int     // for source hashing
+	stream     int32
+	p95Target  float64 // ms, 0 none
+}
+
+// Model is a scenario compiled for the kernel. It is immutable and shared by replications.
+type Model struct {
+	name      string
+	stations  []stationSpec
+	pools     []poolSpec
+	progs     []program
+	forks     [][]int32 // fork table: child programs
+	services  []serviceRT
+	stores    []storeRT
+	flows     []flowRT
+	dists     []distSpec
+	distNames []string // stream name per sampler
+	streams   []string // decision streams
+	nodeNames []string
+	nodeCPU   []int32 // station index of node i's CPU
+	nodeDisk  []int32 // station index of node i's disk
+	design    float64 // design load
+	dm        demands // expected demand per request (operational analysis), set by Compile
+}
+
+// streamSeed derives the seed of a named stream: adding a component adds a name and does not
+// change the draws of any other stream.
+func streamSeed(name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return h.Sum64()
+}
+
+// splitmix64 mixes the scenario seed with a replication index.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+func newStream(seed uint64, rep int, name string) *rand.Rand {
+	return rand.New(rand.NewPCG(splitmix64(seed^splitmix64(uint64(rep)+1)), streamSeed(name)))
+}

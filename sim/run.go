@@ -1,0 +1,399 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/capsim/capsim/scenarios"
+)
+
+// Defaults of a run; a scenario's sim section and the options override them.
+const (
+	DefaultSeed         = 1
+	DefaultReplications = 5
+	DefaultDuration     = 60 * time.Second
+	DefaultWarmup       = 10 * time.Second
+	// DefaultBisections is the number of bisection steps of the saturation search per replication.
+	DefaultBisections = 7
+)
+
+type config struct {
+	seed       uint64
+	reps       int
+	dur, warm  time.Duration
+	parallel   int
+	progress   func(done, total int)
+	sweep      bool
+	advice     bool
+	analytic   bool
+	bisections int
+	seedSet    bool
+	repsSet    bool
+	durSet     bool
+	adviceReps int
+}
+
+// Option changes how Run runs.
+type Option func(*config)
+
+// WithSeed sets the seed of every random stream.
+func WithSeed(s uint64) Option { return func(c *config) { c.seed, c.seedSet = s, true } }
+
+// WithReplications sets the independent replications per load (≥ 1; 95 % intervals need ≥ 2).
+func WithReplications(n int) Option { return func(c *config) { c.reps, c.repsSet = n, true } }
+
+// WithDuration sets the measured simulated time and the warm-up discarded before it.
+func WithDuration(d, warmup time.Duration) Option {
+	return func(c *config) { c.dur, c.warm, c.durSet = d, warmup, true }
+}
+
+// WithParallelism sets how many replications run at once (default GOMAXPROCS). Results do not
+// depend on it.
+func WithParallelism(n int) Option { return func(c *config) { c.parallel = n } }
+
+// WithProgress calls fn after every simulated replication with the count done and the expected
+// total.
+func WithProgress(fn func(done, total int)) Option { return func(c *config) { c.progress = fn } }
+
+// WithSweep turns the load sweep and saturation search on (default) or off.
+func WithSweep(on bool) Option { return func(c *config) { c.sweep = on } }
+
+// WithAdvice turns the "+1 node / +1 replica of the bottleneck" re-simulation on (default) or off.
+func WithAdvice(on bool) Option { return func(c *config) { c.advice = on } }
+
+// WithAnalytic adds closed-form and operational-analysis means beside the simulated ones.
+func WithAnalytic(on bool) Option { return func(c *config) { c.analytic = on } }
+
+func newConfig(s *scenarios.Scenario, opts []Option) config {
+	c := config{seed: DefaultSeed, reps: DefaultReplications, dur: DefaultDuration, warm: DefaultWarmup,
+		parallel: runtime.GOMAXPROCS(0), sweep: true, advice: true, bisections: DefaultBisections, adviceReps: 3}
+	if s.Sim.Seed != 0 {
+		c.seed = s.Sim.Seed
+	}
+	if s.Sim.Replications > 0 {
+		c.reps = s.Sim.Replications
+	}
+	if s.Sim.Duration > 0 {
+		c.dur = time.Duration(s.Sim.Duration)
+	}
+	if s.Sim.Warmup > 0 {
+		c.warm = time.Duration(s.Sim.Warmup)
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.reps < 1 {
+		c.reps = 1
+	}
+	if c.parallel < 1 {
+		c.parallel = 1
+	}
+	if c.adviceReps > c.reps {
+		c.adviceReps = c.reps
+	}
+	return c
+}
+
+// task is one replication of one model at one load.
+type task struct {
+	m    *Model
+	load float64
+	rep  int
+	out  *replication
+}
+
+// runner executes replications on a fixed number of goroutines; results go to fixed slots, so
+// the output does not depend on scheduling.
+type runner struct {
+	cfg    *config
+	mu     sync.Mutex
+	done   int
+	total  int
+	events int64
+}
+
+func (r *runner) runAll(ts []task) {
+	var wg sync.WaitGroup
+	ch := make(chan int)
+	for w := 0; w < r.cfg.parallel; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range ch {
+				t := &ts[i]
+				res := simulate(t.m, r.cfg, t.load, t.rep)
+				t.out = &res
+				r.tick(res.events)
+			}
+		}()
+	}
+	for i := range ts {
+		ch <- i
+	}
+	close(ch)
+	wg.Wait()
+}
+
+func (r *runner) tick(ev int64) {
+	r.mu.Lock()
+	r.done++
+	r.events += ev
+	if r.done > r.total {
+		r.total = r.done
+	}
+	d, t := r.done, r.total
+	r.mu.Unlock()
+	if r.cfg.progress != nil {
+		r.cfg.progress(d, t)
+	}
+}
+
+func simulate(m *Model, cfg *config, load float64, rep int) replication {
+	k := newKernel(m, cfg.seed, rep)
+	return k.run(load/m.design, int64(cfg.warm), int64(cfg.dur))
+}
+
+// Simulate runs the model's replications at one load and returns the point.
+func Simulate(s *scenarios.Scenario, load float64, opts ...Option) (Point, error) {
+	m, err := Compile(s)
+	if err != nil {
+		return Point{}, err
+	}
+	cfg := newConfig(s, opts)
+	r := &runner{cfg: &cfg, total: cfg.reps}
+	reps := r.replicate(m, load)
+	return m.point(s, load, reps, &cfg), nil
+}
+
+func (r *runner) replicate(m *Model, load float64) []replication {
+	ts := make([]task, r.cfg.reps)
+	for i := range ts {
+		ts[i] = task{m: m, load: load, rep: i}
+	}
+	r.runAll(ts)
+	out := make([]replication, len(ts))
+	for i := range ts {
+		out[i] = *ts[i].out
+	}
+	return out
+}
+
+// tQuantile is the 0.975 quantile of Student's t with n−1 degrees of freedom.
+func tQuantile(n int) float64 {
+	if n < 2 {
+		return 0
+	}
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
+}
+
+// interval is the mean of xs with its 95 % confidence interval.
+func interval(xs []float64) Interval {
+	n := len(xs)
+	if n == 0 {
+		return Interval{}
+	}
+	mean := 0.0
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(n)
+	if n < 2 {
+		return Interval{Mean: mean, CI95: [2]float64{mean, mean}}
+	}
+	v := 0.0
+	for _, x := range xs {
+		v += (x - mean) * (x - mean)
+	}
+	v /= float64(n - 1)
+	h := tQuantile(n) * math.Sqrt(v/float64(n))
+	return Interval{Mean: mean, CI95: [2]float64{mean - h, mean + h}}
+}
+
+func collectI(reps []replication, f func(*replication) float64) Interval {
+	xs := make([]float64, len(reps))
+	for i := range reps {
+		xs[i] = f(&reps[i])
+	}
+	return interval(xs)
+}
+
+// utilizationLaw gives each station's utilization at the load from the offered rates (open flows)
+// and, for closed flows, the simulated throughput.
+func (m *Model) utilizationLaw(dm demands, load float64, reps []replication) []float64 {
+	u := make([]float64, len(m.stations))
+	scale := load / m.design
+	for f, fl := range m.flows {
+		x := fl.rate * scale
+		if fl.closed {
+			if len(reps) == 0 {
+				continue
+			}
+			x = 0
+			for i := range reps {
+				x += reps[i].flows[f].throughput
+			}
+			x /= float64(len(reps))
+		}
+		for s := range u {
+			u[s] += x * dm.d[f][s]
+		}
+	}
+	for s := range u {
+		u[s] /= float64(m.stations[s].servers)
+	}
+	return u
+}
+
+// point aggregates replications at one load into a Point.
+func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, cfg *config) Point {
+	p := Point{Load: load, Stable: true}
+	dm := m.dm
+	ul := m.utilizationLaw(dm, load, reps)
+	for i := range reps {
+		if !reps[i].stable {
+			p.Stable = false
+		}
+	}
+	for f, fl := range m.flows {
+		fr := FlowResult{
+			Name:           fl.name,
+			OfferedPerS:    fl.rate * load / m.design,
+			ThroughputPerS: collectI(reps, func(r *replication) float64 { return r.flows[f].throughput }),
+			DropRatio:      collectI(reps, func(r *replication) float64 { return r.flows[f].dropRatio }),
+			P95TargetMS:    fl.p95Target,
+		}
+		if fl.closed {
+			fr.OfferedPerS = 0
+		}
+		fr.EventsPerS = fr.ThroughputPerS.Mean * fl.events
+		fr.LatencyMS = Latency{
+			Mean: collectI(reps, func(r *replication) float64 { return r.flows[f].mean }),
+			P50:  collectI(reps, func(r *replication) float64 { return r.flows[f].p50 }),
+			P95:  collectI(reps, func(r *replication) float64 { return r.flows[f].p95 }),
+			P99:  collectI(reps, func(r *replication) float64 { return r.flows[f].p99 }),
+		}
+		fr.SLOMet = fl.p95Target == 0 || fr.LatencyMS.P95.Mean <= fl.p95Target
+		p.Flows = append(p.Flows, fr)
+	}
+	for st, spec := range m.stations {
+		sr := StationResult{
+			Name: spec.name, Kind: spec.kind, Servers: spec.servers,
+			Utilization:         collectI(reps, func(r *replication) float64 { return r.stations[st].util }),
+			MeanQueueLength:     collectI(reps, func(r *replication) float64 { return r.stations[st].lq }),
+			MeanInSystem:        collectI(reps, func(r *replication) float64 { return r.stations[st].l }),
+			ThroughputPerS:      collectI(reps, func(r *replication) float64 { return r.stations[st].x }),
+			MeanResponseMS:      collectI(reps, func(r *replication) float64 { return r.stations[st].w }),
+			AnalyticUtilization: ul[st],
+		}
+		if spec.node >= 0 {
+			sr.Node = m.nodeNames[spec.node]
+		}
+		for i := range reps {
+			sr.Drops += reps[i].stations[st].drops / float64(len(reps))
+		}
+		p.Stations = append(p.Stations, sr)
+	}
+	for pi, ps := range m.pools {
+		sr := StationResult{
+			Name: ps.name, Kind: ps.kind, Servers: ps.size,
+			Utilization:     collectI(reps, func(r *replication) float64 { return r.pools[pi].util }),
+			MeanQueueLength: collectI(reps, func(r *replication) float64 { return r.pools[pi].wait }),
+			MeanInSystem:    collectI(reps, func(r *replication) float64 { return r.pools[pi].util*float64(ps.size) + r.pools[pi].wait }),
+			ThroughputPerS:  collectI(reps, func(r *replication) float64 { return r.pools[pi].x }),
+		}
+		for i := range reps {
+			sr.Drops += reps[i].pools[pi].drops / float64(len(reps))
+		}
+		p.Stations = append(p.Stations, sr)
+	}
+	if cfg != nil && cfg.analytic {
+		m.addAnalytic(&p, dm, load)
+	}
+	ok, why := m.criterion(s, reps, -1, load)
+	p.SLOMet, p.Violations = ok, why
+	return p
+}
+
+// criterion evaluates the SLO on replication rep (or on the means over all when rep < 0).
+func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, load float64) (bool, []string) {
+	var why []string
+	// operational law: an open network has no steady state when a station's offered utilization
+	// λ·D/c reaches 1, however short the run that would show the queue growing
+	ul := m.utilizationLaw(m.dm, load, nil)
+	for st, u := range ul {
+		if u >= 1 {
+			why = append(why, fmt.Sprintf("offered utilization of %s %.2f ≥ 1 (no steady state)", m.stations[st].name, u))
+			break
+		}
+	}
+	sel := reps
+	if rep >= 0 {
+		sel = reps[rep : rep+1]
+	}
+	avg := func(f func(*replication) float64) float64 {
+		t := 0.0
+		for i := range sel {
+			t += f(&sel[i])
+		}
+		return t / float64(len(sel))
+	}
+	for f, fl := range m.flows {
+		if fl.p95Target > 0 {
+			p95 := avg(func(r *replication) float64 { return r.flows[f].p95 })
+			if p95 > fl.p95Target || math.IsNaN(p95) {
+				why = append(why, fmt.Sprintf("P95 of %s %.0f ms > %.0f ms", fl.name, p95, fl.p95Target))
+			}
+			if avg(func(r *replication) float64 { return r.flows[f].throughput }) == 0 {
+				why = append(why, fmt.Sprintf("%s completed no request", fl.name))
+			}
+		}
+		maxDrop := s.SLO.MaxDropRatio
+		if maxDrop == 0 {
+			maxDrop = 0.001
+		}
+		if dr := avg(func(r *replication) float64 { return r.flows[f].dropRatio }); dr > maxDrop {
+			why = append(why, fmt.Sprintf("%s drops %.2f %% > %.2f %%", fl.name, 100*dr, 100*maxDrop))
+		}
+	}
+	if u := s.SLO.Utilization; u > 0 {
+		worst, ws := 0.0, -1
+		for st := range m.stations {
+			x := avg(func(r *replication) float64 { return r.stations[st].util })
+			if x > worst {
+				worst, ws = x, st
+			}
+		}
+		if ws >= 0 && worst > u {
+			why = append(why, fmt.Sprintf("utilization of %s %.2f > %.2f", m.stations[ws].name, worst, u))
+		}
+	}
+	for i := range sel {
+		if !sel[i].stable {
+			why = append(why, "queues grow without bound (throughput below offered load)")
+			break
+		}
+	}
+	return len(why) == 0, why
+}
+
+// utilBound is the utilization-law load at which the busiest station reaches the trigger (1.0
+// without one). +Inf when no open flow loads any station.
+func (m *Model) utilBound(s *scenarios.Scenario) float64 {
+	ul := m.utilizationLaw(m.dm, m.design, nil)
+	u := s.SLO.Utilization
+	if u <= 0 || u > 1 {
+		u = 1
+	}
+	best := math.Inf(1)
+	for st := range ul {
+		if ul[st] > 0 {
+			best = math.Min(best, m.design*u/ul[st])
+		}
+	}
+	return best
+}

@@ -1,0 +1,606 @@
+package sim
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/capsim/capsim/scenarios"
+)
+
+// Run simulates the scenario at design load, sweeps the load variable, searches the saturation
+// point, names the bottleneck, re-simulates "+1 node / +1 replica" of it and evaluates the scaling
+// triggers and storage growth. The scenario must be validated (scenarios.Load does it).
+func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
+	m, err := Compile(s)
+	if err != nil {
+		return nil, err
+	}
+	cfg := newConfig(s, opts)
+	ld := loadSettings(s)
+	r := &runner{cfg: &cfg}
+	// expected number of replications, for progress
+	r.total = cfg.reps
+	if cfg.sweep {
+		r.total += ld.points*cfg.reps + cfg.bisections*cfg.reps
+		if cfg.advice {
+			r.total += 2 * (cfg.bisections + 2) * cfg.adviceReps
+		}
+	}
+
+	res := &Result{
+		Scenario: s.Name, Title: s.Title, Description: s.Description,
+		Settings:     Settings{Seed: cfg.seed, Replications: cfg.reps, DurationS: cfg.dur.Seconds(), WarmupS: cfg.warm.Seconds()},
+		LoadVariable: ld.variable, LoadUnit: ld.unit, DesignLoad: ld.design, ClaimedCapacity: s.Claimed,
+		HeadroomTarget: s.SLO.Headroom * 100,
+	}
+	for _, c := range s.Sources {
+		res.Sources = append(res.Sources, Citation{File: c.File, Section: c.Section, Says: c.Says})
+	}
+	for _, a := range s.Assumptions {
+		res.Assumptions = append(res.Assumptions, Assumption{What: a.What, Value: a.Value, Source: a.Source})
+	}
+	res.Notes = modelNotes(s, m, &cfg)
+
+	// design load
+	designReps := r.replicate(m, ld.design)
+	dp := m.point(s, ld.design, designReps, &cfg)
+	res.Flows, res.Stations, res.SLOMet, res.Violations = dp.Flows, dp.Stations, dp.SLOMet, dp.Violations
+	res.Nodes = nodeResults(s, m, dp)
+	res.Triggers = triggers(s, m, dp)
+	res.Storage = storage(s, m)
+	res.Bottleneck = busiest(dp)
+
+	if cfg.sweep {
+		sat, sweep, satPoint := search(s, m, r, ld)
+		res.Saturation, res.Sweep = sat, sweep
+		if satPoint != nil {
+			res.Bottleneck = busiest(*satPoint)
+		}
+		if sat.Value > 0 && ld.design > 0 {
+			res.HeadroomPercent = (sat.Value/ld.design - 1) * 100
+		}
+		if cfg.advice && res.Bottleneck != "" {
+			res.Advice = advice(s, m, r, ld, sat.Value, res.Bottleneck)
+		}
+	}
+	res.Settings.Events = r.events
+	return res, nil
+}
+
+type loadCfg struct {
+	variable, unit   string
+	design, min, max float64
+	points           int
+}
+
+func loadSettings(s *scenarios.Scenario) loadCfg {
+	l := loadCfg{variable: orDefault(s.Load.Variable, "scale"), design: orDefault(s.Load.Design, 1.0), points: orDefault(s.Load.Points, 8)}
+	l.unit = orDefault(s.Load.Unit, l.variable)
+	l.min = orDefault(s.Load.Min, l.design/20)
+	l.max = orDefault(s.Load.Max, l.design*20)
+	if l.points < 2 {
+		l.points = 2
+	}
+	return l
+}
+
+// search sweeps the load and bisects, per replication, to the largest load meeting the SLO.
+// The sweep spans up to 1.15 × the utilization-law bound (beyond it the trigger fails for sure),
+// clipped to [min, max]. Each replication keeps its random streams across loads (common random
+// numbers), so its SLO criterion is close to monotone in the load and bisection is well defined;
+// the saturation point's interval is the Student-t interval over the replications' points.
+func search(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg) (*Saturation, []Point, *Point) {
+	bound := m.utilBound(s)
+	hi := ld.max
+	if !math.IsInf(bound, 1) {
+		hi = math.Min(ld.max, 1.15*bound)
+	}
+	hi = math.Max(hi, ld.min*1.01)
+	loads := make([]float64, ld.points)
+	for i := range loads {
+		loads[i] = ld.min + (hi-ld.min)*float64(i+1)/float64(ld.points)
+	}
+	cfg := r.cfg
+	ts := make([]task, 0, len(loads)*cfg.reps)
+	for _, x := range loads {
+		for rep := 0; rep < cfg.reps; rep++ {
+			ts = append(ts, task{m: m, load: x, rep: rep})
+		}
+	}
+	r.runAll(ts)
+	sweep := make([]Point, len(loads))
+	byLoad := make([][]replication, len(loads))
+	for i, x := range loads {
+		reps := make([]replication, cfg.reps)
+		for rep := range reps {
+			reps[rep] = *ts[i*cfg.reps+rep].out
+		}
+		byLoad[i] = reps
+		sweep[i] = m.point(s, x, reps, cfg)
+	}
+	sat := &Saturation{Variable: ld.variable, Unit: ld.unit, AnalyticBound: bound, Bounded: true}
+	if math.IsInf(bound, 1) {
+		sat.AnalyticBound = 0
+	}
+	values := make([]float64, cfg.reps)
+	limits := make([]string, cfg.reps)
+	// bracket per replication from the sweep, then bisect (replications in parallel)
+	type br struct{ lo, hi float64 }
+	brs := make([]br, cfg.reps)
+	for rep := 0; rep < cfg.reps; rep++ {
+		lo, up := ld.min, -1.0
+		for i := range loads {
+			ok, why := m.criterion(s, byLoad[i], rep, loads[i])
+			if !ok {
+				up = loads[i]
+				limits[rep] = strings.Join(why, "; ")
+				break
+			}
+			lo = loads[i]
+		}
+		brs[rep] = br{lo, up}
+	}
+	for step := 0; step < cfg.bisections; step++ {
+		var bt []task
+		var who []int
+		for rep := range brs {
+			if brs[rep].hi < 0 || (brs[rep].hi-brs[rep].lo) <= 0.005*brs[rep].hi {
+				continue
+			}
+			mid := (brs[rep].lo + brs[rep].hi) / 2
+			bt = append(bt, task{m: m, load: mid, rep: rep})
+			who = append(who, rep)
+		}
+		if len(bt) == 0 {
+			break
+		}
+		r.runAll(bt)
+		for i, rep := range who {
+			one := make([]replication, cfg.reps)
+			one[rep] = *bt[i].out
+			ok, why := m.criterion(s, one, rep, bt[i].load)
+			if ok {
+				brs[rep].lo = bt[i].load
+			} else {
+				brs[rep].hi = bt[i].load
+				limits[rep] = strings.Join(why, "; ")
+			}
+		}
+	}
+	for rep := range brs {
+		values[rep] = brs[rep].lo
+		if brs[rep].hi < 0 {
+			sat.Bounded = false
+			limits[rep] = "SLO still met at the search maximum"
+		}
+	}
+	iv := interval(values)
+	sat.Value, sat.CI95 = iv.Mean, iv.CI95
+	sat.Limit = mostCommon(limits)
+	// the sweep point nearest below the saturation point names the bottleneck
+	var near *Point
+	for i := range sweep {
+		if sweep[i].Load <= sat.Value*1.0001 || near == nil {
+			near = &sweep[i]
+		}
+	}
+	return sat, sweep, near
+}
+
+func mostCommon(xs []string) string {
+	count := map[string]int{}
+	best := ""
+	for _, x := range xs {
+		// compare by the first criterion only ("P95 of ingest …", "utilization of …")
+		key := x
+		if i := strings.Index(key, " > "); i > 0 {
+			key = key[:i]
+		}
+		count[key]++
+	}
+	bc := 0
+	for _, x := range xs {
+		key := x
+		if i := strings.Index(key, " > "); i > 0 {
+			key = key[:i]
+		}
+		if count[key] > bc {
+			bc, best = count[key], x
+		}
+	}
+	return best
+}
+
+// busiest names the station or pool with the highest utilization at a point.
+func busiest(p Point) string {
+	best, bu := "", -1.0
+	for _, st := range p.Stations {
+		if st.Utilization.Mean > bu {
+			best, bu = st.Name, st.Utilization.Mean
+		}
+	}
+	return best
+}
+
+// clone deep-copies a scenario (for what-if variants).
+func clone(s *scenarios.Scenario) *scenarios.Scenario {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // programmer error: Scenario is plain data
+	}
+	var out scenarios.Scenario
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(err)
+	}
+	return &out
+}
+
+// advice re-simulates the model with one more node like the bottleneck's node and with one more
+// instance of the service that loads the bottleneck most (or a bigger pool / more consumers).
+func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64, bottleneck string) []Advice {
+	var variants []struct {
+		change string
+		s      *scenarios.Scenario
+	}
+	add := func(change string, v *scenarios.Scenario) {
+		variants = append(variants, struct {
+			change string
+			s      *scenarios.Scenario
+		}{change, v})
+	}
+	node := ""
+	for _, st := range m.stations {
+		if st.name == bottleneck && st.node >= 0 {
+			node = m.nodeNames[st.node]
+		}
+	}
+	switch {
+	case node != "":
+		if v, ok := addNodeLike(s, node); ok {
+			add(fmt.Sprintf("+1 node like %s", node), v)
+		}
+		if svc := topService(s, m, node); svc != "" {
+			if v, ok := addReplica(s, m, svc); ok {
+				add(fmt.Sprintf("+1 replica of %s", svc), v)
+			}
+		}
+	default:
+		v := clone(s)
+		changed := false
+		for i := range v.Stations {
+			if v.Stations[i].Name == bottleneck {
+				v.Stations[i].Servers = orDefault(v.Stations[i].Servers, 1) + 1
+				add(fmt.Sprintf("+1 server at %s", bottleneck), v)
+				changed = true
+			}
+		}
+		for i := range v.Queues {
+			if "queue "+v.Queues[i].Name == bottleneck {
+				v.Queues[i].Concurrency *= 2
+				add(fmt.Sprintf("2× consumers of queue %s (%d)", v.Queues[i].Name, v.Queues[i].Concurrency), v)
+				changed = true
+			}
+		}
+		for i := range v.Services {
+			if strings.HasPrefix(bottleneck, v.Services[i].Name+"#") && v.Services[i].Concurrency > 0 {
+				v.Services[i].Concurrency *= 2
+				add(fmt.Sprintf("2× workers per instance of %s (%d)", v.Services[i].Name, v.Services[i].Concurrency), v)
+				changed = true
+				if w, ok := addReplica(s, m, v.Services[i].Name); ok {
+					add(fmt.Sprintf("+1 replica of %s", v.Services[i].Name), w)
+				}
+			}
+		}
+		for i := range v.Databases {
+			if strings.HasPrefix(bottleneck, v.Databases[i].Name+"@") {
+				v.Databases[i].Pool *= 2
+				add(fmt.Sprintf("2× connection pool of %s (%d)", v.Databases[i].Name, v.Databases[i].Pool), v)
+				changed = true
+			}
+		}
+		_ = changed
+	}
+	var out []Advice
+	for _, v := range variants {
+		vm, err := Compile(v.s)
+		if err != nil {
+			continue
+		}
+		sub := &runner{cfg: &config{}, total: r.total, done: r.done}
+		*sub.cfg = *r.cfg
+		sub.cfg.reps = r.cfg.adviceReps
+		sub.cfg.advice = false
+		ld2 := ld
+		ld2.points = 2
+		sat, _, near := search(v.s, vm, sub, ld2)
+		r.mu.Lock()
+		r.done, r.events = sub.done, r.events+sub.events
+		r.mu.Unlock()
+		a := Advice{Change: v.change, Saturation: sat.Value}
+		if base > 0 {
+			a.GainPercent = (sat.Value/base - 1) * 100
+		}
+		if near != nil {
+			a.Bottleneck = busiest(*near)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// addNodeLike clones node name as a new node and places on it one more instance of everything
+// placed on the original (services, store data node, cache, database read replica).
+func addNodeLike(s *scenarios.Scenario, name string) (*scenarios.Scenario, bool) {
+	v := clone(s)
+	var orig *scenarios.Node
+	for i := range v.Nodes {
+		if v.Nodes[i].Name == name {
+			orig = &v.Nodes[i]
+		}
+	}
+	if orig == nil {
+		return nil, false
+	}
+	nn := *orig
+	nn.Name = name + "+1"
+	v.Nodes = append(v.Nodes, nn)
+	for i := range v.Services {
+		sv := &v.Services[i]
+		if sv.SingleInstance {
+			continue
+		}
+		for j, p := range sv.Placement {
+			if p == name {
+				sv.Placement = append(sv.Placement, nn.Name)
+				if len(sv.Balancer.Weights) > 0 {
+					sv.Balancer.Weights = append(sv.Balancer.Weights, sv.Balancer.Weights[j])
+				}
+				break
+			}
+		}
+	}
+	for i := range v.Stores {
+		for _, n := range v.Stores[i].Nodes {
+			if n == name {
+				v.Stores[i].Nodes = append(v.Stores[i].Nodes, nn.Name)
+				break
+			}
+		}
+	}
+	for i := range v.Caches {
+		for _, n := range v.Caches[i].Nodes {
+			if n == name {
+				v.Caches[i].Nodes = append(v.Caches[i].Nodes, nn.Name)
+				break
+			}
+		}
+	}
+	for i := range v.Databases {
+		db := &v.Databases[i]
+		if db.Primary == name || contains(db.Replicas, name) {
+			db.Replicas = append(db.Replicas, nn.Name)
+			if db.ReadRouting == "" || db.ReadRouting == "primary" {
+				db.ReadRouting = "all"
+			}
+		}
+	}
+	return v, true
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// topService is the (non single-instance) service whose handlers put the most demand on node's
+// CPU and disk at design load.
+func topService(s *scenarios.Scenario, m *Model, node string) string {
+	byS := m.serviceDemand()
+	best, bd := "", 0.0
+	for si := range s.Services {
+		if s.Services[si].SingleInstance {
+			continue
+		}
+		d := 0.0
+		for ni, n := range m.nodeNames {
+			if n == node {
+				d += byS[si][m.nodeCPU[ni]] + byS[si][m.nodeDisk[ni]]
+			}
+		}
+		if d > bd {
+			best, bd = s.Services[si].Name, d
+		}
+	}
+	return best
+}
+
+// addReplica places one more instance of svc on the node with the lowest utilization-law CPU
+// utilization at design load.
+func addReplica(s *scenarios.Scenario, m *Model, svc string) (*scenarios.Scenario, bool) {
+	v := clone(s)
+	ul := m.utilizationLaw(m.dm, m.design, nil)
+	nodes := make([]int, len(m.nodeNames))
+	for i := range nodes {
+		nodes[i] = i
+	}
+	sort.SliceStable(nodes, func(a, b int) bool { return ul[m.nodeCPU[nodes[a]]] < ul[m.nodeCPU[nodes[b]]] })
+	for i := range v.Services {
+		sv := &v.Services[i]
+		if sv.Name != svc || sv.SingleInstance || len(nodes) == 0 {
+			continue
+		}
+		sv.Placement = append(sv.Placement, m.nodeNames[nodes[0]])
+		if len(sv.Balancer.Weights) > 0 {
+			sv.Balancer.Weights = append(sv.Balancer.Weights, 1)
+		}
+		return v, true
+	}
+	return nil, false
+}
+
+func nodeResults(s *scenarios.Scenario, m *Model, p Point) []NodeResult {
+	var out []NodeResult
+	used := memoryUse(s)
+	for i, n := range s.Nodes {
+		nr := NodeResult{Name: n.Name, Role: n.Role, Cores: n.Cores, MemoryBytes: float64(n.Memory), MemoryUsedBytes: used[n.Name], Components: n.Components}
+		nr.CPUUtilization = p.Stations[m.nodeCPU[i]].Utilization
+		nr.DiskUtilization = p.Stations[m.nodeDisk[i]].Utilization
+		out = append(out, nr)
+	}
+	return out
+}
+
+// memoryUse sums the memory of everything placed on each node.
+func memoryUse(s *scenarios.Scenario) map[string]float64 {
+	used := map[string]float64{}
+	for _, sv := range s.Services {
+		for _, p := range sv.Placement {
+			used[p] += float64(sv.Memory)
+		}
+	}
+	for _, db := range s.Databases {
+		used[db.Primary] += float64(db.Memory)
+		for _, r := range db.Replicas {
+			used[r] += float64(db.Memory)
+		}
+	}
+	for _, c := range s.Caches {
+		for _, n := range c.Nodes {
+			used[n] += float64(c.Memory)
+		}
+	}
+	return used
+}
+
+// triggers evaluates the scaling triggers of seed 004 at design load.
+func triggers(s *scenarios.Scenario, m *Model, p Point) []Trigger {
+	const src = "seed 004 (Changemaker, \"When to Scale\")"
+	var out []Trigger
+	for _, f := range p.Flows {
+		if f.P95TargetMS > 0 {
+			out = append(out, Trigger{Name: "P95 response time over target", Subject: f.Name, Value: f.LatencyMS.P95.Mean, Threshold: f.P95TargetMS, Fired: f.LatencyMS.P95.Mean > f.P95TargetMS, Source: src + ": API response time > 500ms (P95)"})
+		}
+	}
+	cpuT := s.SLO.Utilization
+	if cpuT <= 0 {
+		cpuT = 0.7
+	}
+	memT := orDefault(s.SLO.Memory, 0.8)
+	used := memoryUse(s)
+	for i, n := range s.Nodes {
+		u := p.Stations[m.nodeCPU[i]].Utilization.Mean
+		out = append(out, Trigger{Name: "CPU utilization over trigger", Subject: n.Name, Value: u, Threshold: cpuT, Fired: u > cpuT, Source: src + ": CPU usage > 70% sustained"})
+		if n.Memory > 0 && used[n.Name] > 0 {
+			f := used[n.Name] / float64(n.Memory)
+			out = append(out, Trigger{Name: "Memory use over trigger", Subject: n.Name, Value: f, Threshold: memT, Fired: f > memT, Source: src + ": Memory usage > 80% sustained"})
+		}
+	}
+	for _, st := range p.Stations {
+		switch st.Kind {
+		case kindPool:
+			// a pool is exhausted when arrivals regularly find every connection/worker busy
+			out = append(out, Trigger{Name: "Pool exhausted (utilization)", Subject: st.Name, Value: st.Utilization.Mean, Threshold: 0.95, Fired: st.Utilization.Mean > 0.95, Source: src + ": Database connection pool exhausted"})
+		case kindQueue:
+			qt := orDefault(s.SLO.QueueTrigger, 100.0)
+			out = append(out, Trigger{Name: "Job queue backing up (mean waiting)", Subject: st.Name, Value: st.MeanQueueLength.Mean, Threshold: qt, Fired: st.MeanQueueLength.Mean > qt, Source: src + ": Job queue backing up (>100 jobs waiting)"})
+		}
+	}
+	return out
+}
+
+// storage computes disk growth at design load (average rate, without the peak factor).
+func storage(s *scenarios.Scenario, m *Model) *StorageResult {
+	st := s.Storage
+	if st.Flow == "" {
+		return nil
+	}
+	var fl *scenarios.Flow
+	for i := range s.Flows {
+		if s.Flows[i].Name == st.Flow {
+			fl = &s.Flows[i]
+		}
+	}
+	if fl == nil {
+		return nil
+	}
+	eps := 0.0
+	sources := orDefault(fl.Sources, s.Load.Design)
+	switch {
+	case fl.BytesPerMonth > 0 && fl.EventSize > 0:
+		eps = float64(fl.BytesPerMonth) / float64(fl.EventSize) / secondsPerMonth
+	case fl.EventsPerSource > 0:
+		eps = float64(fl.EventsPerSource) * sources
+	case fl.Rate > 0:
+		eps = float64(fl.Rate) * float64(orDefault(fl.Batch, 1))
+	}
+	size := float64(orDefault(st.EventSize, fl.EventSize))
+	ratio := orDefault(st.IndexRatio, 1.0)
+	raw := eps * size * secondsPerMonth
+	out := &StorageResult{EventsPerS: eps, RawBytesPerMonth: raw}
+	var store *scenarios.Store
+	for i := range s.Stores {
+		if s.Stores[i].Name == st.Store {
+			store = &s.Stores[i]
+		}
+	}
+	if store == nil {
+		out.StoredBytesPerMonth = raw * ratio
+		return out
+	}
+	out.StoredBytesPerMonth = raw * ratio * float64(1+store.Replicas)
+	copies, err := scenarios.AllocateShards(*store)
+	if err != nil {
+		return out
+	}
+	per := map[int]int{}
+	for _, cp := range copies {
+		for _, n := range cp {
+			per[n]++
+		}
+	}
+	perDay := raw * ratio / 30
+	for i, name := range store.Nodes {
+		ns := NodeStorage{Node: name, BytesPerDay: perDay * float64(per[i]) / float64(len(copies))}
+		for _, n := range s.Nodes {
+			if n.Name == name {
+				ns.DiskBytes = float64(n.Disk)
+			}
+		}
+		if ns.BytesPerDay > 0 && ns.DiskBytes > 0 {
+			ns.DaysUntilFull = ns.DiskBytes / ns.BytesPerDay
+		}
+		out.Nodes = append(out.Nodes, ns)
+	}
+	return out
+}
+
+// modelNotes lists the modelling statements every report shows.
+func modelNotes(s *scenarios.Scenario, m *Model, cfg *config) []string {
+	n := []string{
+		fmt.Sprintf("Discrete-event simulation: %d replications of %s simulated after a %s warm-up (discarded); 95 %% intervals are Student-t over replications; seed %d.", cfg.reps, cfg.dur, cfg.warm, cfg.seed),
+		"Every flow's rate is given at design load and scales linearly with the load variable; closed populations scale likewise.",
+		"Response time is end to end: from a request's arrival to the end of its last downstream step, including queue hand-offs to consumers.",
+		"Saturation point: per replication, the largest load at which every P95 target, the utilization trigger, the drop limit and queue stability hold, found by a sweep and bisection with common random numbers; the interval is over replications.",
+		"Bottleneck: the station or pool with the highest utilization at the sweep load nearest below the saturation point.",
+	}
+	if len(s.Nodes) > 0 {
+		n = append(n,
+			"Node CPU is a processor-sharing station with one server per core, shared by every service instance, shard copy, database and cache on the node; disk is an FCFS station with disk_parallelism servers.",
+			"Per-event costs of a batch are the sum of independent exponential per-event costs (Erlang with shape = events), added to the per-request cost.",
+			"Sharded store: an index request is split evenly over the shards; each shard writes its primary then its replicas in sequence; a query visits one copy of every shard (round robin over copies) and waits for the slowest.",
+			"Balancers: round_robin and least_conn (ties rotated), weighted = smooth weighted round robin (NGINX), source_hash over a uniform data-source id.",
+			"Queues: a request waits for one of the queue's consumers (block = the producer keeps holding its worker meanwhile); drop = lost when the waiting room is full.",
+		)
+	}
+	if len(s.Storage.Flow) > 0 {
+		n = append(n, "Storage: average event rate (no peak factor) × event size × index ratio × (1 + replicas), a 30-day month; days until full assume no deletion.")
+	}
+	return n
+}
