@@ -500,18 +500,20 @@ func unknownField(key string, fields map[string]fieldInfo, path string) string {
 		}
 	}
 	sort.Strings(names)
-	where := "the top level"
-	if path != "$" {
+	where := "in the top level"
+	if path == "$" {
+		where = "at the top level"
+	} else {
 		where = strings.TrimRight(path[strings.LastIndexAny(path, ".")+1:], "]")
 		if i := strings.IndexByte(where, '['); i >= 0 {
 			where = where[:i]
 		}
-		where = strings.Trim(where, "'")
+		where = "in " + strings.Trim(where, "'")
 	}
 	if best != "" {
-		return fmt.Sprintf("unknown field %q in %s; did you mean %q?", key, where, best)
+		return fmt.Sprintf("unknown field %q %s; did you mean %q?", key, where, best)
 	}
-	return fmt.Sprintf("unknown field %q in %s (known: %s)", key, where, strings.Join(names, ", "))
+	return fmt.Sprintf("unknown field %q %s (known: %s)", key, where, strings.Join(names, ", "))
 }
 
 // editDistance is the Levenshtein distance, capped for long strings.
