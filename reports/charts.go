@@ -23,8 +23,10 @@ type figure struct {
 }
 
 const (
-	chartW, chartH = 720, 340
-	tickCount      = 6
+	chartW, chartH = 900, 380
+	// pairW, pairH size the two charts side by side per flow.
+	pairW, pairH = 560, 380
+	tickCount    = 6
 )
 
 func newFigure(name, title, caption string, p plot, legend []legendItem) figure {
@@ -34,7 +36,10 @@ func newFigure(name, title, caption string, p plot, legend []legendItem) figure 
 	}
 	svg, err := p.render()
 	if err != nil {
-		f.Note = "Not enough data to draw this chart (" + err.Error() + ")."
+		f.Note = "Not enough data to draw this chart."
+		if err != errDegenerate {
+			f.Note = "Not enough data to draw this chart: " + err.Error() + "."
+		}
 		f.Legend = nil
 		return f
 	}
@@ -266,7 +271,7 @@ func latencyChart(r *sim.Result, flow string) figure {
 	p50, p95, p99 = clip(p50), clip(p95), clip(p99)
 	_, ymax = minMax(p99)
 	ymax = math.Max(ymax, target*1.1)
-	p := plot{xName: loadAxisName(r), yName: "response time (ms)"}
+	p := plot{xName: loadAxisName(r), yName: "response time (ms)", width: pairW, height: pairH}
 	p.xTicks = loadTicks(r, xs)
 	p.yTicks = niceTicks(0, ymax, tickCount, fmtNum)
 	if len(p.yTicks) < 2 {
@@ -327,7 +332,7 @@ func throughputChart(r *sim.Result, flow string) figure {
 	if lo >= 0 && lo < (hi-lo)*0.25 {
 		lo = 0
 	}
-	p := plot{xName: xName, yName: "throughput (requests/s)"}
+	p := plot{xName: xName, yName: "throughput (requests/s)", width: pairW, height: pairH}
 	p.xTicks = niceTicks(lo, hi, tickCount, fmtNum)
 	ytop := thi
 	if !closed {
@@ -494,16 +499,23 @@ func storageChart(r *sim.Result) figure {
 	if st == nil || len(st.Nodes) == 0 {
 		return noData("storage", title, "the result has no storage model")
 	}
+	// The x axis runs to twice the days until the first disk is full (capped at ten years),
+	// so the nodes that fill first are readable; slower nodes run off the right edge.
 	const maxDays = 3650.0
-	horizon := 0.0
+	first := math.Inf(1)
 	for _, n := range st.Nodes {
 		if finite(n.DaysUntilFull) && n.DaysUntilFull > 0 && n.BytesPerDay > 0 {
-			horizon = math.Max(horizon, math.Min(n.DaysUntilFull, maxDays))
+			first = math.Min(first, n.DaysUntilFull)
 		}
 	}
-	if horizon == 0 {
+	if math.IsInf(first, 1) {
 		return noData("storage", title, "no node's disk grows")
 	}
+	xTicks := niceTicks(0, math.Min(2*first, maxDays), tickCount, fmtNum)
+	if len(xTicks) < 2 {
+		return noData("storage", title, "no finite growth figures")
+	}
+	horizon := xTicks[len(xTicks)-1].Value
 	p := plot{xName: "days at design load", yName: "stored bytes"}
 	var legend []legendItem
 	ymax := 0.0
@@ -541,7 +553,7 @@ func storageChart(r *sim.Result) figure {
 	if len(p.lines) == 0 {
 		return noData("storage", title, "no finite growth figures")
 	}
-	p.xTicks = niceTicks(0, horizon, tickCount, fmtNum)
+	p.xTicks = xTicks
 	p.yTicks = niceTicks(0, ymax, 5, fmtBytes)
 	x1 := p.xTicks[len(p.xTicks)-1].Value
 	for _, d := range sizes {
@@ -549,9 +561,7 @@ func storageChart(r *sim.Result) figure {
 		legend = append(legend, legendFor("disk size "+fmtBytes(d), colSLO, []float64{2, 2}))
 	}
 	caption := "Bytes stored after index overhead and replication, from an empty disk, at the design load's ingest rate."
-	if horizon == maxDays {
-		caption += " Drawn up to ten years."
-	}
+	caption += " Drawn for " + fmtDays(horizon) + "; the legend gives every node's time until full."
 	return newFigure("storage", title, caption, p, legend)
 }
 

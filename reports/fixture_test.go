@@ -151,6 +151,9 @@ func sampleResult() *sim.Result { return medium("medium", 5000, 5000, 6900) }
 
 func sampleTiers() []*sim.Result {
 	small := medium("small", 1500, 1500, 1320)
-	small.SLOMet = true
+	// design load above saturation: the SLO fails at design and the CPU trigger fires
+	small.SLOMet = false
+	small.Violations = []string{"p95 search 2112ms > 1500ms"}
+	small.Triggers[0].Value, small.Triggers[0].Fired = 0.74, true
 	return []*sim.Result{small, medium("medium", 5000, 5000, 6900)}
 }

@@ -4,8 +4,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/capsim/capsim/sim"
 )
 
 // The formatters below turn model numbers into text for people: thousands separators
@@ -15,6 +13,10 @@ import (
 // fmtNum formats a plain number: integers with thousands separators from 1,000 up,
 // about three significant digits below that, trailing zeros trimmed.
 func fmtNum(v float64) string {
+	return strings.Replace(fmtNumASCII(v), "-", "−", 1) // typographic minus
+}
+
+func fmtNumASCII(v float64) string {
 	if s, bad := nonFinite(v); bad {
 		return s
 	}
@@ -105,7 +107,7 @@ func fmtPercent(p float64) string {
 	if s == "-0" {
 		s = "0"
 	}
-	return s + " %"
+	return strings.Replace(s, "-", "−", 1) + " %"
 }
 
 // fmtSignedPercent is fmtPercent with an explicit "+" for gains.
@@ -150,16 +152,6 @@ func fmtDays(d float64) string {
 // fmtRange formats a 95 % interval "6,700–7,100" with fmt applied to both ends.
 func fmtRange(ci [2]float64, f func(float64) string) string {
 	return f(ci[0]) + "–" + f(ci[1])
-}
-
-// fmtInterval formats an estimate with its interval: "12.3 (11.9–12.8)"; the interval is left
-// out when it is a single point (one replication).
-func fmtInterval(iv sim.Interval, f func(float64) string) string {
-	m, lo, hi := iv.Mean, iv.CI95[0], iv.CI95[1]
-	if lo == hi || (lo == 0 && hi == 0 && m != 0) {
-		return f(m)
-	}
-	return f(m) + " (" + f(lo) + "–" + f(hi) + ")"
 }
 
 // withUnit appends a unit after a space when the unit is not empty.

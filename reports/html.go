@@ -126,19 +126,34 @@ type triggerRow struct {
 	Fired                                   bool
 }
 
+// cell is a table cell holding an estimate: the mean, and its 95 % interval shown under it
+// in small type (empty with one replication).
+type cell struct{ V, CI string }
+
+func fmtCell(iv sim.Interval, f func(float64) string) cell {
+	m, lo, hi := iv.Mean, iv.CI95[0], iv.CI95[1]
+	if lo == hi || (lo == 0 && hi == 0 && m != 0) {
+		return cell{V: f(m)}
+	}
+	return cell{V: f(m), CI: f(lo) + "–" + f(hi)}
+}
+
 type flowRow struct {
-	Name, Offered, Throughput, Events, Mean, P50, P95, P99, Target, Drop, Analytic string
-	SLOClass                                                                       string
+	Name, Offered, Events, Target, Drop, Analytic string
+	Throughput, Mean, P50, P95, P99               cell
+	SLOClass                                      string
 }
 
 type stationRow struct {
-	Name, Kind, Node, Servers, Util, Queue, L, Lambda, W, AUtil, AW, Drops string
-	UtilClass                                                              string
+	Name, Kind, Node, Servers, AUtil, AW, Drops string
+	Util, Queue, L, Lambda, W                   cell
+	UtilClass                                   string
 }
 
 type nodeRow struct {
-	Name, Role, Cores, CPU, Disk, Memory, Components string
-	CPUClass                                         string
+	Name, Role, Cores, Memory, Components string
+	CPU, Disk                             cell
+	CPUClass                              string
 }
 
 type storageView struct {
@@ -281,10 +296,10 @@ func buildTier(r *sim.Result, i int, multi bool) tierView {
 	// flows
 	for _, f := range r.Flows {
 		row := flowRow{
-			Name: f.Name, Offered: "closed", Throughput: fmtInterval(f.ThroughputPerS, fmtNum),
-			Events: fmtNum(f.EventsPerS), Mean: fmtInterval(f.LatencyMS.Mean, fmtNum),
-			P50: fmtInterval(f.LatencyMS.P50, fmtNum), P95: fmtInterval(f.LatencyMS.P95, fmtNum),
-			P99: fmtInterval(f.LatencyMS.P99, fmtNum), Target: "–", Drop: fmtPct(f.DropRatio.Mean), Analytic: "–",
+			Name: f.Name, Offered: "closed", Throughput: fmtCell(f.ThroughputPerS, fmtNum),
+			Events: fmtNum(f.EventsPerS), Mean: fmtCell(f.LatencyMS.Mean, fmtNum),
+			P50: fmtCell(f.LatencyMS.P50, fmtNum), P95: fmtCell(f.LatencyMS.P95, fmtNum),
+			P99: fmtCell(f.LatencyMS.P99, fmtNum), Target: "–", Drop: fmtPct(f.DropRatio.Mean), Analytic: "–",
 		}
 		if f.OfferedPerS > 0 {
 			row.Offered = fmtNum(f.OfferedPerS)
@@ -306,9 +321,9 @@ func buildTier(r *sim.Result, i int, multi bool) tierView {
 	for _, s := range r.Stations {
 		row := stationRow{
 			Name: s.Name, Kind: s.Kind, Node: s.Node, Servers: fmtNum(float64(s.Servers)),
-			Util: fmtInterval(mul(s.Utilization, 100), fmtPercentNum), Queue: fmtInterval(s.MeanQueueLength, fmtNum),
-			L: fmtInterval(s.MeanInSystem, fmtNum), Lambda: fmtInterval(s.ThroughputPerS, fmtNum),
-			W: fmtInterval(s.MeanResponseMS, fmtNum), AUtil: fmtPct(s.AnalyticUtilization), AW: "–",
+			Util: fmtCell(mul(s.Utilization, 100), fmtPercentNum), Queue: fmtCell(s.MeanQueueLength, fmtNum),
+			L: fmtCell(s.MeanInSystem, fmtNum), Lambda: fmtCell(s.ThroughputPerS, fmtNum),
+			W: fmtCell(s.MeanResponseMS, fmtNum), AUtil: fmtPct(s.AnalyticUtilization), AW: "–",
 			Drops: fmtNum(s.Drops),
 		}
 		if s.AnalyticMeanResponseMS != nil {
@@ -326,7 +341,7 @@ func buildTier(r *sim.Result, i int, multi bool) tierView {
 	for _, n := range r.Nodes {
 		row := nodeRow{
 			Name: n.Name, Role: n.Role, Cores: fmtNum(float64(n.Cores)),
-			CPU: fmtInterval(mul(n.CPUUtilization, 100), fmtPercentNum), Disk: fmtInterval(mul(n.DiskUtilization, 100), fmtPercentNum),
+			CPU: fmtCell(mul(n.CPUUtilization, 100), fmtPercentNum), Disk: fmtCell(mul(n.DiskUtilization, 100), fmtPercentNum),
 			Memory: "–", Components: strings.Join(n.Components, ", "),
 		}
 		if n.MemoryBytes > 0 {

@@ -244,12 +244,12 @@ func (p plot) render() (svg template.HTML, err error) {
 	if len(series) == 0 {
 		return "", errDegenerate
 	}
-	text := chart.Style{FontColor: colText, FontSize: 9, StrokeColor: colAxis, StrokeWidth: 1}
+	text := chart.Style{FontColor: colText, FontSize: 10, StrokeColor: colAxis, StrokeWidth: 1}
 	grid := chart.Style{StrokeColor: colGrid, StrokeWidth: 1}
-	name := chart.Style{FontColor: colText, FontSize: 9.5}
+	name := chart.Style{FontColor: colText, FontSize: 10.5}
 	c := chart.Chart{
 		Width: p.width, Height: p.height,
-		Background: chart.Style{Padding: chart.Box{Top: 16, Left: 12, Right: 24, Bottom: 8}},
+		Background: chart.Style{Padding: chart.Box{Top: 30, Left: 12, Right: 24, Bottom: 8}},
 		XAxis: chart.XAxis{
 			Name: p.xName, NameStyle: name, Style: text, Ticks: p.xTicks,
 			GridMajorStyle: grid, GridMinorStyle: chart.Style{Hidden: true},
@@ -258,11 +258,16 @@ func (p plot) render() (svg template.HTML, err error) {
 		// where readers look for it. Both get the same ticks so both ranges are defined.
 		YAxis: chart.YAxis{Style: chart.Style{Hidden: true}, Ticks: p.yTicks,
 			GridMajorStyle: chart.Style{Hidden: true}, GridMinorStyle: chart.Style{Hidden: true}},
+		// The y axis name is drawn horizontally above the axis (yLabel): go-chart's rotated
+		// name collides with long tick labels such as "4,000".
 		YAxisSecondary: chart.YAxis{
-			Name: p.yName, NameStyle: name, Style: text, Ticks: p.yTicks,
+			Style: text, Ticks: p.yTicks,
 			GridMajorStyle: grid, GridMinorStyle: chart.Style{Hidden: true},
 		},
 		Series: series,
+	}
+	if p.yName != "" {
+		c.Elements = []chart.Renderable{yLabel(p.yName, name)}
 	}
 	defer func() {
 		if rec := recover(); rec != nil {
@@ -276,6 +281,13 @@ func (p plot) render() (svg template.HTML, err error) {
 	// The SVG comes from go-chart, built from numbers and from text escaped by
 	// escapingRenderer, so it is safe to embed as is.
 	return template.HTML(buf.String()), nil //nolint:gosec // see above
+}
+
+// yLabel draws the y axis name left-aligned just above the top of the plot area.
+func yLabel(text string, st chart.Style) chart.Renderable {
+	return func(r chart.Renderer, cb chart.Box, defaults chart.Style) {
+		chart.Draw.Text(r, text, 14, cb.Top-12, st.InheritFrom(defaults))
+	}
 }
 
 // niceTicks returns about n evenly spaced round tick values covering [lo, hi], labelled with

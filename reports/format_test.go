@@ -1,0 +1,108 @@
+package reports
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+
+	"github.com/capsim/capsim/sim"
+)
+
+func TestFormatters(t *testing.T) {
+	tests := []struct {
+		name string
+		f    func(float64) string
+		in   float64
+		want string
+	}{
+		{"zero", fmtNum, 0, "0"},
+		{"thousands", fmtNum, 1500, "1,500"},
+		{"millions", fmtNum, 1234567.8, "1,234,568"},
+		{"negative thousands", fmtNum, -6900, "−6,900"},
+		{"hundreds", fmtNum, 123.4, "123"},
+		{"tens", fmtNum, 12.34, "12.3"},
+		{"units trim zeros", fmtNum, 2.50, "2.5"},
+		{"small", fmtNum, 0.01234, "0.0123"},
+		{"rounds up to 1,000", fmtNum, 999.7, "1,000"},
+		{"NaN", fmtNum, math.NaN(), "–"},
+		{"Inf", fmtNum, math.Inf(1), "∞"},
+		{"ms", fmtMS, 12.34, "12.3 ms"},
+		{"pct fraction", fmtPct, 0.38, "38 %"},
+		{"pct small", fmtPct, 0.042, "4.2 %"},
+		{"pct negative", fmtPercent, -12.4, "−12 %"},
+		{"signed gain", fmtSignedPercent, 28, "+28 %"},
+		{"bytes TB", fmtBytes, 2.1e12, "2.1 TB"},
+		{"bytes B", fmtBytes, 512, "512 B"},
+		{"bytes GB", fmtBytes, 64e9, "64 GB"},
+		{"days", fmtDays, 32.65, "32.6 days"},
+		{"years", fmtDays, 1000, "2.74 years"},
+		{"never", fmtDays, math.Inf(1), "never (> 100 years)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.f(tt.in); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNiceTicksCoverRange(t *testing.T) {
+	for _, c := range [][2]float64{{0, 1}, {0, 6900}, {1250, 10000}, {5, 5}, {0, 0}, {-3, 7}, {0.001, 0.0013}} {
+		ticks := niceTicks(c[0], c[1], 6, fmtNum)
+		if len(ticks) < 2 || len(ticks) > 30 {
+			t.Errorf("niceTicks(%g, %g) gave %d ticks", c[0], c[1], len(ticks))
+			continue
+		}
+		lo, hi := ticks[0].Value, ticks[len(ticks)-1].Value
+		if lo > c[0] || hi < c[1] || lo >= hi {
+			t.Errorf("niceTicks(%g, %g) spans [%g, %g]", c[0], c[1], lo, hi)
+		}
+	}
+}
+
+// The comparison's difference is (predicted / claimed − 1) × 100, computed independently here.
+func TestCompare(t *testing.T) {
+	tiers := sampleTiers()
+	tiers = append(tiers, &sim.Result{Scenario: "no-sweep", DesignLoad: 10})
+	c, err := Compare(tiers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Tiers) != 3 {
+		t.Fatalf("%d tiers", len(c.Tiers))
+	}
+	for i, want := range []float64{(1320.0/1500 - 1) * 100, (6900.0/5000 - 1) * 100} {
+		d := c.Tiers[i].DifferencePercent
+		if d == nil || math.Abs(*d-want) > 1e-9 {
+			t.Errorf("tier %d difference %v, want %g", i, d, want)
+		}
+	}
+	if c.Tiers[2].Predicted != nil || c.Tiers[2].DifferencePercent != nil {
+		t.Error("a tier without a sweep has a prediction")
+	}
+}
+
+// result.json round-trips: decoding WriteJSON's output gives back the same Result.
+func TestJSONRoundTrip(t *testing.T) {
+	r := sampleResult()
+	var buf bytesBuffer
+	if err := WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var back sim.Result
+	if err := json.Unmarshal(buf.b, &back); err != nil {
+		t.Fatal(err)
+	}
+	var again bytesBuffer
+	if err := WriteJSON(&again, &back); err != nil {
+		t.Fatal(err)
+	}
+	if string(buf.b) != string(again.b) {
+		t.Error("result.json does not round-trip")
+	}
+}
+
+type bytesBuffer struct{ b []byte }
+
+func (w *bytesBuffer) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
