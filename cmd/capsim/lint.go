@@ -16,7 +16,12 @@ var lintCmd = &cobra.Command{
 	Long: `Validate scenario files without running them. FILE is a path or the name of a built-in
 scenario (` + "`capsim lint medium examples/mm1`" + `). Prints "ok NAME" for each valid file, or every
 problem as file:line:col with the source line. Exit 2 when any file is invalid.`,
-	Args: cobra.MinimumNArgs(1),
+	Args: func(cmd *cobra.Command, args []string) error {
+		if err := cobra.MinimumNArgs(1)(cmd, args); err != nil {
+			return invalid(err)
+		}
+		return nil
+	},
 	RunE: func(cmd *cobra.Command, args []string) error {
 		out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
 		bad := 0

@@ -10,7 +10,12 @@ import (
 var schemaCmd = &cobra.Command{
 	Use:   "schema",
 	Short: "Print the JSON Schema of scenario files (for editor completion and checks)",
-	Args:  cobra.NoArgs,
+	Args: func(cmd *cobra.Command, args []string) error {
+		if err := cobra.NoArgs(cmd, args); err != nil {
+			return invalid(err)
+		}
+		return nil
+	},
 	RunE: func(cmd *cobra.Command, args []string) error {
 		b, err := scenarios.JSONSchema()
 		if err != nil {
