@@ -28,7 +28,7 @@ func samples() []sample {
 	var out []sample
 	for i := range 30000 {
 		at := t0.Add(time.Duration(i) * 100 * time.Microsecond) // 3 s in total
-		lat := float64(1+rng.IntN(64_000)) / 32 // 1/32 … 2000 ms: binary fractions, sums exact
+		lat := float64(1+rng.IntN(64_000)) / 32                 // 1/32 … 2000 ms: binary fractions, sums exact
 		out = append(out,
 			sample{"http_req_duration", TypeTrend, true, at, lat},
 			sample{"capsim_events", TypeCounter, false, at, float64(1 + i%100)},

@@ -1,0 +1,27 @@
+// Package k6ext is capsim's k6 extension: the JavaScript module `k6/x/capsim` and the output
+// `--out capsim=FILE`. Blank-import it into a k6 main (cmd/k6) the way xk6 does.
+//
+// # JavaScript module k6/x/capsim
+//
+// `new Fleet(options)` (init context) is one VU's share of an agent fleet. `fleet.send()`
+// builds a whole batch of events in Go — ids, kinds, bodies from pre-built templates — encodes
+// it (HTTP JSON or protobuf over gRPC, agentpb.Ingest/Stream), sends it and waits for the ack,
+// with no per-event JavaScript work. `fleet.replay(trace, opts)` replays a trace (JSON Lines, see
+// Trace) from Go, each batch at its intended time. Both emit, through k6's metrics registry:
+//
+//	capsim_events          counter  events sent
+//	capsim_events_acked    counter  events the target acknowledged (HTTP 2xx / gRPC ack)
+//	capsim_batch_duration  trend    ms per batch, from the intended send time to the ack
+//	                                (send(): the actual send time, since k6 schedules it)
+//	capsim_batches_failed  rate     batches that failed (transport error, status ≥ 400, timeout)
+//
+// Targets must resolve to 127.0.0.0/8 or ::1 unless options.allow lists more CIDRs; the check
+// runs on the address resolved at dial time, before any packet is sent. Proxy environment
+// variables are ignored and redirects are not followed.
+//
+// # Output capsim
+//
+// `k6 run --out capsim=FILE` writes NDJSON: per 1-s interval and metric, counters and an HDR
+// histogram (package capout). `capsim merge` merges files of several instances run with
+// `--execution-segment` into exact percentiles.
+package k6ext

@@ -1,0 +1,123 @@
+package k6ext
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	"github.com/capsim/capsim/loadgen/agentpb"
+)
+
+// sharedTransport is one HTTP transport or gRPC connection per (kind, target, allow list),
+// shared by every VU of the process.
+type sharedTransport struct {
+	client *http.Client
+	conn   *grpc.ClientConn
+}
+
+func (r *RootModule) httpClient(g guard, allow []string) *http.Client {
+	key := "http|" + strings.Join(allow, ",")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if t := r.transports[key]; t != nil {
+		return t.client
+	}
+	c := &http.Client{Transport: g.httpTransport(), CheckRedirect: noRedirect}
+	r.transports[key] = &sharedTransport{client: c}
+	return c
+}
+
+func (r *RootModule) grpcConn(host string, g guard, allow []string) (*grpc.ClientConn, error) {
+	key := "grpc|" + host + "|" + strings.Join(allow, ",")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if t := r.transports[key]; t != nil {
+		return t.conn, nil
+	}
+	conn, err := grpc.NewClient("passthrough:///"+host,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
+			return g.dialContext(ctx, "tcp", addr)
+		}),
+		grpc.WithNoProxy(),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("grpc %s: %w", host, err)
+	}
+	r.transports[key] = &sharedTransport{conn: conn}
+	return conn, nil
+}
+
+// grpcSender sends over agentpb.Ingest: Stream (one long-lived bidirectional stream per VU,
+// one BatchAck per batch) or Send (one unary call per batch).
+type grpcSender struct {
+	client agentpb.IngestClient
+	unary  bool
+	stream agentpb.Ingest_StreamClient
+	cancel context.CancelFunc
+}
+
+func (s *grpcSender) send(ctx context.Context, f *Fleet, src uint32, seq uint64, n, kind int, t time.Time) (int, int, error) {
+	b := &f.batch
+	b.Source, b.Seq, b.Events = src, seq, f.evPtrs[:n]
+	ns := t.UnixNano()
+	for i := range n {
+		bd := f.nextBody(kind)
+		f.idBuf = f.appendID(f.idBuf[:0], src, seq, i)
+		e := f.evPtrs[i]
+		e.Id, e.Kind, e.UnixNano, e.Body = string(f.idBuf), bd.kind, ns, bd.raw
+	}
+	var ack *agentpb.BatchAck
+	var err error
+	if s.unary {
+		ack, err = s.client.Send(ctx, b)
+	} else {
+		ack, err = s.roundTrip(ctx, f, b)
+	}
+	if err != nil {
+		return int(status.Code(err)), 0, err
+	}
+	if ack.GetSeq() != seq {
+		return int(codes.OK), 0, fmt.Errorf("ack for batch %d, sent %d", ack.GetSeq(), seq)
+	}
+	return int(codes.OK), int(min(ack.GetAccepted(), uint32(n))), nil
+}
+
+// roundTrip sends b on the VU's stream and waits for its ack. A timeout or error breaks the
+// stream; the next batch opens a new one.
+func (s *grpcSender) roundTrip(ctx context.Context, f *Fleet, b *agentpb.EventBatch) (*agentpb.BatchAck, error) {
+	if s.stream == nil {
+		sctx, cancel := context.WithCancel(f.mi.vu.Context())
+		st, err := s.client.Stream(sctx)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		s.stream, s.cancel = st, cancel
+	}
+	stop := context.AfterFunc(ctx, s.cancel) // batch timeout or VU end: abort the stream
+	defer stop()
+	err := s.stream.Send(b)
+	var ack *agentpb.BatchAck
+	if err == nil {
+		ack, err = s.stream.Recv()
+	}
+	if err != nil {
+		s.cancel()
+		s.stream, s.cancel = nil, nil
+		if ctx.Err() != nil {
+			err = errors.Join(ctx.Err(), err)
+		}
+		return nil, err
+	}
+	return ack, nil
+}
