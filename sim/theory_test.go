@@ -1,0 +1,199 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/capsim/capsim/scenarios"
+	"github.com/capsim/capsim/sim/analytic"
+)
+
+// theoryReps and theoryDur size the textbook checks: 20 independent replications of 300 s after a
+// 20 s warm-up give intervals a few percent wide at ρ = 0.8–0.9.
+const (
+	theoryReps = 20
+	theoryDur  = 300 * time.Second
+	theoryWarm = 20 * time.Second
+)
+
+func inside(iv Interval, x float64) bool { return x >= iv.CI95[0] && x <= iv.CI95[1] }
+
+// TestExamplesMatchTheory checks the simulated mean and P95 response time of the three textbook
+// examples against closed forms (independent truth, from sim/analytic): the theoretical value must
+// lie inside the replications' 95 % confidence interval.
+func TestExamplesMatchTheory(t *testing.T) {
+	cases := []struct {
+		file      string
+		mean, p95 func() (float64, error) // seconds
+	}{
+		{"examples/mm1",
+			func() (float64, error) { m, err := analytic.MM1(80, 0.010); return m.W, err },
+			func() (float64, error) { return analytic.MM1ResponseQuantile(80, 0.010, 0.95) }},
+		{"examples/mmc",
+			func() (float64, error) { m, err := analytic.MMc(360, 0.010, 4); return m.W, err },
+			func() (float64, error) { return analytic.MMcResponseQuantile(360, 0.010, 4, 0.95) }},
+		{"examples/md1",
+			func() (float64, error) { m, err := analytic.MD1(80, 0.010); return m.W, err },
+			func() (float64, error) { return analytic.MD1ResponseQuantile(80, 0.010, 0.95) }},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			s := mustLoad(t, c.file)
+			p, err := Simulate(s, s.Load.Design, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantMean, err := c.mean()
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantP95, err := c.p95()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := p.Flows[0].LatencyMS
+			if !inside(got.Mean, wantMean*1e3) {
+				t.Errorf("mean response %.2f ms, 95%% CI [%.2f, %.2f]; theory %.2f ms outside", got.Mean.Mean, got.Mean.CI95[0], got.Mean.CI95[1], wantMean*1e3)
+			}
+			if !inside(got.P95, wantP95*1e3) {
+				t.Errorf("P95 %.2f ms, 95%% CI [%.2f, %.2f]; theory %.2f ms outside", got.P95.Mean, got.P95.CI95[0], got.P95.CI95[1], wantP95*1e3)
+			}
+			// utilization law: ρ = λ·E[S]/c exactly
+			st := p.Stations[0]
+			if !inside(st.Utilization, st.AnalyticUtilization) {
+				t.Errorf("utilization %.4f CI %v; λ·S/c = %.4f outside", st.Utilization.Mean, st.Utilization.CI95, st.AnalyticUtilization)
+			}
+		})
+	}
+}
+
+// plain builds a one-station scenario.
+func plain(name string, servers, capacity int, disc string, svc scenarios.Dist, rate float64) *scenarios.Scenario {
+	s := &scenarios.Scenario{
+		Name:     name,
+		Load:     scenarios.LoadSpec{Variable: "rate", Design: rate},
+		Stations: []scenarios.Station{{Name: "s", Servers: servers, Capacity: capacity, Discipline: disc, Service: svc}},
+		Flows:    []scenarios.Flow{{Name: "f", Rate: scenarios.Rate(rate), Route: []scenarios.Step{{Station: "s"}}}},
+	}
+	s.ApplyDefaults()
+	return s
+}
+
+func exp(ms float64) scenarios.Dist {
+	return scenarios.Dist{Kind: scenarios.Exponential, Mean: scenarios.Duration(ms * float64(time.Millisecond))}
+}
+
+// TestProcessorSharing: M/M/1-PS has the M/M/1 mean response time S/(1−ρ) (Kleinrock vol. 2,
+// §4.4), and with c servers at light load a job is served at full speed (R ≈ S).
+func TestProcessorSharing(t *testing.T) {
+	s := plain("ps", 1, 0, "ps", exp(10), 70)
+	p, err := Simulate(s, 70, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 10 / (1 - 0.7)
+	if !inside(p.Flows[0].LatencyMS.Mean, want) {
+		t.Errorf("M/M/1-PS mean %.2f ms CI %v, want %.2f", p.Flows[0].LatencyMS.Mean.Mean, p.Flows[0].LatencyMS.Mean.CI95, want)
+	}
+	// deterministic service under PS: the mean is still S/(1−ρ) (insensitivity)
+	s = plain("psd", 1, 0, "ps", scenarios.Dist{Kind: scenarios.Deterministic, Mean: scenarios.Duration(10 * time.Millisecond)}, 70)
+	p, err = Simulate(s, 70, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inside(p.Flows[0].LatencyMS.Mean, want) {
+		t.Errorf("M/D/1-PS mean %.2f ms CI %v, want %.2f (insensitivity)", p.Flows[0].LatencyMS.Mean.Mean, p.Flows[0].LatencyMS.Mean.CI95, want)
+	}
+}
+
+// TestMMcK: the drop ratio of a full M/M/2/5 station equals the blocking probability of the
+// birth–death chain (analytic.MMcK), inside the interval.
+func TestMMcK(t *testing.T) {
+	s := plain("mmck", 2, 5, "fcfs", exp(10), 180)
+	p, err := Simulate(s, 180, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := analytic.MMcK(180, 0.010, 2, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inside(p.Flows[0].DropRatio, want.PBlock) {
+		t.Errorf("drop ratio %.4f CI %v, want P(block) %.4f", p.Flows[0].DropRatio.Mean, p.Flows[0].DropRatio.CI95, want.PBlock)
+	}
+	if !inside(p.Flows[0].LatencyMS.Mean, want.W*1e3) {
+		t.Errorf("mean %.2f ms CI %v, want %.2f ms", p.Flows[0].LatencyMS.Mean.Mean, p.Flows[0].LatencyMS.Mean.CI95, want.W*1e3)
+	}
+}
+
+// TestTandemJackson: two exponential stations in series with feedback-free routing form a Jackson
+// network; the end-to-end mean is the sum of the two M/M/1 means.
+func TestTandemJackson(t *testing.T) {
+	s := &scenarios.Scenario{
+		Name: "tandem",
+		Load: scenarios.LoadSpec{Design: 50},
+		Stations: []scenarios.Station{
+			{Name: "a", Service: exp(10)}, {Name: "b", Service: exp(15)},
+		},
+		Flows: []scenarios.Flow{{Name: "f", Rate: 50, Route: []scenarios.Step{{Station: "a"}, {Station: "b"}}}},
+	}
+	s.ApplyDefaults()
+	p, err := Simulate(s, 50, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm), WithAnalytic(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := analytic.Jackson(50, []float64{1, 1}, []float64{0.010, 0.015}, []int{1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := (ms[0].W + ms[1].W) * 1e3
+	if !inside(p.Flows[0].LatencyMS.Mean, want) {
+		t.Errorf("tandem mean %.2f CI %v, want %.2f", p.Flows[0].LatencyMS.Mean.Mean, p.Flows[0].LatencyMS.Mean.CI95, want)
+	}
+	if a := p.Flows[0].AnalyticMeanMS; a == nil || math.Abs(*a-want) > 1e-9 {
+		t.Errorf("analytic flow mean %v, want %.3f", a, want)
+	}
+}
+
+// TestBranching: a route that visits "slow" with probability 0.25 gives slow a quarter of the
+// arrivals (visit ratio), by the count of completions.
+func TestBranching(t *testing.T) {
+	s := &scenarios.Scenario{
+		Name:     "branch",
+		Load:     scenarios.LoadSpec{Design: 100},
+		Stations: []scenarios.Station{{Name: "front", Service: exp(2)}, {Name: "slow", Service: exp(20)}},
+		Flows: []scenarios.Flow{{Name: "f", Rate: 100, Route: []scenarios.Step{
+			{Station: "front"},
+			{Branch: []scenarios.Branch{{Probability: 0.25, Route: []scenarios.Step{{Station: "slow"}}}}},
+		}}},
+	}
+	s.ApplyDefaults()
+	p, err := Simulate(s, 100, WithReplications(10), WithDuration(100*time.Second, 5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inside(p.Stations[1].ThroughputPerS, 25) {
+		t.Errorf("slow throughput %.2f/s CI %v, want 25/s", p.Stations[1].ThroughputPerS.Mean, p.Stations[1].ThroughputPerS.CI95)
+	}
+}
+
+// Example_mm1 simulates the M/M/1 example (λ = 80/s, E[S] = 10 ms) and compares the mean
+// response time with the closed form W = 1/(μ−λ) = 50 ms.
+func Example_mm1() {
+	s, err := scenarios.LoadFile("examples/mm1")
+	if err != nil {
+		panic(err)
+	}
+	p, err := Simulate(s, 80, WithReplications(10), WithDuration(200*time.Second, 20*time.Second), WithAnalytic(true))
+	if err != nil {
+		panic(err)
+	}
+	f := p.Flows[0]
+	fmt.Printf("analytic mean response: %.1f ms\n", *f.AnalyticMeanMS)
+	fmt.Printf("inside the simulated 95%% interval: %v\n", inside(f.LatencyMS.Mean, *f.AnalyticMeanMS))
+	// Output:
+	// analytic mean response: 50.0 ms
+	// inside the simulated 95% interval: true
+}
