@@ -258,18 +258,10 @@ func latencyChart(r *sim.Result, flow string) figure {
 		capAt = 3 * ref
 	}
 	clipped := false
-	clip := func(vs []float64) []float64 {
-		out := make([]float64, len(vs))
-		for i, v := range vs {
-			if v > capAt {
-				v, clipped = capAt, true
-			}
-			out[i] = v
-		}
-		return out
-	}
-	p50, p95, p99 = clip(p50), clip(p95), clip(p99)
-	_, ymax = minMax(p99)
+	x50, p50c, n50 := clipAt(xs, p50, capAt, &clipped)
+	x95, p95c, n95 := clipAt(xs, p95, capAt, &clipped)
+	x99, p99c, n99 := clipAt(xs, p99, capAt, &clipped)
+	_, ymax = minMax(p99c)
 	ymax = math.Max(ymax, target*1.1)
 	p := plot{xName: loadAxisName(r), yName: "response time (ms)", width: pairW, height: pairH}
 	p.xTicks = loadTicks(r, xs)
@@ -282,9 +274,9 @@ func latencyChart(r *sim.Result, flow string) figure {
 	markers(r, &p, 0, ytop, &legend)
 	c50, c95, c99 := palette[0], palette[1], palette[3]
 	p.lines = append(p.lines,
-		line{name: "P50", xs: xs, ys: p50, color: c50, dots: true},
-		line{name: "P95", xs: xs, ys: p95, color: c95, width: 2.5, dots: true},
-		line{name: "P99", xs: xs, ys: p99, color: c99, dash: []float64{6, 3}, dots: true},
+		line{name: "P50", xs: x50, ys: p50c, color: c50, dots: true, realPoints: n50},
+		line{name: "P95", xs: x95, ys: p95c, color: c95, width: 2.5, dots: true, realPoints: n95},
+		line{name: "P99", xs: x99, ys: p99c, color: c99, dash: []float64{6, 3}, dots: true, realPoints: n99},
 	)
 	legend = append([]legendItem{
 		legendFor("P50", c50, nil), legendFor("P95", c95, nil), legendFor("P99", c99, []float64{6, 3}),
@@ -296,9 +288,30 @@ func latencyChart(r *sim.Result, flow string) figure {
 	}
 	caption := "Mean over replications of each percentile at each load of the sweep."
 	if clipped {
-		caption += " Values above " + fmtMS(capAt) + " (unstable loads) are drawn at the top edge."
+		caption += " Lines that leave the top of the chart exceed " + fmtMS(capAt) + " (unstable loads); the sweep table lists every load."
 	}
 	return newFigure("latency", title, caption, p, legend)
+}
+
+// clipAt returns the polyline (xs, ys) cut where it first rises above limit: the last point
+// is where the segment crosses the limit, so the line visibly leaves the top of the chart.
+func clipAt(xs, ys []float64, limit float64, clipped *bool) (ox, oy []float64, real int) {
+	for i := range xs {
+		if ys[i] <= limit {
+			ox, oy = append(ox, xs[i]), append(oy, ys[i])
+			real++
+			continue
+		}
+		*clipped = true
+		if i == 0 {
+			ox, oy = append(ox, xs[i]), append(oy, limit)
+		} else if ys[i] != ys[i-1] {
+			x := xs[i-1] + (limit-ys[i-1])/(ys[i]-ys[i-1])*(xs[i]-xs[i-1])
+			ox, oy = append(ox, x), append(oy, limit)
+		}
+		break
+	}
+	return ox, oy, real
 }
 
 // throughputChart: completed against offered requests/s of one flow over the sweep, with the
@@ -520,10 +533,31 @@ func storageChart(r *sim.Result) figure {
 	var legend []legendItem
 	ymax := 0.0
 	disks := map[float64]bool{}
-	for i, n := range st.Nodes {
+	// Nodes with the same growth and disk (the three search nodes of a tier) share one line.
+	type group struct {
+		names []string
+		n     sim.NodeStorage
+	}
+	var groups []group
+	for _, n := range st.Nodes {
 		if !finite(n.BytesPerDay, n.DiskBytes) || n.BytesPerDay <= 0 {
 			continue
 		}
+		found := false
+		for gi := range groups {
+			g := &groups[gi]
+			if g.n.BytesPerDay == n.BytesPerDay && g.n.DiskBytes == n.DiskBytes && g.n.DaysUntilFull == n.DaysUntilFull {
+				g.names = append(g.names, n.Node)
+				found = true
+				break
+			}
+		}
+		if !found {
+			groups = append(groups, group{names: []string{n.Node}, n: n})
+		}
+	}
+	for i, g := range groups {
+		n := g.n
 		end := horizon
 		full := finite(n.DaysUntilFull) && n.DaysUntilFull <= horizon
 		if full {
@@ -531,11 +565,15 @@ func storageChart(r *sim.Result) figure {
 		}
 		c, dash := seriesStyle(i)
 		y1 := n.BytesPerDay * end
-		p.lines = append(p.lines, line{name: n.Node, xs: []float64{0, end}, ys: []float64{0, y1}, color: c, dash: dash})
+		name := strings.Join(g.names, ", ")
+		p.lines = append(p.lines, line{name: name, xs: []float64{0, end}, ys: []float64{0, y1}, color: c, dash: dash})
 		if full {
-			p.lines = append(p.lines, line{name: n.Node + " full", xs: []float64{end}, ys: []float64{y1}, color: c, dots: true, width: 0.1})
+			p.lines = append(p.lines, line{name: name + " full", xs: []float64{end}, ys: []float64{y1}, color: c, dots: true, width: 0.1})
 		}
-		lbl := n.Node + ": " + fmtBytes(n.BytesPerDay) + "/day, full in " + fmtDays(n.DaysUntilFull)
+		lbl := name + ": " + fmtBytes(n.BytesPerDay) + "/day each, full in " + fmtDays(n.DaysUntilFull)
+		if len(g.names) == 1 {
+			lbl = name + ": " + fmtBytes(n.BytesPerDay) + "/day, full in " + fmtDays(n.DaysUntilFull)
+		}
 		legend = append(legend, legendFor(lbl, c, dash))
 		ymax = math.Max(ymax, y1)
 		if n.DiskBytes > 0 {
@@ -557,8 +595,8 @@ func storageChart(r *sim.Result) figure {
 	p.yTicks = niceTicks(0, ymax, 5, fmtBytes)
 	x1 := p.xTicks[len(p.xTicks)-1].Value
 	for _, d := range sizes {
-		p.lines = append(p.lines, line{name: "disk", xs: []float64{0, x1}, ys: []float64{d, d}, color: colSLO, dash: []float64{2, 2}, width: 1})
-		legend = append(legend, legendFor("disk size "+fmtBytes(d), colSLO, []float64{2, 2}))
+		p.lines = append(p.lines, line{name: "disk", xs: []float64{0, x1}, ys: []float64{d, d}, color: colSat, dash: []float64{2, 2}, width: 1})
+		legend = append(legend, legendFor("disk size "+fmtBytes(d), colSat, []float64{2, 2}))
 	}
 	caption := "Bytes stored after index overhead and replication, from an empty disk, at the design load's ingest rate."
 	caption += " Drawn for " + fmtDays(horizon) + "; the legend gives every node's time until full."

@@ -116,6 +116,9 @@ type line struct {
 	dash   []float64
 	width  float64
 	dots   bool
+	// realPoints, when > 0, limits the dots to the first realPoints points (the rest are
+	// drawing aids, such as where a clipped line leaves the chart).
+	realPoints int
 }
 
 // box is a filled rectangle in data coordinates (a bar, a shaded interval).
@@ -236,6 +239,14 @@ func (p plot) render() (svg template.HTML, err error) {
 		st := chart.Style{StrokeColor: l.color, StrokeWidth: w, StrokeDashArray: l.dash}
 		if l.dots {
 			st.DotColor, st.DotWidth = l.color, 2.5
+			if n := l.realPoints; n > 0 {
+				st.DotWidthProvider = func(_, _ chart.Range, i int, _, _ float64) float64 {
+					if i < n {
+						return 2.5
+					}
+					return 0
+				}
+			}
 		}
 		series = append(series, chart.ContinuousSeries{
 			Name: l.name, XValues: l.xs, YValues: l.ys, Style: st, YAxis: chart.YAxisSecondary,
