@@ -4,10 +4,11 @@
 // # JavaScript module k6/x/capsim
 //
 // `new Fleet(options)` (init context) is one VU's share of an agent fleet. `fleet.send()`
-// builds a whole batch of events in Go — ids, kinds, bodies from pre-built templates — encodes
-// it (HTTP JSON or protobuf over gRPC, agentpb.Ingest/Stream), sends it and waits for the ack,
-// with no per-event JavaScript work. `fleet.replay(trace, opts)` replays a trace (JSON Lines, see
-// Trace) from Go, each batch at its intended time. Both emit, through k6's metrics registry:
+// builds a whole batch of events in Go with loadgen.EventGen (unique ids, syslog / Windows /
+// firewall / netflow bodies), encodes it (HTTP JSON, or protobuf over gRPC agentpb.Ingest
+// Stream/Send), sends it and waits for the ack, with no per-event JavaScript work.
+// `fleet.replay(trace, opts)` replays a trace (loadgen's JSON Lines, fixtures/traces) from Go,
+// each batch at its intended time. Both emit, through k6's metrics registry:
 //
 //	capsim_events          counter  events sent
 //	capsim_events_acked    counter  events the target acknowledged (HTTP 2xx / gRPC ack)
@@ -15,9 +16,9 @@
 //	                                (send(): the actual send time, since k6 schedules it)
 //	capsim_batches_failed  rate     batches that failed (transport error, status ≥ 400, timeout)
 //
-// Targets must resolve to 127.0.0.0/8 or ::1 unless options.allow lists more CIDRs; the check
-// runs on the address resolved at dial time, before any packet is sent. Proxy environment
-// variables are ignored and redirects are not followed.
+// Targets must resolve to 127.0.0.0/8 or ::1 unless options.allow lists more (loadgen.Guard);
+// the check runs on the address resolved at dial time, before any packet is sent. Proxy
+// environment variables are ignored and redirects to another host are not followed.
 //
 // # Output capsim
 //

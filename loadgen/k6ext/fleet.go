@@ -17,6 +17,7 @@ import (
 	"github.com/grafana/sobek"
 	"go.k6.io/k6/metrics"
 
+	"github.com/capsim/capsim/loadgen"
 	"github.com/capsim/capsim/loadgen/agentpb"
 )
 
@@ -35,8 +36,8 @@ const (
 //	           "grpc://127.0.0.1:50051" (agentpb.Ingest; mode "stream" (default) or "unary")
 //	agents     number of sources (data sources / agents) the batches rotate over, ≥ 1
 //	batchSize  events per send(), 1 … MaxBatchSize
-//	eventSize  bytes per event body; 0 keeps each kind's natural size (≈ 150 B – 1.5 KB)
-//	kinds      weights per kind: {syslog: 0.6, windows: 0.25, netflow: 0.15} by default
+//	eventSize  bytes per event body at least (padded); 0 keeps each kind's natural size
+//	kinds      weights per kind (syslog, windows, firewall, netflow); loadgen.DefaultKindMix by default
 //	timeout    per batch: "10s" or a number of ms
 //	allow      CIDRs a target may resolve to besides 127.0.0.0/8 and ::1
 //	tags       extra metric tags
@@ -57,14 +58,10 @@ type Fleet struct {
 	mi      *ModuleInstance
 	opts    FleetOptions
 	timeout time.Duration
-	pool    *bodyPool
-	pos     int // position in pool.order
+	gen     *loadgen.EventGen
 	sender  sender
 	jbuf    []byte // HTTP JSON body, reused
 	batch   agentpb.EventBatch
-	events  []agentpb.Event
-	evPtrs  []*agentpb.Event
-	idBuf   []byte
 }
 
 // BatchResult is what send() returns to JavaScript.
@@ -152,11 +149,14 @@ func (r *RootModule) newFleet(o FleetOptions) (*Fleet, error) {
 	if err != nil {
 		errs = append(errs, fmt.Errorf("timeout: %w", err))
 	}
-	pool, err := newBodyPool(o.Kinds, o.EventSize, 1)
+	mix, err := kindMix(o.Kinds)
 	if err != nil {
 		errs = append(errs, err)
 	}
-	g, err := newGuard(o.Allow)
+	if o.EventSize < 0 || o.EventSize > 1<<20 {
+		errs = append(errs, fmt.Errorf("eventSize %d out of range 0 … 1 MiB", o.EventSize))
+	}
+	g, err := loadgen.NewGuard(o.Allow...)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -170,13 +170,13 @@ func (r *RootModule) newFleet(o FleetOptions) (*Fleet, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("capsim: Fleet: %w", err)
 	}
-	f := &Fleet{opts: o, timeout: timeout, pool: pool, sender: snd}
-	f.events = make([]agentpb.Event, o.BatchSize)
-	f.evPtrs = make([]*agentpb.Event, o.BatchSize)
-	for i := range f.events {
-		f.evPtrs[i] = &f.events[i]
+	// Every fleet (one per VU) has its own generator: ids "<run>-<fleet>-<n>" are unique.
+	n := int(r.fleets.Add(1) - 1)
+	gen, err := loadgen.NewEventGen(r.runID, n, uint64(n)+1, mix)
+	if err != nil {
+		return nil, fmt.Errorf("capsim: Fleet: %w", err)
 	}
-	return f, nil
+	return &Fleet{opts: o, timeout: timeout, gen: gen, sender: snd}, nil
 }
 
 func parseDuration(v any, def time.Duration) (time.Duration, error) {
@@ -212,17 +212,18 @@ func (f *Fleet) Send() BatchResult {
 	}
 	src := uint32((f.mi.root.sources.Add(1) - 1) % uint64(f.opts.Agents))
 	now := time.Now()
-	return f.sendBatch(f.mi.vu.Context(), src, f.opts.BatchSize, -1, now, now)
+	return f.sendBatch(f.mi.vu.Context(), src, f.opts.BatchSize, "", f.opts.EventSize, now, now)
 }
 
-// sendBatch sends n events of source src (kind index kind ≥ 0 forces that kind's bodies),
-// measuring from intended; sent is when the send actually starts.
-func (f *Fleet) sendBatch(ctx context.Context, src uint32, n, kind int, intended, sent time.Time) BatchResult {
+// sendBatch sends n events of size bytes each (0 = natural) of source src (kind "" = the
+// fleet's mix), measuring from intended;
+// sent is when the send actually starts.
+func (f *Fleet) sendBatch(ctx context.Context, src uint32, n int, kind string, size int, intended, sent time.Time) BatchResult {
 	seq := f.mi.root.nextSeq(src)
 	res := BatchResult{Source: src, Seq: seq, Events: n}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	status, acked, err := f.sender.send(ctx, f, src, seq, n, kind, sent)
+	status, acked, err := f.sender.send(ctx, f, src, seq, n, kind, size)
 	end := time.Now()
 	res.Status, res.Acked = status, acked
 	res.DurationMS = float64(end.Sub(intended)) / float64(time.Millisecond)
@@ -260,65 +261,12 @@ func (f *Fleet) emit(_ context.Context, t time.Time, r BatchResult) {
 	})
 }
 
-// nextBody returns the next body of the mix, or of kind index kind when kind ≥ 0.
-func (f *Fleet) nextBody(kind int) *body {
-	if kind >= 0 {
-		b := &f.pool.bodies[kind*bodiesPerKind+f.pos%bodiesPerKind]
-		f.pos++
-		return b
-	}
-	b := &f.pool.bodies[f.pool.order[f.pos%len(f.pool.order)]]
-	f.pos++
-	return b
-}
-
-// appendID appends the event id "<run>-<source>-<seq>-<i>".
-func (f *Fleet) appendID(dst []byte, src uint32, seq uint64, i int) []byte {
-	dst = append(dst, f.mi.root.runID...)
-	dst = append(dst, '-')
-	dst = strconv.AppendUint(dst, uint64(src), 10)
-	dst = append(dst, '-')
-	dst = strconv.AppendUint(dst, seq, 10)
-	dst = append(dst, '-')
-	return strconv.AppendInt(dst, int64(i), 10)
-}
-
-// encodeJSON writes the batch as {"source":…,"seq":…,"events":[{"id","kind","unix_nano","body"}…]}
-// (agentpb.EventBatch's fields in JSON, body as a string) into a buffer reused by the next batch.
-func (f *Fleet) encodeJSON(src uint32, seq uint64, n, kind int, t time.Time) []byte {
-	b := f.jbuf[:0]
-	b = append(b, `{"source":`...)
-	b = strconv.AppendUint(b, uint64(src), 10)
-	b = append(b, `,"seq":`...)
-	b = strconv.AppendUint(b, seq, 10)
-	b = append(b, `,"events":[`...)
-	ns := t.UnixNano()
-	for i := range n {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		bd := f.nextBody(kind)
-		b = append(b, `{"id":"`...)
-		b = f.appendID(b, src, seq, i)
-		b = append(b, `","kind":"`...)
-		b = append(b, bd.kind...)
-		b = append(b, `","unix_nano":`...)
-		b = strconv.AppendInt(b, ns, 10)
-		b = append(b, `,"body":`...)
-		b = append(b, bd.jsonStr...)
-		b = append(b, '}')
-	}
-	b = append(b, "]}"...)
-	f.jbuf = b
-	return b
-}
-
 // sender is one transport (HTTP JSON or gRPC).
 type sender interface {
-	send(ctx context.Context, f *Fleet, src uint32, seq uint64, n, kind int, t time.Time) (status, acked int, err error)
+	send(ctx context.Context, f *Fleet, src uint32, seq uint64, n int, kind string, size int) (status, acked int, err error)
 }
 
-func (r *RootModule) newSender(o FleetOptions, g guard) (sender, error) {
+func (r *RootModule) newSender(o FleetOptions, g *loadgen.Guard) (sender, error) {
 	u, err := url.Parse(o.Target)
 	if err != nil {
 		return nil, fmt.Errorf("target %q: %w", o.Target, err)
@@ -353,8 +301,9 @@ type httpSender struct {
 	client *http.Client
 }
 
-func (s *httpSender) send(ctx context.Context, f *Fleet, src uint32, seq uint64, n, kind int, t time.Time) (int, int, error) {
-	body := f.encodeJSON(src, seq, n, kind, t)
+func (s *httpSender) send(ctx context.Context, f *Fleet, src uint32, seq uint64, n int, kind string, size int) (int, int, error) {
+	f.jbuf = f.gen.AppendJSONBatch(f.jbuf[:0], src, seq, n, kind, size)
+	body := f.jbuf
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
 	if err != nil {
 		return 0, 0, err
@@ -372,10 +321,16 @@ func (s *httpSender) send(ctx context.Context, f *Fleet, src uint32, seq uint64,
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp.StatusCode, 0, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
+	if h := resp.Header.Get("X-Accepted"); h != "" {
+		if v, err := strconv.Atoi(h); err == nil && v >= 0 {
+			return resp.StatusCode, min(v, n), nil
+		}
+	}
 	return resp.StatusCode, ackedFrom(rb, n), nil
 }
 
-// ackedFrom reads "accepted":N from a JSON response; without it a 2xx acknowledges all n.
+// ackedFrom reads "accepted":N from a JSON response; without it (and without an X-Accepted
+// header, as capsim's loopback target sends) a 2xx acknowledges all n.
 func ackedFrom(b []byte, n int) int {
 	i := bytes.Index(b, []byte(`"accepted":`))
 	if i < 0 {

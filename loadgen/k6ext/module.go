@@ -34,6 +34,7 @@ func init() {
 type RootModule struct {
 	runID   string
 	sources atomic.Uint64 // rotates send() batches over the sources, process-wide
+	fleets  atomic.Uint64 // numbers the fleets (one per VU) for event ids
 
 	mu         sync.Mutex
 	transports map[string]*sharedTransport

@@ -1,92 +1,37 @@
 package k6ext
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"sync"
 	"time"
 
 	"github.com/grafana/sobek"
+
+	"github.com/capsim/capsim/loadgen"
 )
 
-// TraceRecord is one line of a trace (JSON Lines): one batch an agent sent.
-//
-//	t_ms    offset from the start of the trace, ms (≥ 0)
-//	source  data source / agent id
-//	kind    event kind of the batch (syslog, windows, netflow); "" = the fleet's mix
-//	events  events in the batch; 0 = the fleet's batchSize
-//	size    bytes per event; informational here (the fleet's bodies are sent)
-type TraceRecord struct {
-	TMS    float64 `json:"t_ms"`
-	Source uint32  `json:"source"`
-	Kind   string  `json:"kind,omitempty"`
-	Events int     `json:"events,omitempty"`
-	Size   int     `json:"size,omitempty"`
-}
-
-// Trace is a loaded trace, shared read-only by every VU.
+// Trace is a loaded trace (loadgen's JSON Lines format, fixtures/traces/*.jsonl), shared
+// read-only by every VU.
 type Trace struct {
 	Path    string
-	Records []TraceRecord // sorted by TMS
+	Records []loadgen.TraceRecord // offsets non-decreasing (checked by loadgen.ReadTrace)
 }
 
-// ReadTrace decodes a JSON Lines trace; errors name the line. Records are sorted by time.
+// ReadTrace decodes a trace with loadgen.ReadTrace.
 func ReadTrace(name string, r io.Reader) (*Trace, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	t := &Trace{Path: name}
-	var errs []error
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 || b[0] == '#' {
-			continue
-		}
-		var rec TraceRecord
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&rec); err != nil {
-			errs = append(errs, fmt.Errorf("%s:%d: %w", name, line, err))
-			continue
-		}
-		switch {
-		case !(rec.TMS >= 0) || rec.TMS > 1e12:
-			errs = append(errs, fmt.Errorf("%s:%d: t_ms %v must be in 0 … 1e12", name, line, rec.TMS))
-		case rec.Events < 0 || rec.Events > MaxBatchSize:
-			errs = append(errs, fmt.Errorf("%s:%d: events %d must be in 0 … %d", name, line, rec.Events, MaxBatchSize))
-		case rec.Kind != "" && kindTemplates[rec.Kind] == "":
-			errs = append(errs, fmt.Errorf("%s:%d: unknown kind %q", name, line, rec.Kind))
-		default:
-			t.Records = append(t.Records, rec)
-		}
-		if len(errs) > 20 {
-			errs = append(errs, errors.New("too many errors"))
-			break
-		}
+	recs, err := loadgen.ReadTrace(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if err := sc.Err(); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", name, err))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	if len(t.Records) == 0 {
-		return nil, fmt.Errorf("%s: trace has no records", name)
-	}
-	sort.SliceStable(t.Records, func(i, j int) bool { return t.Records[i].TMS < t.Records[j].TMS })
-	return t, nil
+	return &Trace{Path: name, Records: recs}, nil
 }
 
 // Duration is the trace's span (offset of the last record).
 func (t *Trace) Duration() time.Duration {
-	return time.Duration(t.Records[len(t.Records)-1].TMS * float64(time.Millisecond))
+	return time.Duration(t.Records[len(t.Records)-1].OffsetMS * float64(time.Millisecond))
 }
 
 // traceJS is the JavaScript view of a Trace.
@@ -161,7 +106,7 @@ type replayClock struct {
 	origin time.Time
 }
 
-// Replay sends this VU's share of the trace, each batch at origin + t_ms/speed, where origin is
+// Replay sends this VU's share of the trace, each batch at origin + offset_ms/speed, where origin is
 // the moment the first VU started replaying this trace. Latency (capsim_batch_duration) is
 // measured from the intended time, so a late send shows in it. It returns when the share is
 // sent or the VU's context ends (then Cancelled is true).
@@ -228,10 +173,9 @@ func (f *Fleet) replay(t *Trace, o ReplayOptions, origin time.Time) ReplayResult
 	var res ReplayResult
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	kindIdx := f.kindIndex()
 	for i := o.Shard; i < len(t.Records); i += o.Shards {
 		rec := t.Records[i]
-		intended := origin.Add(time.Duration(rec.TMS / o.Speed * float64(time.Millisecond)))
+		intended := origin.Add(time.Duration(rec.OffsetMS / o.Speed * float64(time.Millisecond)))
 		if d := time.Until(intended); d > 0 {
 			timer.Reset(d)
 			select {
@@ -241,18 +185,12 @@ func (f *Fleet) replay(t *Trace, o ReplayOptions, origin time.Time) ReplayResult
 			case <-timer.C:
 			}
 		}
-		n := rec.Events
-		if n == 0 {
-			n = f.opts.BatchSize
-		}
-		n = min(n, len(f.evPtrs))
-		kind := -1
-		if rec.Kind != "" {
-			k, ok := kindIdx[rec.Kind]
-			if !ok { // kind not in this fleet's mix: use the mix
-				k = -1
-			}
-			kind = k
+		n := max(rec.Events, 1) // loadgen's trace format: 0 events means 1
+		n = min(n, MaxBatchSize)
+		kind := eventKind(rec.Kind)
+		size := f.opts.EventSize
+		if rec.Size > 0 {
+			size = rec.Size / n // the trace's size is the batch's payload
 		}
 		for j := range o.SourceScale {
 			if ctx.Err() != nil {
@@ -266,7 +204,7 @@ func (f *Fleet) replay(t *Trace, o ReplayOptions, origin time.Time) ReplayResult
 			}
 			res.MaxLagMS = max(res.MaxLagMS, lag)
 			src := rec.Source*uint32(o.SourceScale) + uint32(j)
-			br := f.sendBatch(ctx, src, n, kind, intended, sent)
+			br := f.sendBatch(ctx, src, n, kind, size, intended, sent)
 			res.Batches++
 			res.Events += br.Events
 			res.Acked += br.Acked
@@ -278,13 +216,4 @@ func (f *Fleet) replay(t *Trace, o ReplayOptions, origin time.Time) ReplayResult
 		}
 	}
 	return res
-}
-
-// kindIndex maps kind name to its block in the fleet's body pool.
-func (f *Fleet) kindIndex() map[string]int {
-	m := map[string]int{}
-	for i := 0; i < len(f.pool.bodies); i += bodiesPerKind {
-		m[f.pool.bodies[i].kind] = i / bodiesPerKind
-	}
-	return m
 }

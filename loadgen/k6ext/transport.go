@@ -7,13 +7,13 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	"github.com/capsim/capsim/loadgen"
 	"github.com/capsim/capsim/loadgen/agentpb"
 )
 
@@ -24,19 +24,20 @@ type sharedTransport struct {
 	conn   *grpc.ClientConn
 }
 
-func (r *RootModule) httpClient(g guard, allow []string) *http.Client {
+func (r *RootModule) httpClient(g *loadgen.Guard, allow []string) *http.Client {
 	key := "http|" + strings.Join(allow, ",")
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if t := r.transports[key]; t != nil {
 		return t.client
 	}
-	c := &http.Client{Transport: g.httpTransport(), CheckRedirect: noRedirect}
+	// One idle connection per VU: k6 may run thousands.
+	c := g.HTTPClient(100_000)
 	r.transports[key] = &sharedTransport{client: c}
 	return c
 }
 
-func (r *RootModule) grpcConn(host string, g guard, allow []string) (*grpc.ClientConn, error) {
+func (r *RootModule) grpcConn(host string, g *loadgen.Guard, allow []string) (*grpc.ClientConn, error) {
 	key := "grpc|" + host + "|" + strings.Join(allow, ",")
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -46,7 +47,7 @@ func (r *RootModule) grpcConn(host string, g guard, allow []string) (*grpc.Clien
 	conn, err := grpc.NewClient("passthrough:///"+host,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
-			return g.dialContext(ctx, "tcp", addr)
+			return g.Dialer().DialContext(ctx, "tcp", addr)
 		}),
 		grpc.WithNoProxy(),
 	)
@@ -66,16 +67,9 @@ type grpcSender struct {
 	cancel context.CancelFunc
 }
 
-func (s *grpcSender) send(ctx context.Context, f *Fleet, src uint32, seq uint64, n, kind int, t time.Time) (int, int, error) {
+func (s *grpcSender) send(ctx context.Context, f *Fleet, src uint32, seq uint64, n int, kind string, size int) (int, int, error) {
 	b := &f.batch
-	b.Source, b.Seq, b.Events = src, seq, f.evPtrs[:n]
-	ns := t.UnixNano()
-	for i := range n {
-		bd := f.nextBody(kind)
-		f.idBuf = f.appendID(f.idBuf[:0], src, seq, i)
-		e := f.evPtrs[i]
-		e.Id, e.Kind, e.UnixNano, e.Body = string(f.idBuf), bd.kind, ns, bd.raw
-	}
+	f.gen.FillBatch(b, src, seq, n, kind, size)
 	var ack *agentpb.BatchAck
 	var err error
 	if s.unary {
