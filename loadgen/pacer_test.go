@@ -12,7 +12,7 @@ import (
 func TestConstantPacerExact(t *testing.T) {
 	cases := []ConstantPacer{
 		{Freq: 2000, Per: time.Second, Duration: 3 * time.Second},
-		{Freq: 3, Per: time.Second, Duration: 10 * time.Second},     // 333333333.33 ns: floors
+		{Freq: 3, Per: time.Second, Duration: 10 * time.Second},       // 333333333.33 ns: floors
 		{Freq: 7, Per: 100 * time.Millisecond, Duration: time.Second}, // 70/s
 		{Freq: 1_000_000, Per: time.Minute, Duration: time.Minute},
 	}

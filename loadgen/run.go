@@ -204,28 +204,44 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 	st, _ := p.(SendTimer)
 	jobs := make(chan Hit)
 	vus := 0
+	type made struct {
+		vu      VU
+		closeVU func()
+		err     error
+	}
+	work := func(id int, m *made) {
+		defer r.wg.Done()
+		if m == nil {
+			vu, closeVU, err := r.makeVU(id)
+			m = &made{vu, closeVU, err}
+		}
+		defer m.closeVU()
+		for h := range jobs {
+			h.VU = id
+			if m.err != nil {
+				r.fail(&h, m.err)
+				continue
+			}
+			r.do(m.vu, &h)
+		}
+	}
 	spawn := func() {
 		id := r.newVUID()
 		vus++
 		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			vu, closeVU, err := r.makeVU(id)
-			defer closeVU()
-			for h := range jobs {
-				h.VU = id
-				if err != nil {
-					r.fail(&h, err)
-					continue
-				}
-				r.do(vu, &h)
-			}
-		}()
+		go work(id, nil)
 	}
-	r.start = time.Now()
+	// Pre-allocated VUs are made before the clock starts (k6 does the same), so the first
+	// hits do not wait for VU creation.
 	for range pre {
-		spawn()
+		id := r.newVUID()
+		vus++
+		vu, closeVU, err := r.makeVU(id)
+		r.wg.Add(1)
+		go work(id, &made{vu, closeVU, err})
 	}
+	runtime.Gosched()
+	r.start = time.Now()
 	mdone := make(chan struct{})
 	go r.monitor(mdone)
 

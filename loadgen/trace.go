@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"time"
 )
@@ -138,4 +139,17 @@ func ScaleTrace(recs []TraceRecord, timeScale, sourceScale float64) ([]TraceReco
 // sourceHash maps a source id to [0,1) (Fibonacci hashing).
 func sourceHash(s uint32) float64 {
 	return float64(uint32(uint64(s)*2654435761)) / (1 << 32)
+}
+
+func replayFromFile(path string, timeScale, sourceScale float64, pre, max int, grace time.Duration) (*Replay, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("loadgen: trace: %w", err)
+	}
+	defer f.Close()
+	recs, err := ReadTrace(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return NewReplay(ReplayConfig{Trace: recs, TimeScale: timeScale, SourceScale: sourceScale, PreAllocatedVUs: pre, MaxVUs: max, GracefulStop: grace})
 }

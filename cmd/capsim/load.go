@@ -1,0 +1,380 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/capsim/capsim/loadgen"
+	"github.com/capsim/capsim/scenarios"
+)
+
+type loadFlags struct {
+	target, out, executor, protocol, flow string
+	rate                                  float64
+	duration                              time.Duration
+	vus, batch                            int
+	allow, sets                           []string
+	maxRequests                           uint64
+	quiet, k6                             bool
+}
+
+// k6Runner runs the plan through bin/k6 with the capsim extension (`capsim load --k6`). It is
+// set by the k6 integration when that is built in; nil means unavailable.
+var k6Runner func(cmd *cobra.Command, sc *scenarios.Scenario, plan *loadgen.Plan, out string) error
+
+func init() {
+	var f loadFlags
+	cmd := &cobra.Command{
+		Use:   "load [SCENARIO]",
+		Short: "Drive real load at a target with the Go generator; writes result.json in the model's shape",
+		Long: `Run the scenario's loadtest section (or a plain load given by flags) against a real
+target with capsim's Go load generator, measuring latency from the intended send time.
+
+Without a scenario, --target and --rate (open, constant-arrival-rate) or --vus (closed,
+constant-vus) describe the load. Flags override the scenario's loadtest section.
+
+Only 127.0.0.0/8 and ::1 are allowed as targets unless --allow-host names more (checked on the
+address resolved at dial time). Proxy variables are ignored. The first Ctrl-C stops sending,
+drains in-flight requests and writes partial results marked aborted; the second exits at once.
+
+Writes DIR/result.json (sim.Result shape: one flow with throughput and latency mean/p50/p95/
+p99 in ms) and DIR/load.json (accounting, thresholds, validity). Exit codes: 0 thresholds
+passed; 99 a threshold failed; 2 invalid input; 1 anything else (including an aborted run).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runLoad(cmd, args, &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.target, "target", "", "target base URL (http://127.0.0.1:8080) or host:port for gRPC")
+	fl.Float64Var(&f.rate, "rate", 0, "arrival rate, requests per second (constant-arrival-rate)")
+	fl.DurationVar(&f.duration, "duration", 0, "test duration (default: the scenario's, else 30s)")
+	fl.IntVar(&f.vus, "vus", 0, "virtual users (constant-vus; with --rate: the VU pool limit)")
+	fl.StringVar(&f.out, "out", "", "output folder (default out/<scenario>-load)")
+	fl.StringArrayVar(&f.allow, "allow-host", nil, "also allow this host, IP or CIDR as a target (repeatable)")
+	fl.StringVar(&f.executor, "executor", "", "k6 executor: constant-arrival-rate, ramping-arrival-rate, constant-vus, ramping-vus, replay")
+	fl.StringVar(&f.protocol, "protocol", "", "http-api, http-ingest, grpc, grpc-upload or grpc-unary")
+	fl.StringVar(&f.flow, "flow", "", "scenario flow to drive (default: the loadtest's, else the first)")
+	fl.IntVar(&f.batch, "batch", 0, "events per request of agent traffic")
+	fl.Uint64Var(&f.maxRequests, "max-requests", 0, "bound on the number of requests (default 50,000,000)")
+	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario value (repeatable)")
+	fl.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
+	fl.BoolVar(&f.k6, "k6", false, "write the k6 script for the scenario and run bin/k6 with the capsim extension")
+	rootCmd.AddCommand(cmd)
+}
+
+func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	sc, baseDir, err := loadScenarioForLoad(args, f)
+	if err != nil {
+		return invalid(err)
+	}
+	lt := scenarios.LoadTest{}
+	if sc.LoadTest != nil {
+		lt = *sc.LoadTest
+	}
+	applyLoadFlags(&lt, f)
+	plan, err := loadgen.NewPlan(sc, &lt, baseDir)
+	if err != nil {
+		return invalid(err)
+	}
+	if plan.Target == "" {
+		return invalid(errors.New("no target: set loadtest.target in the scenario or pass --target"))
+	}
+	guard, err := loadgen.NewGuard(f.allow...)
+	if err != nil {
+		return invalid(err)
+	}
+	ctx, cancel := context.WithCancel(cmd.Context())
+	if ctx == nil {
+		ctx, cancel = context.WithCancel(context.Background())
+	}
+	defer cancel()
+	if err := guard.CheckTarget(ctx, plan.Target); err != nil {
+		return invalid(err)
+	}
+	out := f.out
+	if out == "" {
+		out = filepath.Join("out", sc.Name+"-load")
+	}
+	if f.k6 {
+		if k6Runner == nil {
+			return invalid(errors.New("--k6: this capsim was built without the k6 integration"))
+		}
+		return k6Runner(cmd, sc, plan, out)
+	}
+	runID := randomID()
+	conns := 100
+	if plan.OfferedPerS > 0 {
+		conns = max(conns, int(plan.OfferedPerS*2))
+	}
+	target, err := plan.NewTarget(guard, runID, min(conns, 20000))
+	if err != nil {
+		return invalid(err)
+	}
+	if c, ok := target.(io.Closer); ok {
+		defer c.Close()
+	}
+
+	// First Ctrl-C: stop sending, drain, write partial results. Second: exit at once.
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		select {
+		case <-sig:
+		case <-ctx.Done():
+			return
+		}
+		fmt.Fprintln(stderr, "\ncapsim load: stopping — draining in-flight requests (Ctrl-C again to quit now)")
+		cancel()
+		<-sig
+		fmt.Fprintln(stderr, "capsim load: interrupted")
+		os.Exit(130)
+	}()
+
+	opts := []loadgen.Option{loadgen.WithThresholds(plan.Thresholds...)}
+	if plan.Timeout > 0 {
+		opts = append(opts, loadgen.WithTimeout(plan.Timeout))
+	}
+	if plan.MaxRequests > 0 {
+		opts = append(opts, loadgen.WithMaxRequests(plan.MaxRequests))
+	}
+	live := !f.quiet && isTerminal(stderr)
+	if live {
+		opts = append(opts, loadgen.WithProgress(func(s loadgen.Snapshot) {
+			fmt.Fprintf(stderr, "\r\033[K%6.1fs  %s", s.Elapsed.Seconds(), progressLine(s))
+		}, time.Second))
+	}
+	if !f.quiet {
+		fmt.Fprintf(stderr, "capsim load: %s → %s (%s), run %s\n", plan.Describe, plan.Target, plan.Protocol, runID)
+	}
+	res, err := plan.Executor.Run(ctx, target, opts...)
+	if live {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil {
+		return err
+	}
+	if err := writeLoadResults(out, plan, res); err != nil {
+		return err
+	}
+	if !f.quiet {
+		printLoadSummary(stdout, plan, res)
+		fmt.Fprintf(stdout, "\n  wrote %s and %s\n", filepath.Join(out, "result.json"), filepath.Join(out, "load.json"))
+	}
+	switch {
+	case res.Aborted && ctx.Err() != nil:
+		return &exitError{code: ExitError, err: errors.New("aborted by interrupt; partial results written")}
+	case !res.ThresholdsPassed():
+		return &exitError{code: ExitSLOBreached}
+	}
+	return nil
+}
+
+func loadScenarioForLoad(args []string, f *loadFlags) (*scenarios.Scenario, string, error) {
+	if len(args) == 0 {
+		if f.target == "" {
+			return nil, "", errors.New("give a SCENARIO, or --target with --rate or --vus")
+		}
+		if f.rate <= 0 && f.vus <= 0 {
+			return nil, "", errors.New("without a scenario, give --rate (requests/s) or --vus")
+		}
+		sc := &scenarios.Scenario{Name: "load", Flows: []scenarios.Flow{{Name: "requests", Rate: scenarios.Rate(f.rate), Arrivals: "deterministic"}}}
+		if f.rate <= 0 {
+			sc.Flows[0] = scenarios.Flow{Name: "requests", Population: f.vus}
+		}
+		return sc, "", nil
+	}
+	sc, err := scenarios.LoadFile(args[0], scenarios.WithSet(f.sets...))
+	if err != nil {
+		return nil, "", err
+	}
+	base := ""
+	if st, err := os.Stat(args[0]); err == nil && !st.IsDir() {
+		base = filepath.Dir(args[0])
+	}
+	return sc, base, nil
+}
+
+func applyLoadFlags(lt *scenarios.LoadTest, f *loadFlags) {
+	if f.target != "" {
+		lt.Target = f.target
+	}
+	if f.flow != "" {
+		lt.Flow = f.flow
+	}
+	if f.executor != "" {
+		lt.Executor = f.executor
+	}
+	if f.protocol != "" {
+		lt.Protocol = f.protocol
+	}
+	if f.duration > 0 {
+		lt.Duration = scenarios.Duration(f.duration)
+	}
+	if f.batch > 0 {
+		lt.Batch = f.batch
+	}
+	if f.maxRequests > 0 {
+		lt.MaxRequests = f.maxRequests
+	}
+	if f.rate > 0 {
+		lt.Rate, lt.TimeUnit = f.rate, scenarios.Duration(time.Second)
+		if f.executor == "" {
+			lt.Executor = loadgen.ExecConstantArrivalRate
+			lt.Stages = nil
+		}
+		if f.vus > 0 {
+			lt.MaxVUs = f.vus
+			lt.PreAllocatedVUs = min(max(lt.PreAllocatedVUs, 1), f.vus)
+		}
+	} else if f.vus > 0 {
+		lt.VUs = f.vus
+		if f.executor == "" {
+			lt.Executor = loadgen.ExecConstantVUs
+			lt.Stages = nil
+		}
+	}
+}
+
+func randomID() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func progressLine(s loadgen.Snapshot) string {
+	p95 := float64(s.Latency.ValueAtQuantile(95)) / 1000
+	line := fmt.Sprintf("ok %d  failed %d  timed out %d  dropped %d  VUs %d  p95 %.1fms", s.OK, s.Failed, s.TimedOut, s.Dropped, s.VUs, p95)
+	if s.Rate > 0 {
+		line = fmt.Sprintf("rate %.0f/s  ", s.Rate) + line
+	}
+	return line
+}
+
+type loadJSON struct {
+	Scenario string                    `json:"scenario"`
+	Plan     string                    `json:"plan"`
+	Target   string                    `json:"target"`
+	Protocol string                    `json:"protocol"`
+	Result   *loadgen.Result           `json:"result"`
+	Latency  map[string]float64        `json:"latency_ms"`
+	Service  map[string]float64        `json:"service_time_ms"`
+	SendLag  map[string]float64        `json:"send_lag_ms"`
+	Sched    map[string]float64        `json:"sched_lag_ms"`
+	Thresh   []loadgen.ThresholdResult `json:"thresholds"`
+	ReqCPU   float64                   `json:"requests_per_cpu_second"`
+}
+
+func quantiles(h interface {
+	ValueAtQuantile(float64) int64
+	Mean() float64
+	Max() int64
+}) map[string]float64 {
+	m := map[string]float64{"mean": h.Mean() / 1000, "max": float64(h.Max()) / 1000}
+	for _, p := range []float64{50, 90, 95, 99, 99.9} {
+		m[fmt.Sprintf("p%g", p)] = float64(h.ValueAtQuantile(p)) / 1000
+	}
+	return m
+}
+
+func writeLoadResults(out string, plan *loadgen.Plan, res *loadgen.Result) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	sr := plan.SimResult(res)
+	b, err := json.MarshalIndent(sr, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(out, "result.json"), append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	lj := loadJSON{Scenario: plan.Scenario, Plan: plan.Describe, Target: plan.Target, Protocol: plan.Protocol, Result: res,
+		Latency: quantiles(res.Latency), Service: quantiles(res.Service), SendLag: quantiles(res.SendLag), Sched: quantiles(res.SchedLag),
+		Thresh: res.Thresholds, ReqCPU: res.RequestsPerCPUSecond()}
+	b, err = json.MarshalIndent(lj, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(out, "load.json"), append(b, '\n'), 0o644)
+}
+
+func printLoadSummary(w io.Writer, plan *loadgen.Plan, r *loadgen.Result) {
+	ms := func(us int64) string { return fmt.Sprintf("%.2fms", float64(us)/1000) }
+	trend := func(name string, h interface {
+		ValueAtQuantile(float64) int64
+		Mean() float64
+		Min() int64
+		Max() int64
+	}) {
+		fmt.Fprintf(w, "  %s avg=%s min=%s med=%s max=%s p(90)=%s p(95)=%s p(99)=%s\n", dots(name),
+			fmt.Sprintf("%.2fms", h.Mean()/1000), ms(h.Min()), ms(h.ValueAtQuantile(50)), ms(h.Max()),
+			ms(h.ValueAtQuantile(90)), ms(h.ValueAtQuantile(95)), ms(h.ValueAtQuantile(99)))
+	}
+	secs := r.Duration.Seconds()
+	fmt.Fprintf(w, "\n  scenario: %s, flow %s — %s\n  target: %s (%s)\n\n", plan.Scenario, plan.Flow.Name, plan.Describe, plan.Target, plan.Protocol)
+	fmt.Fprintf(w, "  %s %d  %.1f/s\n", dots("http_reqs"), r.Completed(), float64(r.Completed())/secs)
+	trend("http_req_duration", r.Latency)
+	fmt.Fprintf(w, "    (from the intended send time; from the actual send:)\n")
+	trend("service_time", r.Service)
+	trend("send_lag", r.SendLag)
+	fail := 0.0
+	if c := r.Completed(); c > 0 {
+		fail = float64(r.Failed+r.TimedOut) / float64(c) * 100
+	}
+	fmt.Fprintf(w, "  %s %.2f%%  %d failed, %d timed out\n", dots("http_req_failed"), fail, r.Failed, r.TimedOut)
+	fmt.Fprintf(w, "  %s %d\n", dots("dropped_iterations"), r.Dropped)
+	fmt.Fprintf(w, "  %s %d\n", dots("interrupted"), r.Interrupted)
+	if r.EventsSent > 0 {
+		fmt.Fprintf(w, "  %s %d sent, %d acked  %.0f/s\n", dots("capsim_events"), r.EventsSent, r.EventsAcked, float64(r.EventsSent)/secs)
+	}
+	fmt.Fprintf(w, "  %s %d\n", dots("vus_max"), r.VUs)
+	fmt.Fprintf(w, "  %s scheduled %d = ok %d + failed %d + timed out %d + dropped %d + interrupted %d\n", dots("accounting"),
+		r.Scheduled, r.OK, r.Failed, r.TimedOut, r.Dropped, r.Interrupted)
+	fmt.Fprintf(w, "  %s CPU %.2fs (%.0f req/CPU-s), scheduling lag p99 %s\n", dots("generator"), r.CPU.Seconds(), r.RequestsPerCPUSecond(), ms(r.SchedLag.ValueAtQuantile(99)))
+	if r.Valid {
+		fmt.Fprintf(w, "  %s valid: the generator kept its schedule\n", dots("validity"))
+	} else {
+		fmt.Fprintf(w, "  %s INVALID — %s\n", dots("validity"), strings.Join(r.Invalid, "; "))
+	}
+	if r.Aborted {
+		fmt.Fprintf(w, "  %s ABORTED — %s (partial results)\n", dots("status"), r.AbortReason)
+	}
+	if len(r.Errors) > 0 {
+		fmt.Fprintf(w, "\n  errors:\n")
+		for msg, n := range r.Errors {
+			fmt.Fprintf(w, "    %6d × %s\n", n, msg)
+		}
+	}
+	if len(r.Thresholds) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, t := range r.Thresholds {
+		mark := "✓"
+		if !t.Passed {
+			mark = "✗"
+		}
+		fmt.Fprintf(w, "  %s %s %s (value %.4g)\n", mark, t.Metric, t.Expr, t.Value)
+	}
+}
+
+func dots(name string) string {
+	const width = 20
+	if len(name) >= width {
+		return name + ":"
+	}
+	return name + strings.Repeat(".", width-len(name)) + ":"
+}
