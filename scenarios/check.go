@@ -5,29 +5,27 @@ import (
 	"math"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 )
 
-// checker walks the YAML tree beside the Go type it decodes into and reports, for every node,
-// the problems strict decoding would stop at one by one: unknown keys (with a "did you mean"),
-// duplicate keys, wrong node kinds (a list where a mapping belongs), numbers that do not fit,
-// and unparseable durations, sizes, rates and distributions. Every problem, with its position.
+// checker decodes the YAML tree into the Go value, strictly, and reports every problem strict
+// decoding would stop at one by one: unknown keys (with a "did you mean"), duplicate keys,
+// wrong node kinds (a list where a mapping belongs), numbers that do not fit, and unparseable
+// durations, sizes, rates and distributions. Every problem, with its position.
 type checker struct {
 	src     *source
 	anchors map[string]ast.Node
 	errs    ErrorList
 	visits  int
-	// nested is set when the errors just added came from inside a collection (already pruned).
+	// nested is set when the errors just added came from inside a collection.
 	nested bool
-	// unprunable is set when a bad node could not be removed (it came through a merge key or a
-	// single-pair mapping): then decoding is not attempted.
-	unprunable bool
-	// pruned lists the paths of removed nodes: validation errors there are consequences.
+	// pruned lists the paths of bad nodes left at their zero value: validation errors there
+	// are consequences.
 	pruned []string
 }
 
@@ -36,7 +34,6 @@ var (
 	sizeType       = reflect.TypeOf(Size(0))
 	rateType       = reflect.TypeOf(Rate(0))
 	distType       = reflect.TypeOf(Dist{})
-	scenarioType   = reflect.TypeOf(Scenario{})
 	stdDurationTyp = reflect.TypeOf(time.Duration(0))
 	bytesUnmarshal = reflect.TypeOf((*interface{ UnmarshalYAML([]byte) error })(nil)).Elem()
 	funcUnmarshal  = reflect.TypeOf((*interface{ UnmarshalYAML(func(any) error) error })(nil)).Elem()
@@ -112,10 +109,13 @@ func isNumber(n ast.Node) bool {
 	return false
 }
 
-// check checks node n against type t at path. It reports whether n itself is bad (the caller
-// then prunes it so that the rest can still be decoded and validated); problems deeper inside n
-// are pruned where they are.
-func (c *checker) check(n ast.Node, t reflect.Type, path string) (bad bool) {
+// decode checks node n against the type of dst and, when it is good, stores its value in dst
+// (addressable). It reports whether n itself is bad (dst then keeps its zero value, so the rest
+// can still be validated); problems deeper inside n are handled where they are.
+//
+// Decoding here, rather than in the YAML library, keeps every error and makes loading linear:
+// the library re-prints the whole document for every value decoded by a custom unmarshaler.
+func (c *checker) decode(n ast.Node, dst reflect.Value, path string) (bad bool) {
 	c.visits++
 	if c.visits > 4*MaxNodes {
 		return false
@@ -125,6 +125,7 @@ func (c *checker) check(n ast.Node, t reflect.Type, path string) (bad bool) {
 		// Only an error reported at this level (not inside a collection below) makes n bad.
 		if len(c.errs) > before && !c.nested {
 			bad = true
+			c.pruned = append(c.pruned, path)
 		}
 		c.nested = false
 	}()
@@ -136,88 +137,113 @@ func (c *checker) check(n ast.Node, t reflect.Type, path string) (bad bool) {
 	if _, ok := n.(*ast.NullNode); ok {
 		return // null leaves the zero value
 	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	t := dst.Type()
+	if t.Kind() == reflect.Pointer {
+		if dst.IsNil() {
+			dst.Set(reflect.New(t.Elem()))
+		}
+		return c.decode(at, dst.Elem(), path)
 	}
 	switch t {
 	case durationType, stdDurationTyp:
-		c.checkDuration(n, at, path)
+		if d, ok := c.duration(n, at, path); ok {
+			dst.SetInt(int64(d))
+		}
 		return
 	case sizeType:
 		if s, ok := c.scalar(n, at, path, "a size such as 64GiB"); ok {
-			if _, err := ParseSize(s); err != nil {
+			if v, err := ParseSize(s); err != nil {
 				c.errorf(at, path, "%v", err)
+			} else {
+				dst.SetFloat(float64(v))
 			}
 		}
 		return
 	case rateType:
 		if s, ok := c.scalar(n, at, path, "a rate such as 80/s"); ok {
-			if _, err := ParseRate(s); err != nil {
+			if v, err := ParseRate(s); err != nil {
 				c.errorf(at, path, "%v", err)
+			} else {
+				dst.SetFloat(float64(v))
 			}
 		}
 		return
 	case distType:
 		if _, ok := scalarText(n); ok {
-			c.checkDuration(n, at, path)
+			if d, ok := c.duration(n, at, path); ok {
+				dst.Set(reflect.ValueOf(Dist{Kind: Exponential, Mean: d}))
+			}
 			return
 		}
-		c.checkStruct(n, at, t, path)
+		c.decodeStruct(n, at, dst, path)
+		if d := dst.Addr().Interface().(*Dist); d.Kind == "" {
+			d.Kind = Exponential
+		}
 		return
 	}
 	if pt := reflect.PointerTo(t); pt.Implements(bytesUnmarshal) || pt.Implements(funcUnmarshal) {
-		return // a type of another file with its own format: the decoder checks it
+		// A type of another file with its own format: let the YAML library decode it.
+		if err := yaml.NodeToValue(at, dst.Addr().Interface(), yaml.Strict()); err != nil {
+			c.errs = append(c.errs, yamlError(c.src, err))
+		}
+		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		c.checkStruct(n, at, t, path)
-	case reflect.Slice, reflect.Array:
+		c.decodeStruct(n, at, dst, path)
+	case reflect.Slice:
 		seq, ok := n.(*ast.SequenceNode)
 		if !ok {
 			c.errorf(at, path, "expected a list, got %s", kindName(n))
 			return
 		}
-		var drop []int
+		out := reflect.MakeSlice(t, 0, len(seq.Values))
+		elem := reflect.New(t.Elem()).Elem()
 		for i, e := range seq.Values {
-			if ep := fmt.Sprintf("%s[%d]", path, i); c.check(e, t.Elem(), ep) {
-				drop = append(drop, i)
-				c.pruned = append(c.pruned, ep)
+			elem.SetZero()
+			if !c.decode(e, elem, fmt.Sprintf("%s[%d]", path, i)) {
+				out = reflect.Append(out, elem)
 			}
 		}
-		c.pruneSeq(seq, drop)
+		dst.Set(out)
 		c.nested = true
 	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			return
+		}
 		entries, ok := c.mapEntries(n, at, path)
 		if !ok {
 			return
 		}
-		seen := map[string]ast.Node{}
-		var drop []*ast.MappingValueNode
+		m := reflect.MakeMapWithSize(t, len(entries))
+		seen := map[string]bool{}
 		for _, mv := range entries {
 			key, ok := c.key(mv, path)
 			if !ok {
-				drop = append(drop, mv)
 				continue
 			}
-			if _, dup := seen[key]; dup {
+			if seen[key] {
 				c.errorf(mv.Key, path, "duplicate key %q", key)
-				drop = append(drop, mv)
 				continue
 			}
-			seen[key] = mv
-			if c.check(mv.Value, t.Elem(), childPath(path, key)) {
-				drop = append(drop, mv)
-				c.pruned = append(c.pruned, childPath(path, key))
+			seen[key] = true
+			val := reflect.New(t.Elem()).Elem()
+			if !c.decode(mv.Value, val, childPath(path, key)) {
+				m.SetMapIndex(reflect.ValueOf(key).Convert(t.Key()), val)
 			}
 		}
-		c.pruneMap(n, drop)
+		dst.Set(m)
 		c.nested = true
 	case reflect.String:
-		if _, ok := scalarText(n); !ok {
+		if s, ok := scalarText(n); ok {
+			dst.SetString(s)
+		} else {
 			c.errorf(at, path, "expected a string, got %s", kindName(n))
 		}
 	case reflect.Bool:
-		if _, ok := n.(*ast.BoolNode); !ok {
+		if b, ok := n.(*ast.BoolNode); ok {
+			dst.SetBool(b.Value)
+		} else {
 			c.errorf(at, path, "expected true or false, got %s", describe(n))
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -237,29 +263,57 @@ func (c *checker) check(n ast.Node, t reflect.Type, path string) (bad bool) {
 			}
 			x = int64(v)
 		}
-		if reflect.New(t).Elem().OverflowInt(x) || x > 1<<53 || x < -(1<<53) {
+		if dst.OverflowInt(x) || x > 1<<53 || x < -(1<<53) {
 			c.errorf(at, path, "number %s is too large", iv.GetToken().Value)
+			return
 		}
+		dst.SetInt(x)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		iv, ok := n.(*ast.IntegerNode)
 		if !ok {
 			c.errorf(at, path, "expected a whole number, got %s", describe(n))
 			return
 		}
-		if v, ok := iv.Value.(int64); ok && v < 0 {
-			c.errorf(at, path, "expected a number ≥ 0, got %d", v)
+		var x uint64
+		switch v := iv.Value.(type) {
+		case int64:
+			if v < 0 {
+				c.errorf(at, path, "expected a number ≥ 0, got %d", v)
+				return
+			}
+			x = uint64(v)
+		case uint64:
+			x = v
 		}
+		if dst.OverflowUint(x) {
+			c.errorf(at, path, "number %s is too large", iv.GetToken().Value)
+			return
+		}
+		dst.SetUint(x)
 	case reflect.Float32, reflect.Float64:
 		switch v := n.(type) {
 		case *ast.IntegerNode:
+			switch x := v.Value.(type) {
+			case int64:
+				dst.SetFloat(float64(x))
+			case uint64:
+				dst.SetFloat(float64(x))
+			}
 		case *ast.FloatNode:
 			if math.IsInf(v.Value, 0) || math.IsNaN(v.Value) {
 				c.errorf(at, path, "expected a finite number, got %s", v.GetToken().Value)
+				return
 			}
+			dst.SetFloat(v.Value)
 		case *ast.InfinityNode, *ast.NanNode:
 			c.errorf(at, path, "expected a finite number, got %s", n.GetToken().Value)
 		default:
 			c.errorf(at, path, "expected a number, got %s", describe(n))
+		}
+	default:
+		// interface{} and other kinds: let the YAML library decode them.
+		if err := yaml.NodeToValue(at, dst.Addr().Interface()); err != nil {
+			c.errs = append(c.errs, yamlError(c.src, err))
 		}
 	}
 	return
@@ -284,18 +338,21 @@ func (c *checker) scalar(n, at ast.Node, path, want string) (string, bool) {
 	return s, ok
 }
 
-func (c *checker) checkDuration(n, at ast.Node, path string) {
+func (c *checker) duration(n, at ast.Node, path string) (Duration, bool) {
 	s, ok := c.scalar(n, at, path, "a duration such as 250ms")
 	if !ok {
-		return
+		return 0, false
 	}
 	if isNumber(n) && s != "0" {
 		c.errorf(at, path, "duration %s needs a unit, e.g. %sms or %ss", s, s, s)
-		return
+		return 0, false
 	}
-	if _, err := ParseDuration(s); err != nil {
+	d, err := ParseDuration(s)
+	if err != nil {
 		c.errorf(at, path, "%v", err)
+		return 0, false
 	}
+	return d, true
 }
 
 // mapEntries returns the key/value pairs of a mapping node, following merge keys ("<<: *base").
@@ -399,95 +456,32 @@ func yamlFields(t reflect.Type) map[string]fieldInfo {
 	return m
 }
 
-func (c *checker) checkStruct(n, at ast.Node, t reflect.Type, path string) {
+func (c *checker) decodeStruct(n, at ast.Node, dst reflect.Value, path string) {
 	entries, ok := c.mapEntries(n, at, path)
 	if !ok {
 		return
 	}
-	fields := yamlFields(t)
+	fields := yamlFields(dst.Type())
 	seen := map[string]bool{}
-	var drop []*ast.MappingValueNode
 	for _, mv := range entries {
 		key, ok := c.key(mv, path)
 		if !ok {
-			drop = append(drop, mv)
 			continue
 		}
 		if seen[key] {
 			c.errorf(mv.Key, path, "duplicate key %q", key)
-			drop = append(drop, mv)
 			continue
 		}
 		seen[key] = true
 		f, ok := fields[key]
 		if !ok {
 			c.errorf(mv.Key, childPath(path, key), "%s", unknownField(key, fields, path))
-			drop = append(drop, mv)
-			continue
-		}
-		if c.check(mv.Value, f.typ, childPath(path, key)) {
-			drop = append(drop, mv)
 			c.pruned = append(c.pruned, childPath(path, key))
-		}
-	}
-	c.pruneMap(n, drop)
-	c.nested = true
-}
-
-// pruneMap removes bad pairs from a mapping so the rest can be decoded.
-func (c *checker) pruneMap(n ast.Node, drop []*ast.MappingValueNode) {
-	if len(drop) == 0 {
-		return
-	}
-	m, ok := n.(*ast.MappingNode)
-	if !ok {
-		c.unprunable = true
-		return
-	}
-	bad := map[*ast.MappingValueNode]bool{}
-	for _, d := range drop {
-		bad[d] = true
-	}
-	kept := m.Values[:0]
-	removed := 0
-	for _, mv := range m.Values {
-		if bad[mv] {
-			removed++
 			continue
 		}
-		kept = append(kept, mv)
+		c.decode(mv.Value, dst.Field(f.index), childPath(path, key))
 	}
-	m.Values = kept
-	if removed != len(drop) {
-		c.unprunable = true // some came through a merge key
-	}
-}
-
-// pruneSeq removes bad elements from a sequence.
-func (c *checker) pruneSeq(seq *ast.SequenceNode, drop []int) {
-	if len(drop) == 0 {
-		return
-	}
-	bad := map[int]bool{}
-	for _, i := range drop {
-		bad[i] = true
-	}
-	var vals []ast.Node
-	for i, v := range seq.Values {
-		if !bad[i] {
-			vals = append(vals, v)
-		}
-	}
-	seq.Values = vals
-	if len(seq.Entries) > 0 {
-		var ents []*ast.SequenceEntryNode
-		for i, e := range seq.Entries {
-			if !bad[i] {
-				ents = append(ents, e)
-			}
-		}
-		seq.Entries = ents
-	}
+	c.nested = true
 }
 
 func unknownField(key string, fields map[string]fieldInfo, path string) string {
@@ -547,5 +541,3 @@ func childPath(path, key string) string {
 	}
 	return path + "." + key
 }
-
-var _ = strconv.Itoa

@@ -111,18 +111,11 @@ func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
 		}
 		c.anchors = g.anchors
 	}
-	if c.check(body, scenarioType, "$") || c.unprunable {
-		return fail(c.errs)
-	}
-	// Bad nodes were pruned: decode and validate the rest, so every problem is reported at
-	// once. Validation errors on or under a pruned node are consequences and left out.
+	// Bad nodes are reported and left at their zero value, so the rest is validated too and
+	// every problem is reported at once. Validation errors on or under a bad node are
+	// consequences and left out.
 	s := new(Scenario)
-	if err := yaml.NodeToValue(body, s, yaml.Strict()); err != nil {
-		if len(c.errs) > 0 {
-			return fail(c.errs)
-		}
-		return fail(ErrorList{yamlError(src, err)})
-	}
+	c.decode(body, reflect.ValueOf(s).Elem(), "$")
 	v := &validator{loc: &locator{src: src, body: body}}
 	v.explicitZeros(s)
 	v.negatives(reflect.ValueOf(s).Elem(), "$")

@@ -452,3 +452,35 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLoad measures loading the largest built-in tier (decode, defaults, validation).
+func BenchmarkLoad(b *testing.B) {
+	_, data, err := Resolve("large")
+	if err != nil {
+		b.Skip(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load("large.yaml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBillionLaughs: the alias bomb is refused before anything expands it.
+func BenchmarkBillionLaughs(b *testing.B) {
+	laughs := "name: lol\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for i := 'b'; i <= 'j'; i++ {
+		laughs += fmt.Sprintf("%c: &%c [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n", i, i, prev, prev, prev, prev, prev, prev, prev, prev, prev, prev)
+		prev = string(i)
+	}
+	data := []byte(laughs)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load("lol.yaml", data); err == nil {
+			b.Fatal("accepted")
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -95,7 +96,7 @@ func snippet(line, col int, text string) string {
 	if len(text) > 200 {
 		text = text[:200] + "…"
 	}
-	num := itoa(line)
+	num := strconv.Itoa(line)
 	var b strings.Builder
 	b.WriteString("  ")
 	b.WriteString(num)
@@ -122,26 +123,4 @@ func snippet(line, col int, text string) string {
 	}
 	b.WriteByte('^')
 	return b.String()
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var buf [20]byte
-	i := len(buf)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		buf[i] = '-'
-	}
-	return string(buf[i:])
 }

@@ -14,8 +14,49 @@ import (
 // locator finds the node of a YAML path in the parsed document, falling back to the nearest
 // ancestor that exists (a missing field is reported where its parent is).
 type locator struct {
-	src  *source
-	body ast.Node
+	src   *source
+	body  ast.Node
+	index map[string]ast.Node // path → value node, built on first use
+}
+
+// build indexes every node reachable without an alias by the path the validator uses.
+func (l *locator) build() {
+	l.index = map[string]ast.Node{}
+	var walk func(n ast.Node, path string, depth int)
+	walk = func(n ast.Node, path string, depth int) {
+		if n == nil || depth > MaxDepth+2 {
+			return
+		}
+		l.index[path] = n
+		for {
+			switch v := n.(type) {
+			case *ast.AnchorNode:
+				n = v.Value
+				continue
+			case *ast.TagNode:
+				n = v.Value
+				continue
+			}
+			break
+		}
+		switch v := n.(type) {
+		case *ast.MappingNode:
+			for _, mv := range v.Values {
+				if k, ok := scalarText(mv.Key); ok && !mv.Key.IsMergeKey() {
+					walk(mv.Value, childPath(path, k), depth+1)
+				}
+			}
+		case *ast.MappingValueNode:
+			if k, ok := scalarText(v.Key); ok && !v.Key.IsMergeKey() {
+				walk(v.Value, childPath(path, k), depth+1)
+			}
+		case *ast.SequenceNode:
+			for i, e := range v.Values {
+				walk(e, fmt.Sprintf("%s[%d]", path, i), depth+1)
+			}
+		}
+	}
+	walk(l.body, "$", 0)
 }
 
 // find returns the node at path (or its nearest existing ancestor) and whether it was exact.
@@ -23,11 +64,18 @@ func (l *locator) find(path string) (ast.Node, bool) {
 	if l == nil || l.body == nil {
 		return nil, false
 	}
+	if l.index == nil {
+		l.build()
+	}
 	exact := true
 	for p := path; p != ""; p = parentPath(p) {
 		if p == "$" {
 			return l.body, exact && path == "$"
 		}
+		if n, ok := l.index[p]; ok {
+			return n, exact
+		}
+		// Through an alias or a merge key: ask the YAML library.
 		if yp, err := yaml.PathString(p); err == nil {
 			if n, err := yp.FilterNode(l.body); err == nil && n != nil {
 				return n, exact
