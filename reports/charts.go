@@ -409,7 +409,8 @@ func utilizationCharts(r *sim.Result) []figure {
 		p := plot{xName: loadAxisName(r), yName: "utilization (%)"}
 		var legend []legendItem
 		ymax := 0.0
-		for si, n := range g {
+		var curves []curve
+		for _, n := range g {
 			var xs, ys []float64
 			for k, i := range idx {
 				s, ok := findStation(r.Sweep[i].Stations, n)
@@ -419,14 +420,18 @@ func utilizationCharts(r *sim.Result) []figure {
 				xs = append(xs, xsAll[k])
 				ys = append(ys, s.Utilization.Mean*100)
 			}
-			if len(xs) == 0 {
-				continue
+			if len(xs) > 0 {
+				curves = append(curves, curve{names: []string{n}, xs: xs, ys: ys})
 			}
-			_, hi := minMax(ys)
+		}
+		curves = mergeClose(curves, 0.5)
+		for si, cv := range curves {
+			_, hi := minMax(cv.ys)
 			ymax = math.Max(ymax, hi)
 			c, dash := seriesStyle(si)
-			p.lines = append(p.lines, line{name: n, xs: xs, ys: ys, color: c, dash: dash, dots: true})
-			legend = append(legend, legendFor(n, c, dash))
+			name := strings.Join(cv.names, ", ")
+			p.lines = append(p.lines, line{name: name, xs: cv.xs, ys: cv.ys, color: c, dash: dash, dots: true})
+			legend = append(legend, legendFor(name, c, dash))
 		}
 		if len(p.lines) == 0 {
 			figs = append(figs, noData("utilization", title, "no utilization in the sweep"))
@@ -441,10 +446,48 @@ func utilizationCharts(r *sim.Result) []figure {
 			p.lines = append(p.lines, line{name: "trigger", xs: []float64{x0, x1}, ys: []float64{trig * 100, trig * 100}, color: colSLO, dash: []float64{6, 3}, width: 1.5})
 			legend = append(legend, legendFor("utilization trigger "+fmtPct(trig), colSLO, []float64{6, 3}))
 		}
-		figs = append(figs, newFigure("utilization", title,
-			"Time-averaged busy servers ÷ servers at each load of the sweep, mean over replications.", p, legend))
+		caption := "Time-averaged busy servers ÷ servers at each load of the sweep, mean over replications."
+		if len(curves) < len(g) {
+			caption += " Stations whose curves lie within half a percentage point of each other at every load share one line."
+		}
+		figs = append(figs, newFigure("utilization", title, caption, p, legend))
 	}
 	return figs
+}
+
+// curve is one line of a chart that may stand for several stations with the same values.
+type curve struct {
+	names  []string
+	xs, ys []float64
+}
+
+// mergeClose draws stations with (almost) the same curve once: a curve joins the first
+// earlier one with the same x values whose y values differ by at most tol everywhere, so
+// three identical workers are one labelled line instead of three hidden under each other.
+func mergeClose(cs []curve, tol float64) []curve {
+	var out []curve
+next:
+	for _, c := range cs {
+		for i := range out {
+			o := &out[i]
+			if len(o.xs) != len(c.xs) {
+				continue
+			}
+			same := true
+			for k := range c.xs {
+				if o.xs[k] != c.xs[k] || math.Abs(o.ys[k]-c.ys[k]) > tol {
+					same = false
+					break
+				}
+			}
+			if same {
+				o.names = append(o.names, c.names...)
+				continue next
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // nodeCPUChart: horizontal bars of each node's CPU utilization at design load with its 95 %

@@ -134,6 +134,20 @@ func fmtBytes(v float64) string {
 	return fmtNum(v) + " " + units[i]
 }
 
+// fmtIEC formats a byte count in binary units, as memory is sized: "64 GiB", "512 MiB".
+func fmtIEC(v float64) string {
+	if s, bad := nonFinite(v); bad {
+		return s
+	}
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+	i := 0
+	for math.Abs(v) >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	return fmtNum(v) + " " + units[i]
+}
+
 // fmtDays formats a number of days: "36 days", "1.5 days", "> 100 years".
 func fmtDays(d float64) string {
 	switch {

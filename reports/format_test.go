@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/capsim/capsim/sim"
@@ -34,6 +35,8 @@ func TestFormatters(t *testing.T) {
 		{"bytes TB", fmtBytes, 2.1e12, "2.1 TB"},
 		{"bytes B", fmtBytes, 512, "512 B"},
 		{"bytes GB", fmtBytes, 64e9, "64 GB"},
+		{"memory GiB", fmtIEC, 64 * (1 << 30), "64 GiB"},
+		{"memory MiB", fmtIEC, 512 * (1 << 20), "512 MiB"},
 		{"days", fmtDays, 32.65, "32.6 days"},
 		{"years", fmtDays, 1000, "2.74 years"},
 		{"never", fmtDays, math.Inf(1), "never (> 100 years)"},
@@ -106,3 +109,23 @@ func TestJSONRoundTrip(t *testing.T) {
 type bytesBuffer struct{ b []byte }
 
 func (w *bytesBuffer) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
+
+func TestMergeClose(t *testing.T) {
+	xs := []float64{1, 2, 3}
+	in := []curve{
+		{names: []string{"w1"}, xs: xs, ys: []float64{10, 20, 30}},
+		{names: []string{"s1"}, xs: xs, ys: []float64{5, 6, 7}},
+		{names: []string{"w2"}, xs: xs, ys: []float64{10.4, 19.7, 30.5}},
+		{names: []string{"w3"}, xs: xs, ys: []float64{10, 20, 31}}, // 1 point off at the end
+		{names: []string{"short"}, xs: xs[:2], ys: []float64{10, 20}},
+	}
+	got := mergeClose(in, 0.5)
+	var names []string
+	for _, c := range got {
+		names = append(names, strings.Join(c.names, "+"))
+	}
+	want := []string{"w1+w2", "s1", "w3", "short"}
+	if strings.Join(names, ",") != strings.Join(want, ",") {
+		t.Errorf("mergeClose groups %v, want %v", names, want)
+	}
+}

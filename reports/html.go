@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -285,7 +285,10 @@ func buildTier(r *sim.Result, i int, multi bool) tierView {
 		t.Advice = append(t.Advice, row)
 	}
 	// triggers
-	for _, tr := range r.Triggers {
+	// fired triggers first, each group in the result's order
+	trs := append([]sim.Trigger(nil), r.Triggers...)
+	sort.SliceStable(trs, func(i, j int) bool { return trs[i].Fired && !trs[j].Fired })
+	for _, tr := range trs {
 		f := fmtNum
 		if tr.Threshold > 0 && tr.Threshold <= 1 {
 			f = fmtPct
@@ -345,7 +348,7 @@ func buildTier(r *sim.Result, i int, multi bool) tierView {
 			Memory: "–", Components: strings.Join(n.Components, ", "),
 		}
 		if n.MemoryBytes > 0 {
-			row.Memory = fmtBytes(n.MemoryUsedBytes) + " of " + fmtBytes(n.MemoryBytes) + " (" + fmtPct(n.MemoryUsedBytes/n.MemoryBytes) + ")"
+			row.Memory = fmtIEC(n.MemoryUsedBytes) + " of " + fmtIEC(n.MemoryBytes) + " (" + fmtPct(n.MemoryUsedBytes/n.MemoryBytes) + ")"
 		}
 		if hasTrig && n.CPUUtilization.Mean > trig {
 			row.CPUClass = "bad"
@@ -414,5 +417,3 @@ func fmtPercentNum(p float64) string {
 	s := fmtPercent(p)
 	return strings.TrimSuffix(s, " %")
 }
-
-var _ = math.Inf
