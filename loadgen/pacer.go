@@ -58,7 +58,8 @@ func (p ConstantPacer) SendTime(n uint64) (time.Duration, bool) {
 
 // Pace implements Pacer.
 func (p ConstantPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
-	return paceFrom(p, elapsed, hits)
+	at, ok := p.SendTime(hits)
+	return waitFor(at, ok, elapsed)
 }
 
 // Rate returns Freq/Per in hits per second.
@@ -71,6 +72,10 @@ func (p ConstantPacer) Rate(time.Duration) float64 {
 
 func paceFrom(s SendTimer, elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	at, ok := s.SendTime(hits)
+	return waitFor(at, ok, elapsed)
+}
+
+func waitFor(at time.Duration, ok bool, elapsed time.Duration) (time.Duration, bool) {
 	if !ok {
 		return 0, true
 	}
@@ -272,7 +277,8 @@ func (p OffsetPacer) SendTime(n uint64) (time.Duration, bool) {
 
 // Pace implements Pacer.
 func (p OffsetPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
-	return paceFrom(p, elapsed, hits)
+	at, ok := p.SendTime(hits)
+	return waitFor(at, ok, elapsed)
 }
 
 // Rate is the mean rate over the whole trace, hits/s.

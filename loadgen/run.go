@@ -216,13 +216,15 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 			m = &made{vu, closeVU, err}
 		}
 		defer m.closeVU()
-		for h := range jobs {
+		h := new(Hit) // one per VU, reused: no allocation per hit
+		for hv := range jobs {
+			*h = hv
 			h.VU = id
 			if m.err != nil {
-				r.fail(&h, m.err)
+				r.fail(h, m.err)
 				continue
 			}
-			r.do(m.vu, &h)
+			r.do(m.vu, h)
 		}
 	}
 	spawn := func() {
@@ -247,6 +249,7 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	hp := new(Hit)
 	ended := false
 	for n := uint64(0); ; n++ {
 		if n >= r.opts.maxRequests {
@@ -280,10 +283,11 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 		}
 		r.rec.scheduled.Add(1)
 		r.rec.recordSchedLag(time.Since(r.start) - intended)
-		h := Hit{Seq: n, Intended: intended}
+		*hp = Hit{Seq: n, Intended: intended}
 		if info != nil {
-			info(n, &h)
+			info(n, hp)
 		}
+		h := *hp
 		select {
 		case jobs <- h:
 			continue
