@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"embed"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -43,7 +42,8 @@ func Builtins() []string {
 }
 
 // ErrNotFound is returned by Resolve when the argument is neither a file nor a built-in name.
-var ErrNotFound = errors.New("scenarios: no such scenario")
+// It wraps ErrInvalid (bad input).
+var ErrNotFound = fmt.Errorf("scenarios: no such scenario (%w)", ErrInvalid)
 
 // Resolve turns a CLI argument into a file name and its bytes: an existing path, or the name of
 // a built-in scenario embedded in the binary ("medium", "examples/mm1", "thingspanel/small";

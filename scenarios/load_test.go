@@ -484,3 +484,26 @@ func BenchmarkBillionLaughs(b *testing.B) {
 		}
 	}
 }
+
+func TestLoadTestSection(t *testing.T) {
+	base := readTestdata(t, "deploy.yaml") + `loadtest:
+  target: http://127.0.0.1:8080
+  executor: constant-arrival-rate
+  rate: 200
+  timeUnit: 1s
+  thresholds:
+    http_req_duration: ["p(95)<500", {threshold: "p(99)<900", abortOnFail: true}]
+`
+	s, err := Load("lt.yaml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.LoadTest == nil || s.LoadTest.Rate != 200 || len(s.LoadTest.Thresholds["http_req_duration"]) != 2 ||
+		!s.LoadTest.Thresholds["http_req_duration"][1].AbortOnFail {
+		t.Errorf("loadtest decoded as %+v", s.LoadTest)
+	}
+	bad := strings.Replace(base, "executor: constant-arrival-rate", "executor: warp-speed", 1)
+	_, err = Load("lt.yaml", []byte(bad))
+	line, col := posOf(t, bad, "warp-speed", 0)
+	wantAt(t, err, `loadtest.executor "warp-speed"`, line, col)
+}

@@ -425,6 +425,30 @@ func (v *validator) scenario(s *Scenario) {
 		v.errf("$.storage.index_ratio", "index_ratio must be > 0")
 	}
 	v.cycles(m)
+	v.loadTest(s.LoadTest)
+}
+
+// loadTest reports the problems LoadTest.Validate finds (loadtest.go), each at the field its
+// message names ("loadtest.executor ...", "loadtest.mix[0]: ...").
+func (v *validator) loadTest(l *LoadTest) {
+	err := l.Validate()
+	if err == nil {
+		return
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		msg := e.Error()
+		path := "$.loadtest"
+		if rest, ok := strings.CutPrefix(msg, "loadtest."); ok {
+			if i := strings.IndexAny(rest, " :"); i > 0 {
+				path = "$.loadtest." + rest[:i]
+			}
+		}
+		v.errf(path, "%s", msg)
+	}
 }
 
 func quote(s string) string { return fmt.Sprintf("%q", s) }
