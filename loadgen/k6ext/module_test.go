@@ -257,7 +257,14 @@ func TestFleetSendGRPC(t *testing.T) {
 			k.mustRun(fmt.Sprintf(`var fleet = new capsim.Fleet({target: "grpc://%s", mode: %q, agents: 2, batchSize: 20})`,
 				lis.Addr(), mode))
 			k.toVU()
-			k.mustRun(`for (var i = 0; i < 5; i++) { var r = fleet.send(); if (!r.ok || r.acked !== 20) throw new Error(JSON.stringify(r)); }`)
+			ctx, cancel := context.WithCancel(context.Background())
+			k.rt.VU.CtxField = ctx
+			k.mustRun(`for (var i = 0; i < 4; i++) { var r = fleet.send(); if (!r.ok || r.acked !== 20) throw new Error(JSON.stringify(r)); }`)
+			// k6 cancels a VU's context when it deactivates it (after every iteration of an
+			// arrival-rate executor); the stream must survive into the next activation.
+			cancel()
+			k.rt.VU.CtxField = context.Background()
+			k.mustRun(`var r = fleet.send(); if (!r.ok || r.acked !== 20) throw new Error(JSON.stringify(r));`)
 			if len(srv.batches) != 5 || len(srv.ids) != 100 {
 				t.Errorf("server got %d batches, %d ids; want 5 and 100", len(srv.batches), len(srv.ids))
 			}

@@ -90,7 +90,10 @@ func (s *grpcSender) send(ctx context.Context, f *Fleet, src uint32, seq uint64,
 // stream; the next batch opens a new one.
 func (s *grpcSender) roundTrip(ctx context.Context, f *Fleet, b *agentpb.EventBatch) (*agentpb.BatchAck, error) {
 	if s.stream == nil {
-		sctx, cancel := context.WithCancel(f.mi.vu.Context())
+		// Not the VU's context: k6 cancels that at the end of every activation (each iteration of
+		// an arrival-rate executor), which would break the stream between batches. The stream
+		// lives as long as the process; every batch is bounded by ctx through the AfterFunc.
+		sctx, cancel := context.WithCancel(context.Background())
 		st, err := s.client.Stream(sctx)
 		if err != nil {
 			cancel()
