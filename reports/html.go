@@ -252,7 +252,7 @@ func buildTier(r *sim.Result, i int, multi bool) tierView {
 	if r.ClaimedCapacity > 0 {
 		c := kv{Label: "Claimed capacity", Value: load(r.ClaimedCapacity)}
 		if r.Saturation != nil {
-			c.Value += " (model " + fmtSignedPercent((r.Saturation.Value/r.ClaimedCapacity-1)*100) + ")"
+			c.Value += " (model " + fmtSignedPercent((r.Saturation.Value-r.ClaimedCapacity)/r.ClaimedCapacity*100) + ")"
 		}
 		t.Summary = append(t.Summary, c)
 	}

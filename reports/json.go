@@ -82,7 +82,7 @@ func Compare(results []*sim.Result) (Comparison, error) {
 			v, ci := s.Value, s.CI95
 			t.Predicted, t.CI95, t.Bounded = &v, &ci, s.Bounded
 			if r.ClaimedCapacity > 0 {
-				d := (v/r.ClaimedCapacity - 1) * 100
+				d := (v - r.ClaimedCapacity) / r.ClaimedCapacity * 100
 				t.DifferencePercent = &d
 			}
 		}

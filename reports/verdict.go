@@ -61,7 +61,7 @@ func verdict(r *sim.Result) (text string, ok bool) {
 		text += t + "."
 	}
 	if r.ClaimedCapacity > 0 && r.Saturation != nil {
-		d := (r.Saturation.Value/r.ClaimedCapacity - 1) * 100
+		d := (r.Saturation.Value - r.ClaimedCapacity) / r.ClaimedCapacity * 100
 		text += " The seed claims " + load(r.ClaimedCapacity) + "; the model predicts " + fmtSignedPercent(d) + " against that claim."
 	}
 	var fired []string
