@@ -138,6 +138,16 @@ type StorageResult struct {
 	// StoredBytesPerMonth is after index overhead and replication.
 	StoredBytesPerMonth float64       `json:"stored_bytes_per_month"`
 	Nodes               []NodeStorage `json:"nodes"`
+	// RetentionDays is the scenario's retention (0 = not given).
+	RetentionDays float64 `json:"retention_days,omitempty"`
+	// Watermark is the fraction of a disk that may fill (Elasticsearch's default low disk
+	// watermark, 85 %).
+	Watermark float64 `json:"watermark,omitempty"`
+	// CapacityLoad is the load whose retained data fills the fullest data node to the watermark
+	// (0 when no retention is given): the storage-limited capacity.
+	CapacityLoad float64 `json:"capacity_load,omitempty"`
+	// CapacityNode is the data node that fills first.
+	CapacityNode string `json:"capacity_node,omitempty"`
 }
 
 // Result is everything one scenario run produced.
@@ -167,6 +177,10 @@ type Result struct {
 	Saturation *Saturation `json:"saturation,omitempty"`
 	// Bottleneck is the station that limits the saturation point.
 	Bottleneck string `json:"bottleneck"`
+	// Capacity is the tier's capacity in load units: the smaller of the saturation point
+	// (performance) and the storage-limited capacity; CapacityLimit says which binds.
+	Capacity      float64 `json:"capacity,omitempty"`
+	CapacityLimit string  `json:"capacity_limit,omitempty"`
 	// HeadroomPercent is (saturation / design − 1) × 100.
 	HeadroomPercent float64 `json:"headroom_percent"`
 	// HeadroomTarget is the SLO's wanted headroom in percent.

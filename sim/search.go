@@ -62,6 +62,11 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 		if sat.Value > 0 && ld.design > 0 {
 			res.HeadroomPercent = (sat.Value/ld.design - 1) * 100
 		}
+		res.Capacity, res.CapacityLimit = sat.Value, "performance: "+sat.Limit
+		if st := res.Storage; st != nil && st.CapacityLoad > 0 && st.CapacityLoad < sat.Value {
+			res.Capacity = st.CapacityLoad
+			res.CapacityLimit = fmt.Sprintf("storage: %s disk reaches the %.0f %% watermark with %.0f days retained", st.CapacityNode, DiskWatermark*100, st.RetentionDays)
+		}
 		if cfg.advice && res.Bottleneck != "" {
 			res.Advice = advice(s, m, r, ld, sat.Value, res.Bottleneck)
 		}
@@ -263,8 +268,8 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 			add(fmt.Sprintf("+1 node like %s", node), v)
 		}
 		if svc := topService(s, m, node); svc != "" {
-			if v, ok := addReplica(s, m, svc); ok {
-				add(fmt.Sprintf("+1 replica of %s", svc), v)
+			if v, ok, on := addReplica(s, m, svc); ok {
+				add(fmt.Sprintf("+1 replica of %s (on %s)", svc, on), v)
 			}
 		}
 	default:
@@ -289,8 +294,8 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 				v.Services[i].Concurrency *= 2
 				add(fmt.Sprintf("2× workers per instance of %s (%d)", v.Services[i].Name, v.Services[i].Concurrency), v)
 				changed = true
-				if w, ok := addReplica(s, m, v.Services[i].Name); ok {
-					add(fmt.Sprintf("+1 replica of %s", v.Services[i].Name), w)
+				if w, ok, on := addReplica(s, m, v.Services[i].Name); ok {
+					add(fmt.Sprintf("+1 replica of %s (on %s)", v.Services[i].Name, on), w)
 				}
 			}
 		}
@@ -313,6 +318,7 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 		*sub.cfg = *r.cfg
 		sub.cfg.reps = r.cfg.adviceReps
 		sub.cfg.advice = false
+		sub.cfg.bisections = 5
 		ld2 := ld
 		ld2.points = 2
 		sat, _, near := search(v.s, vm, sub, ld2)
@@ -345,7 +351,7 @@ func addNodeLike(s *scenarios.Scenario, name string) (*scenarios.Scenario, bool)
 		return nil, false
 	}
 	nn := *orig
-	nn.Name = name + "+1"
+	nn.Name = name + "-copy"
 	v.Nodes = append(v.Nodes, nn)
 	for i := range v.Services {
 		sv := &v.Services[i]
@@ -422,8 +428,8 @@ func topService(s *scenarios.Scenario, m *Model, node string) string {
 }
 
 // addReplica places one more instance of svc on the node with the lowest utilization-law CPU
-// utilization at design load.
-func addReplica(s *scenarios.Scenario, m *Model, svc string) (*scenarios.Scenario, bool) {
+// utilization at design load among the nodes that do not run it; it returns that node.
+func addReplica(s *scenarios.Scenario, m *Model, svc string) (*scenarios.Scenario, bool, string) {
 	v := clone(s)
 	ul := m.utilizationLaw(m.dm, m.design, nil)
 	nodes := make([]int, len(m.nodeNames))
@@ -436,13 +442,29 @@ func addReplica(s *scenarios.Scenario, m *Model, svc string) (*scenarios.Scenari
 		if sv.Name != svc || sv.SingleInstance || len(nodes) == 0 {
 			continue
 		}
-		sv.Placement = append(sv.Placement, m.nodeNames[nodes[0]])
+		// the least-utilized node that does not run the service yet (another instance on a node
+		// that runs one only splits that node's cores further)
+		has := map[string]bool{}
+		for _, p := range sv.Placement {
+			has[p] = true
+		}
+		target := ""
+		for _, ni := range nodes {
+			if !has[m.nodeNames[ni]] {
+				target = m.nodeNames[ni]
+				break
+			}
+		}
+		if target == "" {
+			return nil, false, ""
+		}
+		sv.Placement = append(sv.Placement, target)
 		if len(sv.Balancer.Weights) > 0 {
 			sv.Balancer.Weights = append(sv.Balancer.Weights, 1)
 		}
-		return v, true
+		return v, true, target
 	}
-	return nil, false
+	return nil, false, ""
 }
 
 func nodeResults(s *scenarios.Scenario, m *Model, p Point) []NodeResult {
@@ -566,6 +588,10 @@ func storage(s *scenarios.Scenario, m *Model) *StorageResult {
 		}
 	}
 	perDay := raw * ratio / 30
+	out.Watermark = DiskWatermark
+	if s.Storage.Retention > 0 {
+		out.RetentionDays = s.Storage.Retention.Seconds() / 86400
+	}
 	for i, name := range store.Nodes {
 		ns := NodeStorage{Node: name, BytesPerDay: perDay * float64(per[i]) / float64(len(copies))}
 		for _, n := range s.Nodes {
@@ -575,11 +601,23 @@ func storage(s *scenarios.Scenario, m *Model) *StorageResult {
 		}
 		if ns.BytesPerDay > 0 && ns.DiskBytes > 0 {
 			ns.DaysUntilFull = ns.DiskBytes / ns.BytesPerDay
+			if out.RetentionDays > 0 {
+				// bytes retained grow linearly with the load
+				c := s.Load.Design * ns.DiskBytes * DiskWatermark / (ns.BytesPerDay * out.RetentionDays)
+				if out.CapacityLoad == 0 || c < out.CapacityLoad {
+					out.CapacityLoad, out.CapacityNode = c, name
+				}
+			}
 		}
 		out.Nodes = append(out.Nodes, ns)
 	}
 	return out
 }
+
+// DiskWatermark is the fraction of a data node's disk that may hold data: Elasticsearch's default
+// low disk watermark (cluster.routing.allocation.disk.watermark.low = 85 %), above which no new
+// shard is allocated to the node.
+const DiskWatermark = 0.85
 
 // modelNotes lists the modelling statements every report shows.
 func modelNotes(s *scenarios.Scenario, m *Model, cfg *config) []string {

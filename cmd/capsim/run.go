@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -73,7 +74,12 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	for _, a := range args {
 		s, err := scenarios.LoadFile(a, scenarios.WithSet(f.sets...))
 		if err != nil {
-			bad = append(bad, err.Error())
+			var list scenarios.ErrorList
+			if errors.As(err, &list) {
+				bad = append(bad, list.Verbose())
+			} else {
+				bad = append(bad, fmt.Sprintf("%s: %v", a, err))
+			}
 			continue
 		}
 		scs = append(scs, s)
@@ -317,8 +323,11 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 		}
 		fmt.Fprintf(w, "  %-16s %s → saturation %s %s (%+.0f %%), then %s\n", label, a.Change, num(a.Saturation), unit, a.GainPercent, a.Bottleneck)
 	}
-	if r.ClaimedCapacity > 0 && r.Saturation != nil {
-		fmt.Fprintf(w, "  %-16s %s %s; predicted %s (%+.0f %%)\n", "seed claims", num(r.ClaimedCapacity), unit, num(r.Saturation.Value), (r.Saturation.Value/r.ClaimedCapacity-1)*100)
+	if r.Capacity > 0 {
+		fmt.Fprintf(w, "  %-16s %s %s, limited by %s\n", "capacity", num(r.Capacity), unit, r.CapacityLimit)
+	}
+	if r.ClaimedCapacity > 0 && r.Capacity > 0 {
+		fmt.Fprintf(w, "  %-16s %s %s; predicted capacity %s (%+.0f %%)\n", "seed claims", num(r.ClaimedCapacity), unit, num(r.Capacity), (r.Capacity/r.ClaimedCapacity-1)*100)
 	}
 	if st := r.Storage; st != nil {
 		fmt.Fprintf(w, "  %-16s %s/month raw, %s/month stored", "storage", humanize.Bytes(uint64(st.RawBytesPerMonth)), humanize.Bytes(uint64(st.StoredBytesPerMonth)))
@@ -342,19 +351,24 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 }
 
 func printComparison(w io.Writer, rs []*sim.Result, dir string) {
-	fmt.Fprintf(w, "\nTier comparison\n  %-22s %12s %24s %12s %8s  %s\n", "scenario", "design", "saturation (95% CI)", "seed claims", "diff", "bottleneck")
+	fmt.Fprintf(w, "\nTier comparison\n  %-22s %10s %26s %10s %10s %8s  %s\n", "scenario", "design", "saturation (95% CI)", "capacity", "claimed", "diff", "limited by")
 	for _, r := range rs {
-		sat, ci, claimed, diff := "-", "", "-", "-"
+		sat, capy, claimed, diff := "-", "-", "-", "-"
 		if r.Saturation != nil {
-			sat = num(r.Saturation.Value)
-			ci = fmt.Sprintf(" (%s–%s)", num(r.Saturation.CI95[0]), num(r.Saturation.CI95[1]))
+			sat = num(r.Saturation.Value) + fmt.Sprintf(" (%s–%s)", num(r.Saturation.CI95[0]), num(r.Saturation.CI95[1]))
+		}
+		if r.Capacity > 0 {
+			capy = num(r.Capacity)
 			if r.ClaimedCapacity > 0 {
 				claimed = num(r.ClaimedCapacity)
-				diff = fmt.Sprintf("%+.0f %%", (r.Saturation.Value/r.ClaimedCapacity-1)*100)
+				diff = fmt.Sprintf("%+.0f %%", (r.Capacity/r.ClaimedCapacity-1)*100)
 			}
 		}
-		fmt.Fprintf(w, "  %-22s %12s %24s %12s %8s  %s\n", r.Scenario, num(r.DesignLoad), sat+ci, claimed, diff, r.Bottleneck)
+		limit := r.CapacityLimit
+		if limit == "" {
+			limit = r.Bottleneck
+		}
+		fmt.Fprintf(w, "  %-22s %10s %26s %10s %10s %8s  %s\n", r.Scenario, num(r.DesignLoad), sat, capy, claimed, diff, limit)
 	}
 	fmt.Fprintf(w, "  report: %s\n", filepath.Join(dir, "report.html"))
 }
-

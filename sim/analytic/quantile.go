@@ -253,6 +253,9 @@ func md1WaitQuantile(rho, p float64) (float64, error) {
 		if m.cum[k+1] >= p {
 			break
 		}
+		if m.cum[k+1] == m.cum[k] && k > 0 {
+			return 0, fmt.Errorf("p is closer to 1 than the float64 CDF resolves (P(N ≤ %d) = 1 − %.3g)", k+1, 1-m.cum[k+1])
+		}
 		k++
 	}
 	u := bisect(func(u float64) bool { return m.waitCDF(k, u) < p }, 0, 1)

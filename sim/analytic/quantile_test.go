@@ -126,7 +126,9 @@ func TestMD1WaitMeanIsPK(t *testing.T) {
 		var mean float64
 		for k := 0; ; k++ {
 			m.grow(k + 1)
-			if 1-m.cum[k] < 1e-15 {
+			// q decays geometrically; past q_k < 1e−18 the rest of the
+			// integral is below 1e−18/(1−ρ)² ≪ the tolerance.
+			if k > 0 && m.q[k] < 1e-18 {
 				break
 			}
 			mean += simpson(func(u float64) float64 { return 1 - m.waitCDF(k, u) }, 0, 1, 16)
@@ -157,10 +159,17 @@ func geoD1WaitQuantile(rho, p float64, N int) float64 {
 		pi = append(pi, next)
 		total += next
 		window += next
-		if lo := v + 2 - N; lo >= 0 {
+		lo := v + 2 - N
+		if lo >= 0 {
 			window -= pi[lo]
 		}
-		if v > 10*N && next < 1e-18*total {
+		if v%N == 0 { // re-sum the window: the running sum keeps round-off residue
+			window = 0
+			for _, x := range pi[max(0, lo+1):] {
+				window += x
+			}
+		}
+		if v > 10*N && next < 1e-17*total {
 			break
 		}
 	}
