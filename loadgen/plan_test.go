@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -238,5 +240,24 @@ func TestRampingExecutors(t *testing.T) {
 	// ∫ VUs dt / 20 ms ≈ (5 + 10) VU·s / 0.02 s = 750 hits at most.
 	if !res.Balanced() || res.OK == 0 || res.OK > 760 || maxVU != 9 {
 		t.Errorf("ramping-vus: %+v, max VU id %d", res.Counts, maxVU)
+	}
+}
+
+// TestFixtureTraces: every committed trace parses.
+func TestFixtureTraces(t *testing.T) {
+	files, _ := filepath.Glob("../fixtures/traces/*.jsonl")
+	if len(files) == 0 {
+		t.Skip("no traces")
+	}
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := loadgen.ReadTrace(fh)
+		fh.Close()
+		if err != nil || len(recs) == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
 	}
 }
