@@ -163,9 +163,14 @@ func fmtDays(d float64) string {
 	return fmtNum(d) + " days"
 }
 
-// fmtRange formats a 95 % interval "6,700–7,100" with fmt applied to both ends.
-func fmtRange(ci [2]float64, f func(float64) string) string {
-	return f(ci[0]) + "–" + f(ci[1])
+// fmtCI formats a 95 % interval "6,700–7,100", or "" when both ends print the same (one
+// replication, or a bisection that ended on the same step in every replication).
+func fmtCI(ci [2]float64, f func(float64) string) string {
+	lo, hi := f(ci[0]), f(ci[1])
+	if lo == hi {
+		return ""
+	}
+	return lo + "–" + hi
 }
 
 // withUnit appends a unit after a space when the unit is not empty.

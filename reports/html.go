@@ -41,7 +41,7 @@ func WriteHTML(w io.Writer, results []*sim.Result) error {
 		if r == nil {
 			return fmt.Errorf("%w: result %d is nil", ErrNoResults, i)
 		}
-		pg.Tiers = append(pg.Tiers, buildTier(r, i, len(results) > 1))
+		pg.Tiers = append(pg.Tiers, buildTier(r, i))
 	}
 	if len(results) > 1 {
 		cmp, _ := Compare(results) // cannot fail: results checked above
@@ -131,11 +131,10 @@ type triggerRow struct {
 type cell struct{ V, CI string }
 
 func fmtCell(iv sim.Interval, f func(float64) string) cell {
-	m, lo, hi := iv.Mean, iv.CI95[0], iv.CI95[1]
-	if lo == hi || (lo == 0 && hi == 0 && m != 0) {
-		return cell{V: f(m)}
+	if iv.CI95 == [2]float64{} && iv.Mean != 0 { // no interval recorded
+		return cell{V: f(iv.Mean)}
 	}
-	return cell{V: f(m), CI: f(lo) + "–" + f(hi)}
+	return cell{V: f(iv.Mean), CI: fmtCI(iv.CI95, f)}
 }
 
 type flowRow struct {
@@ -191,7 +190,9 @@ func buildComparison(c Comparison) *comparisonView {
 			row.Headroom = "–"
 		}
 		if t.CI95 != nil {
-			row.CI = fmtRange(*t.CI95, fmtNum)
+			if ci := fmtCI(*t.CI95, fmtNum); ci != "" {
+				row.CI = ci
+			}
 		}
 		if t.DifferencePercent != nil {
 			row.Diff = fmtSignedPercent(*t.DifferencePercent)
@@ -207,7 +208,7 @@ func buildComparison(c Comparison) *comparisonView {
 
 func tierAnchor(i int) string { return "tier-" + strconv.Itoa(i+1) }
 
-func buildTier(r *sim.Result, i int, multi bool) tierView {
+func buildTier(r *sim.Result, i int) tierView {
 	t := tierView{
 		Anchor: tierAnchor(i), Scenario: r.Scenario, Title: r.Title, File: r.File, Desc: r.Description,
 		Violations: r.Violations, Assumptions: r.Assumptions, Sources: r.Sources, Notes: r.Notes,
@@ -226,7 +227,10 @@ func buildTier(r *sim.Result, i int, multi bool) tierView {
 	// summary
 	t.Summary = append(t.Summary, kv{Label: "Design load", Value: load(r.DesignLoad)})
 	if s := r.Saturation; s != nil {
-		val := load(s.Value) + " (95 %: " + fmtRange(s.CI95, fmtNum) + ")"
+		val := load(s.Value)
+		if ci := fmtCI(s.CI95, fmtNum); ci != "" {
+			val += " (95 %: " + ci + ")"
+		}
 		if !s.Bounded {
 			val = "≥ " + load(s.Value) + " (SLO met at the search maximum)"
 		}
@@ -403,7 +407,6 @@ func buildTier(r *sim.Result, i int, multi bool) tierView {
 		f := storageChart(r)
 		t.StorageFigure = &f
 	}
-	_ = multi
 	return t
 }
 

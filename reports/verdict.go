@@ -40,7 +40,10 @@ func verdict(r *sim.Result) (text string, ok bool) {
 	}
 	if s := r.Saturation; s != nil {
 		if s.Bounded {
-			t := "saturates at " + fmtNum(s.Value) + " (" + fmtRange(s.CI95, fmtNum) + ")"
+			t := "saturates at " + fmtNum(s.Value)
+			if ci := fmtCI(s.CI95, fmtNum); ci != "" {
+				t += " (" + ci + ")"
+			}
 			if s.Limit != "" {
 				t += " when " + s.Limit
 			}
