@@ -158,7 +158,7 @@ func (g *Guard) CheckTarget(ctx context.Context, target string) error {
 	}
 	for _, ip := range ips {
 		if !g.Allows(ip) {
-			return fmt.Errorf("%w: %s resolves to %s", ErrDisallowedTarget, host, ip)
+			return fmt.Errorf("%w: %s resolves to %s", ErrDisallowedTarget, host, ip.Unmap())
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -35,8 +36,11 @@ type loadFlags struct {
 // set by the k6 integration when that is built in; nil means unavailable.
 var k6Runner func(cmd *cobra.Command, sc *scenarios.Scenario, plan *loadgen.Plan, out string) error
 
+// loadOpts holds the flags of `capsim load` (a package variable so tests can reset it).
+var loadOpts loadFlags
+
 func init() {
-	var f loadFlags
+	f := &loadOpts
 	cmd := &cobra.Command{
 		Use:   "load [SCENARIO]",
 		Short: "Drive real load at a target with the Go generator; writes result.json in the model's shape",
@@ -54,7 +58,7 @@ Writes DIR/result.json (sim.Result shape: one flow with throughput and latency m
 p99 in ms) and DIR/load.json (accounting, thresholds, validity). Exit codes: 0 thresholds
 passed; 99 a threshold failed; 2 invalid input; 1 anything else (including an aborted run).`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runLoad(cmd, args, &f) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runLoad(cmd, args, f) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.target, "target", "", "target base URL (http://127.0.0.1:8080) or host:port for gRPC")
@@ -294,22 +298,25 @@ func writeLoadResults(out string, plan *loadgen.Plan, res *loadgen.Result) error
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	sr := plan.SimResult(res)
-	b, err := json.MarshalIndent(sr, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(out, "result.json"), append(b, '\n'), 0o644); err != nil {
+	if err := writeJSON(filepath.Join(out, "result.json"), plan.SimResult(res)); err != nil {
 		return err
 	}
 	lj := loadJSON{Scenario: plan.Scenario, Plan: plan.Describe, Target: plan.Target, Protocol: plan.Protocol, Result: res,
 		Latency: quantiles(res.Latency), Service: quantiles(res.Service), SendLag: quantiles(res.SendLag), Sched: quantiles(res.SchedLag),
 		Thresh: res.Thresholds, ReqCPU: res.RequestsPerCPUSecond()}
-	b, err = json.MarshalIndent(lj, "", "  ")
-	if err != nil {
+	return writeJSON(filepath.Join(out, "load.json"), lj)
+}
+
+// writeJSON writes v indented, without HTML escaping (thresholds keep their "<").
+func writeJSON(path string, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(out, "load.json"), append(b, '\n'), 0o644)
+	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
 func printLoadSummary(w io.Writer, plan *loadgen.Plan, r *loadgen.Result) {

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/capsim/capsim/fixtures/loopback"
+	"github.com/capsim/capsim/loadgen"
+	"github.com/capsim/capsim/scenarios"
+	"github.com/capsim/capsim/sim"
+)
+
+func runLoadArgs(args ...string) int {
+	defer func() { loadOpts = loadFlags{} }()
+	return run(args)
+}
+
+func TestLoadCommand(t *testing.T) {
+	srv, err := loopback.Start(loopback.Config{GRPCAddr: "off", Workers: 4,
+		Service: scenarios.Dist{Kind: scenarios.Deterministic, Mean: scenarios.Duration(time.Millisecond)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := t.TempDir()
+
+	out := filepath.Join(dir, "plain")
+	if code := runLoadArgs("load", "--target", srv.URL(), "--rate", "100", "--duration", "1s", "--out", out, "--quiet"); code != ExitOK {
+		t.Fatalf("plain load: exit %d", code)
+	}
+	var r sim.Result
+	b, err := os.ReadFile(filepath.Join(out, "result.json"))
+	if err != nil || json.Unmarshal(b, &r) != nil || len(r.Flows) != 1 || r.Flows[0].LatencyMS.P95.Mean < 1 || r.Flows[0].OfferedPerS != 100 {
+		t.Fatalf("result.json: %v %s", err, b)
+	}
+	if _, err := os.Stat(filepath.Join(out, "load.json")); err != nil {
+		t.Error(err)
+	}
+
+	// A scenario whose threshold cannot hold: exit 99 (k6's code), results still written.
+	sc := filepath.Join(dir, "s.yaml")
+	yaml := fmt.Sprintf(`name: s
+stations: [{name: st, servers: 4, service: 1ms}]
+flows: [{name: f, rate: 50/s, route: [{station: st}]}]
+loadtest:
+  target: %s
+  duration: 1s
+  thresholds:
+    http_req_duration: ["p(95)<0.001"]
+`, srv.URL())
+	if err := os.WriteFile(sc, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out2 := filepath.Join(dir, "thr")
+	if code := runLoadArgs("load", sc, "--out", out2, "--quiet"); code != ExitSLOBreached {
+		t.Errorf("failing threshold: exit %d, want %d", code, ExitSLOBreached)
+	}
+	if b, err := os.ReadFile(filepath.Join(out2, "result.json")); err != nil || !bytes.Contains(b, []byte("threshold http_req_duration p(95)<0.001 failed")) {
+		t.Errorf("violations not in result.json: %v %s", err, b)
+	}
+
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"disallowed host", []string{"load", "--target", "http://10.255.255.1:80", "--rate", "10", "--duration", "1s"}},
+		{"no target", []string{"load", "--rate", "10"}},
+		{"no rate", []string{"load", "--target", srv.URL()}},
+		{"bad executor", []string{"load", sc, "--executor", "nope"}},
+		{"bad scenario", []string{"load", "no-such-scenario", "--target", srv.URL()}},
+	} {
+		if code := runLoadArgs(append(c.args, "--out", filepath.Join(dir, "x"), "--quiet")...); code != ExitInvalid {
+			t.Errorf("%s: exit %d, want %d", c.name, code, ExitInvalid)
+		}
+	}
+}
+
+func TestTraceGenCommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "t.jsonl")
+	if code := run([]string{"trace", "gen", "examples/mm1", "--duration", "2s", "-o", out}); code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := loadgen.ReadTrace(f)
+	// mm1: Poisson 80/s for 2 s: 160 ± 4σ (σ ≈ 12.6).
+	if err != nil || len(recs) < 110 || len(recs) > 210 || recs[0].Flow != "jobs" {
+		t.Errorf("trace: %v, %d records", err, len(recs))
+	}
+	if code := run([]string{"trace", "gen", "examples/mm1", "--duration", "-1s"}); code != ExitInvalid {
+		t.Errorf("negative duration: exit %d", code)
+	}
+}
+
+// TestLoadInterrupt runs `capsim load` in a child process, sends one SIGINT mid-run, and
+// checks that it stops early, writes partial results marked aborted, and exits 1.
+func TestLoadInterrupt(t *testing.T) {
+	if os.Getenv("CAPSIM_LOAD_CHILD") != "" {
+		os.Exit(run(strings.Fields(os.Getenv("CAPSIM_LOAD_CHILD"))))
+	}
+	srv, err := loopback.Start(loopback.Config{GRPCAddr: "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	out := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadInterrupt$")
+	cmd.Env = append(os.Environ(), "CAPSIM_LOAD_CHILD=load --target "+srv.URL()+" --rate 200 --duration 30s --quiet --out "+out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	time.Sleep(1500 * time.Millisecond)
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("capsim load did not stop after SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != ExitError || time.Since(start) > 15*time.Second {
+		t.Errorf("exit %d after %v (%v); stderr: %s", code, time.Since(start), err, stderr.String())
+	}
+	b, err := os.ReadFile(filepath.Join(out, "result.json"))
+	if err != nil || !bytes.Contains(b, []byte("ABORTED")) {
+		t.Errorf("partial result not marked aborted: %v %s", err, b)
+	}
+}
