@@ -109,13 +109,13 @@ func (s *ingest) Stream(st agentpb.Ingest_StreamServer) error {
 
 // k6rt is a k6 test runtime with the module loaded as the global `capsim`.
 type k6rt struct {
-	t       *testing.T
+	t       testing.TB
 	rt      *modulestest.Runtime
 	reg     *metrics.Registry
 	samples chan metrics.SampleContainer
 }
 
-func newK6(t *testing.T) *k6rt {
+func newK6(t testing.TB) *k6rt {
 	t.Helper()
 	rt := modulestest.NewRuntime(t)
 	k := &k6rt{t: t, rt: rt, reg: rt.VU.InitEnvField.Registry, samples: make(chan metrics.SampleContainer, 10000)}
