@@ -41,6 +41,12 @@ type Scenario struct {
 	// Workload.
 	Flows []Flow `yaml:"flows" json:"flows"`
 
+	// Failures are scheduled faults (issue 3, see failures.go); HA holds the detection and
+	// recovery parameters; Availability the random failure processes for availability estimates.
+	Failures     []Failure         `yaml:"failures,omitempty" json:"failures,omitempty"`
+	HA           HA                `yaml:"ha,omitempty" json:"ha,omitempty"`
+	Availability *AvailabilitySpec `yaml:"availability,omitempty" json:"availability,omitempty"`
+
 	// LoadTest configures `capsim load`: the real target and executors (see loadtest.go).
 	LoadTest *LoadTest `yaml:"loadtest,omitempty" json:"loadtest,omitempty"`
 }

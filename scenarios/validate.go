@@ -425,6 +425,7 @@ func (v *validator) scenario(s *Scenario) {
 		v.errf("$.storage.index_ratio", "index_ratio must be > 0")
 	}
 	v.cycles(m)
+	v.failures(m, s)
 	v.loadTest(s.LoadTest)
 }
 

@@ -192,6 +192,11 @@ type Result struct {
 	Storage  *StorageResult `json:"storage,omitempty"`
 	// Notes are modelling statements the report must show (how the model was built).
 	Notes []string `json:"notes,omitempty"`
+
+	// Failures, NMinus1 and Availability are the failure analysis (issue 3), when asked for.
+	Failures     []FailureResult     `json:"failures,omitempty"`
+	NMinus1      []NMinus1Row        `json:"n_minus_1,omitempty"`
+	Availability *AvailabilityResult `json:"availability,omitempty"`
 }
 
 // Citation mirrors scenarios.Citation for the result.
@@ -216,4 +221,96 @@ type Settings struct {
 	WarmupS      float64 `json:"warmup_s"`
 	// Events is the number of kernel events processed over the whole run.
 	Events int64 `json:"events"`
+}
+
+// FailureResult is what one scheduled failure cost (issue 3), over replications.
+type FailureResult struct {
+	Name   string  `json:"name"`
+	Target string  `json:"target"`
+	Kind   string  `json:"kind"`
+	AtS    float64 `json:"at_s"`
+	// RecoverAfterS is the scenario's repair time (0 = not repaired during the run).
+	RecoverAfterS float64 `json:"recover_after_s"`
+	// DetectionS is when the failure was detected (health check, Patroni, Sentinel, the search
+	// master), seconds after the fault; 0 when nothing had to detect it.
+	DetectionS Interval `json:"detection_s"`
+	// RTOS is the time from the fault until throughput and P95 of every flow are back within the
+	// SLO for 10 consecutive seconds (the whole remaining run when they never are: see Recovered).
+	RTOS      Interval `json:"rto_s"`
+	Recovered bool     `json:"recovered"`
+	// RPOEvents is acknowledged events lost (asynchronous replication), RPOS the lag window.
+	RPOEvents Interval `json:"rpo_events"`
+	RPOS      float64  `json:"rpo_s"`
+	// LostEvents is events never stored: dropped by full agent buffers or failed requests that
+	// are not retried. DroppedEvents the part dropped by full buffers and queues.
+	LostEvents    Interval `json:"lost_events"`
+	DroppedEvents Interval `json:"dropped_events"`
+	// DuplicatedEvents is events stored twice because a partly written request was retried.
+	DuplicatedEvents Interval `json:"duplicated_events"`
+	// FailedRequests is requests that failed at least once.
+	FailedRequests Interval `json:"failed_requests"`
+	// PeakP95MS is the highest per-second P95 between the fault and recovery.
+	PeakP95MS Interval `json:"peak_p95_ms"`
+	// DrainS is the time the agents' retry backlog took to empty after the fault was repaired.
+	DrainS Interval `json:"drain_s"`
+	// DegradedSaturation is the saturation point with the target down (load units); 0 when not
+	// computed.
+	DegradedSaturation float64 `json:"degraded_saturation"`
+	// Timeline is replication 1's per-second series.
+	Timeline []TimePoint `json:"timeline"`
+	// Events lists what happened when (detection, promotion, failover, restart), replication 1.
+	Events []TimelineEvent `json:"events,omitempty"`
+	// RTOMet / RPOMet compare with the seed's targets (RTO < 5 min, RPO < 1 min, seed 001).
+	RTOMet bool `json:"rto_met"`
+	RPOMet bool `json:"rpo_met"`
+}
+
+// TimePoint is one second of a failure run.
+type TimePoint struct {
+	T float64 `json:"t"` // seconds since the end of warm-up
+	// ThroughputPerS is completed requests, EventsPerS completed events, of every flow.
+	ThroughputPerS float64 `json:"throughput_per_s"`
+	EventsPerS     float64 `json:"events_per_s"`
+	// P95MS of requests completed in this second (all flows).
+	P95MS float64 `json:"p95_ms"`
+	// Errors is failed request attempts, Dropped requests given up.
+	Errors  float64 `json:"errors"`
+	Dropped float64 `json:"dropped"`
+	// Backlog is requests held by agents for retry.
+	Backlog float64 `json:"backlog"`
+	// Health is the sharded store's health: "green", "yellow" or "red" ("" without a store).
+	Health string `json:"health,omitempty"`
+	// Down is the number of nodes or instances down (as the system sees them).
+	Down int `json:"down"`
+}
+
+// TimelineEvent is a mechanism's action during a failure run.
+type TimelineEvent struct {
+	T    float64 `json:"t"`
+	What string  `json:"what"`
+}
+
+// NMinus1Row is the tier with one node down at design load (--n-1).
+type NMinus1Row struct {
+	Node string `json:"node"`
+	Role string `json:"role,omitempty"`
+	// Survives: every flow still has a path and the SLO holds at design load.
+	Survives bool `json:"survives"`
+	// Saturation with the node down (load units) and as a fraction of design load.
+	Saturation       float64 `json:"saturation"`
+	FractionOfDesign float64 `json:"fraction_of_design"`
+	// Why names what breaks (a service with no instance left, red shards, the SLO criterion).
+	Why string `json:"why,omitempty"`
+}
+
+// AvailabilityResult is the Monte Carlo availability over the random failure processes.
+type AvailabilityResult struct {
+	Availability Interval `json:"availability"`
+	// DowntimePerYearH is (1 − availability) × 8760 h.
+	DowntimePerYearH float64 `json:"downtime_per_year_h"`
+	// Tier is the seed's availability tier reached: "Standard 99.0%", "High 99.9%", "Very High
+	// 99.99%", "Mission Critical 99.999%" or "below 99.0%" (seed 001).
+	Tier string `json:"tier"`
+	// Method states the model (structure function, distributions, horizon, replications).
+	Method string `json:"method"`
 }

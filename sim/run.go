@@ -153,25 +153,34 @@ func (r *runner) tick(ev int64) {
 	}
 }
 
-// simulate runs one replication. Above design load the measured window shrinks in proportion
-// (down to MinDurationFraction of the configured duration), so every load sees about as many
-// requests as the design load does: the precision of a P95 estimate depends on the number of
-// requests observed, and the cost of a replication on the number of events.
+// simulate runs one replication. Above design load the warm-up and the measured window shrink in
+// proportion to design/load, so every load sees about as many requests as the design load does
+// (the precision of a P95 estimate depends on the number of requests observed; the cost of a
+// replication on the number of events). Floors: MinDurationFraction of the configured times, and
+// MinDuration / MinWarmup.
 func simulate(m *Model, cfg *config, load float64, rep int) replication {
 	k := newKernel(m, cfg.seed, rep)
-	return k.run(load/m.design, int64(cfg.warm), int64(scaledDuration(cfg.dur, load, m.design)))
+	warm := scaledDuration(cfg.warm, load, m.design, MinWarmup)
+	return k.run(load/m.design, int64(warm), int64(scaledDuration(cfg.dur, load, m.design, MinDuration)))
 }
 
-// MinDurationFraction is the shortest measured window, as a fraction of the configured duration,
-// used at loads above design.
-const MinDurationFraction = 1.0 / 6
+// Floors of the shrinking windows above design load.
+const (
+	MinDurationFraction = 1.0 / 20
+	MinDuration         = 5 * time.Second
+	MinWarmup           = 2 * time.Second
+)
 
-func scaledDuration(d time.Duration, load, design float64) time.Duration {
+func scaledDuration(d time.Duration, load, design float64, floor time.Duration) time.Duration {
 	if load <= design || design <= 0 {
 		return d
 	}
 	f := math.Max(design/load, MinDurationFraction)
-	return time.Duration(float64(d) * f)
+	out := time.Duration(float64(d) * f)
+	if out < floor {
+		out = min(floor, d)
+	}
+	return out
 }
 
 // Simulate runs the model's replications at one load and returns the point.
