@@ -41,8 +41,8 @@ func checkClosed(demands []float64, think float64, n int) error {
 	}
 	if math.IsNaN(think) || math.IsInf(think, 0) || think < 0 {
 		errs = append(errs, fmt.Errorf("analytic: think time Z must be a finite number ≥ 0 s, got %g", think))
-	} else if len(errs) == 0 && sum+think <= 0 {
-		errs = append(errs, errors.New("analytic: total demand plus think time must be positive"))
+	} else if len(errs) == 0 && !(sum+think > 0 && sum+think <= math.MaxFloat64) {
+		errs = append(errs, fmt.Errorf("analytic: total demand plus think time must be positive and finite, got %g s", sum+think))
 	}
 	if n < 1 {
 		errs = append(errs, fmt.Errorf("analytic: population n must be ≥ 1, got %d", n))

@@ -136,42 +136,54 @@ func MMcK(lambda, meanService float64, c, K int) (Metrics, error) {
 		return Metrics{}, fmt.Errorf("analytic: capacity K = %d exceeds the limit %d", K, MaxCapacity)
 	}
 	a := lambda * meanService
+	if math.IsInf(a, 0) {
+		return Metrics{}, fmt.Errorf("analytic: offered load λ·E[S] = %g·%g overflows", lambda, meanService)
+	}
+	if a < 0x1p-1022 { // below the smallest normal float64: an empty system
+		return Metrics{W: meanService, Throughput: lambda}, nil
+	}
 	la := math.Log(a)
-	// log of unnormalized p_n.
-	logw := make([]float64, K+1)
+	// log of the unnormalized p_n: logw(n) = logw(n−1) + ln a − ln min(n, c).
+	// Pass 1 finds the maximum, pass 2 sums relative to it (no K-sized arrays).
+	mx, lw := 0.0, 0.0
 	for n := 1; n <= K; n++ {
-		logw[n] = logw[n-1] + la - math.Log(float64(min(n, c)))
+		lw += la - math.Log(float64(min(n, c)))
+		mx = max(mx, lw)
 	}
-	mx := logw[0]
-	for _, v := range logw {
-		mx = max(mx, v)
-	}
-	var sum float64
-	p := make([]float64, K+1)
-	for n, v := range logw {
-		p[n] = math.Exp(v - mx)
-		sum += p[n]
-	}
-	var l, lq, pw float64
-	for n := range p {
-		p[n] /= sum
-		l += float64(n) * p[n]
+	var sum, l, lq, pw, pk, acc float64
+	lw = 0
+	for n := 0; n <= K; n++ {
+		if n > 0 {
+			lw += la - math.Log(float64(min(n, c)))
+		}
+		w := math.Exp(lw - mx)
+		sum += w
+		l += float64(n) * w
 		if n > c {
-			lq += float64(n-c) * p[n]
+			lq += float64(n-c) * w
 		}
 		if n >= c && n < K {
-			pw += p[n]
+			pw += w
+		}
+		if n == K {
+			pk = w
+		} else {
+			acc += w // accepted: fewer than K present
 		}
 	}
-	pb := p[K]
-	thr := lambda * (1 - pb)
+	l /= sum
+	lq /= sum
+	pw /= sum
+	acc /= sum // 1 − p_K without cancellation under heavy overload
+	pb := pk / sum
+	thr := lambda * acc
 	m := Metrics{
 		Rho:        thr * meanService / float64(c),
 		PBlock:     pb,
 		Throughput: thr,
 		L:          l, Lq: lq,
 	}
-	if acc := 1 - pb; acc > 0 {
+	if acc > 0 {
 		m.PWait = pw / acc
 	}
 	if thr > 0 {
