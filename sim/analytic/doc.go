@@ -37,8 +37,13 @@
 //     (Crommelin 1932) without its cancellation.
 //   - Closed networks: exact mean value analysis (Reiser & Lavenberg 1980;
 //     Lazowska, Zahorjan, Graham & Sevcik, Quantitative System Performance
-//     (1984) ch. 6), load-dependent MVA for multi-server stations (ibid.
-//     ch. 20), asymptotic bounds (ibid. ch. 5).
+//     (1984) ch. 6); multi-server stations: the exact product-form solution
+//     that load-dependent MVA gives (ibid. ch. 20), computed from Buzen's
+//     normalising constants in log space because the marginal-probability
+//     recursion loses all precision at a saturated multi-server station;
+//     asymptotic bounds (ibid. ch. 5).
+//   - Dispatch: Station and ResponseQuantile pick the exact formula for a
+//     station's (c, scv) when there is one and say when there is not.
 //   - Open networks: Jackson (1957/1963) product form; each station is an
 //     M/M/c with arrival rate λ·visits (Gross & Harris §4.1).
 //
