@@ -20,17 +20,17 @@
 //
 // # Sources
 //
-//   - M/M/1, M/M/c (Erlang C), M/M/c/K: Kleinrock Vol. 1 (1975) §3.2–3.7;
+//   - M/M/1, M/M/c (Erlang C), M/M/c/K: Kleinrock Vol. 1 (1975) ch. 3;
 //     Gross, Shortle, Thompson & Harris, Fundamentals of Queueing Theory,
-//     4th ed. (2008) §2.2–2.5. Erlang B/C are computed with the stable
-//     recursion B(k) = a·B(k−1)/(k + a·B(k−1)) (Gross & Harris §2.5).
+//     4th ed. (2008) ch. 2. Erlang B/C are computed with the stable
+//     recursion B(k) = a·B(k−1)/(k + a·B(k−1)) (Gross & Harris ch. 2).
 //   - M/G/1 and M/D/1 means: the Pollaczek–Khinchine formula (Kleinrock Vol. 1
-//     §5.7, eq. 5.105; Gross & Harris §5.1.1).
+//     ch. 5; Gross & Harris, the M/G/1 chapter).
 //   - M/G/c: Allen–Cunneen approximation (Allen, Probability, Statistics and
-//     Queueing Theory, 2nd ed. 1990, §6.4) — approximate, exact for c = 1 and
+//     Queueing Theory, 2nd ed. 1990, ch. 6) — approximate, exact for c = 1 and
 //     for exponential service.
 //   - Response-time quantiles: M/M/1 and M/M/c FCFS from the waiting-time
-//     distribution (Kleinrock Vol. 1 §3.2; Gross & Harris §2.2.4, §2.3.1);
+//     distribution (Kleinrock Vol. 1 §3.2, §3.5; Gross & Harris ch. 2);
 //     M/D/1 from the number-in-system distribution of the embedded M/G/1 chain
 //     and the elapsed service of the customer in service (see
 //     MD1ResponseQuantile), which equals Erlang's 1909 alternating series
@@ -38,14 +38,15 @@
 //   - Closed networks: exact mean value analysis (Reiser & Lavenberg 1980;
 //     Lazowska, Zahorjan, Graham & Sevcik, Quantitative System Performance
 //     (1984) ch. 6); multi-server stations: the exact product-form solution
-//     that load-dependent MVA gives (ibid. ch. 20), computed from Buzen's
-//     normalising constants in log space because the marginal-probability
-//     recursion loses all precision at a saturated multi-server station;
-//     asymptotic bounds (ibid. ch. 5).
+//     that load-dependent MVA gives (ibid., chapter "Load Dependent Service
+//     Centers"), computed from Buzen's normalising constants in log space
+//     because the marginal-probability recursion loses all precision at a
+//     saturated multi-server station; asymptotic bounds (ibid. ch. 5).
+//   - Open networks: Jackson (1957/1963) product form; each station is an
+//     M/M/c with arrival rate λ·visits (Gross & Harris, the networks
+//     chapter).
 //   - Dispatch: Station and ResponseQuantile pick the exact formula for a
 //     station's (c, scv) when there is one and say when there is not.
-//   - Open networks: Jackson (1957/1963) product form; each station is an
-//     M/M/c with arrival rate λ·visits (Gross & Harris §4.1).
 //
 // # Errors
 //

@@ -11,8 +11,8 @@ import (
 // arrival on average (the visit ratios, i.e. the solution of the traffic
 // equations), exponential service of mean meanService[k] seconds at
 // servers[k] servers. Each station then behaves as an independent M/M/c with
-// arrival rate λ_k = λ·visits[k] (Jackson 1963; Gross & Harris §4.1;
-// Kleinrock Vol. 1 §4.8). The result has one Metrics per station, per visit:
+// arrival rate λ_k = λ·visits[k] (Jackson 1963; Gross & Harris, the networks
+// chapter; Kleinrock Vol. 1 ch. 4). The result has one Metrics per station, per visit:
 // W is the mean response time of one visit, so the mean end-to-end response
 // time is Σ visits[k]·W_k.
 //

@@ -7,7 +7,7 @@ import (
 )
 
 // TestJacksonTandem: a tandem of single-server stations visited once each is
-// a chain of independent M/M/1 queues (Burke's theorem; Gross & Harris §4.1),
+// a chain of independent M/M/1 queues (Burke's theorem; Gross & Harris, series queues),
 // so the end-to-end mean response time is Σ 1/(μ_k − λ). Hand values for
 // λ = 50/s, E[S] = 10, 15, 5 ms: 1/(100−50) + 1/(66.67−50) + 1/(200−50)
 // = 20 + 60 + 6.667 ms = 86.667 ms.

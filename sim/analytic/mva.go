@@ -56,7 +56,7 @@ func checkClosed(demands []float64, think float64, n int) error {
 // single-server FCFS (or processor-sharing) stations plus a delay station of
 // think time think (s) by exact mean value analysis with population n
 // (Reiser & Lavenberg 1980; Lazowska et al., Quantitative System Performance,
-// 1984, §6.4, Algorithm 6.1):
+// 1984, ch. 6):
 //
 //	R_k(m) = D_k·(1 + Q_k(m−1)),  X(m) = m/(Z + Σ_k R_k(m)),  Q_k(m) = X(m)·R_k(m),
 //
@@ -105,7 +105,7 @@ func finishMVA(demands []float64, servers []int, think float64, n int, x float64
 
 // ClosedBounds returns the asymptotic bounds of a closed single-class network
 // with station demands D_k (s), think time Z (s) and population n (Lazowska et
-// al. 1984, §5.2, Table 5.1):
+// al. 1984, ch. 5):
 //
 //	X(n) ≤ xUpper = min(n/(D+Z), 1/D_max),   R(n) ≥ rLower = max(D, n·D_max − Z),
 //

@@ -7,7 +7,7 @@ import (
 )
 
 // TestMVASingleCustomer: with n = 1 nobody ever queues, so R = Σ D_k and
-// X = 1/(Σ D_k + Z) (Lazowska et al. §6.4).
+// X = 1/(Σ D_k + Z) (Lazowska et al. ch. 6).
 func TestMVASingleCustomer(t *testing.T) {
 	d := []float64{0.005, 0.020, 0.001, 0}
 	res, err := MVA(d, 1.5, 1)
@@ -59,7 +59,8 @@ func TestMVAWithinBounds(t *testing.T) {
 // station with c servers and demand D. Its birth–death chain has birth rate
 // (n−j)/Z and death rate min(j, c)/D with j at the station, solved here from
 // the balance equations; X = Σ_j min(j,c)/D·p_j and Q = Σ j·p_j
-// (Kleinrock Vol. 1 §3.8, Gross & Harris §2.7).
+// (Kleinrock Vol. 1 ch. 3, finite-population models; Gross & Harris
+// ch. 2).
 func TestMVAFiniteSource(t *testing.T) {
 	for _, tc := range []struct {
 		d, z float64
@@ -127,8 +128,9 @@ func TestMVAMultiServerOneServerIsMVA(t *testing.T) {
 	}
 }
 
-// convolution is Buzen's convolution algorithm (Buzen 1973; Lazowska et al.
-// ch. 20), independent of MVA: the normalising constant G(n) of the
+// convolution is Buzen's convolution algorithm (Buzen, CACM 16(9), 1973),
+// in plain float64 with a full O(n²) convolution per station, written
+// independently of MVAMultiServer's log-space O(n·c) recursion: the normalising constant G(n) of the
 // product-form solution is the convolution of per-station factors
 // f_k(j) = D_k^j / Π_{i≤j} min(i, c_k) and f_Z(j) = Z^j/j!; then
 // X(n) = G(n−1)/G(n) and P(n_k = j) = f_k(j)·G_{−k}(n−j)/G(n), with G_{−k}
@@ -183,7 +185,7 @@ func convolution(d []float64, c []int, z float64, n int) (x float64, q []float64
 }
 
 // ldMVA is textbook load-dependent MVA with marginal probabilities
-// (Lazowska et al. ch. 20; Menascé et al., Performance by Design §13.3):
+// (Lazowska et al. 1984; Menascé, Almeida & Dowdy, Performance by Design, 2004):
 //
 //	R_k(m) = D_k/c_k·[1 + Q_k(m−1) + Σ_{j=0}^{c_k−2}(c_k−1−j)·p_k(j|m−1)]
 //	p_k(j|m) = X(m)·D_k/j·p_k(j−1|m−1) (1 ≤ j < c_k),

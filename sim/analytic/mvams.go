@@ -15,8 +15,8 @@ const MaxMVAMultiServerWork = 2_000_000_000
 // rate min(j, c_k)/D_k with j present, demands[k] = D_k in seconds per
 // interaction), plus a delay station of think time think (s), with population
 // n. It returns what load-dependent mean value analysis returns (Lazowska et
-// al., Quantitative System Performance, 1984, ch. 20; Reiser & Lavenberg
-// 1980), and equals MVA when every c_k = 1.
+// al., Quantitative System Performance, 1984, chapter "Load Dependent
+// Service Centers"; Reiser & Lavenberg 1980), and equals MVA when every c_k = 1.
 //
 // Method. Load-dependent MVA obtains the empty-station probability as
 // p_k(0|m) = 1 − Σ_{j≥1} p_k(j|m), a difference of nearly equal numbers once a
@@ -27,7 +27,7 @@ const MaxMVAMultiServerWork = 2_000_000_000
 // 320/s of the birth–death solution; see TestMVAFiniteSource). This function
 // computes the same product-form solution from the normalising constants
 // instead, which involve sums of positive terms only (Buzen's convolution
-// algorithm, Lazowska et al. §20.3), kept in log space so that no population
+// algorithm: Buzen, CACM 16(9), 1973), kept in log space so that no population
 // overflows:
 //
 //	G(m) = Σ_{n_Z + Σ n_k = m} Z^{n_Z}/n_Z! · Π_k D_k^{n_k} / Π_{i≤n_k} min(i, c_k)

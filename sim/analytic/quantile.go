@@ -8,7 +8,7 @@ import (
 
 // MM1ResponseQuantile returns the p-quantile (seconds) of the response time
 // of the FCFS M/M/1 queue, which is exponential with rate μ − λ:
-// t_p = −ln(1−p)/(μ−λ) (Kleinrock Vol. 1 §3.2; Gross & Harris §2.2.4).
+// t_p = −ln(1−p)/(μ−λ) (Kleinrock Vol. 1 §3.2; Gross & Harris ch. 2).
 // Example: λ = 80/s, E[S] = 10 ms gives P95 = ln(20)/20 s ≈ 149.8 ms.
 // Errors: non-positive inputs, p outside (0,1); ErrUnstable when ρ ≥ 1.
 func MM1ResponseQuantile(lambda, meanService, p float64) (float64, error) {
@@ -41,7 +41,7 @@ func hypoSurvival(r1, r2, t float64) float64 {
 // MMcResponseQuantile returns the p-quantile (seconds) of the response time
 // T = Wq + S of the FCFS M/M/c queue. Wq is 0 with probability 1 − C and
 // exponential with rate θ = cμ − λ with probability C (C = Erlang C), and S ~
-// Exp(μ) is independent of it (Gross & Harris §2.3.1; Kleinrock Vol. 1 §3.5), so
+// Exp(μ) is independent of it (Gross & Harris ch. 2; Kleinrock Vol. 1 §3.5), so
 //
 //	P(T > t) = (1−C)·e^{−μt} + C·P(Exp(θ) + Exp(μ) > t),
 //
@@ -145,7 +145,7 @@ func newMD1(rho float64) *md1 {
 }
 
 // grow extends q to level n. The departure-epoch distribution of M/G/1 equals
-// the time-average one (Kleinrock Vol. 1 §5.3, PASTA and level crossing).
+// the time-average one (Kleinrock Vol. 1 ch. 5; PASTA and level crossing).
 // Balancing the rate of down-crossings of the cut between n−1 and n against
 // up-crossings in the embedded chain gives a recursion of positive terms only
 // (no cancellation, unlike the textbook forward recursion):
@@ -211,7 +211,7 @@ func (m *md1) waitCDF(k int, u float64) float64 {
 // service exactly service seconds): the waiting-time quantile plus service.
 //
 // The waiting-time distribution is Erlang's (1909; Crommelin 1932; Gross &
-// Harris §5.1.5): P(Wq ≤ t) = (1−ρ) Σ_{k=0}^{⌊t⌋} [ρ(k−t)]^k/k! · e^{−ρ(k−t)}
+// Harris, the M/D/1 waiting time): P(Wq ≤ t) = (1−ρ) Σ_{k=0}^{⌊t⌋} [ρ(k−t)]^k/k! · e^{−ρ(k−t)}
 // (t in units of D), whose alternating terms reach e^{2ρt} and lose all
 // precision in float64 past a few dozen service times. This function uses an
 // equivalent form with non-negative terms only (see md1.waitCDF): the

@@ -62,7 +62,7 @@ func unstable(lambda float64, c int, rho float64) error {
 // at lambda per second and exponential service of mean meanService seconds.
 //
 // With μ = 1/meanService and ρ = λ/μ: W = 1/(μ−λ), Wq = ρ/(μ−λ), L = ρ/(1−ρ),
-// Lq = ρ²/(1−ρ), PWait = ρ (Kleinrock Vol. 1 §3.2, eqs. 3.24–3.26).
+// Lq = ρ²/(1−ρ), PWait = ρ (Kleinrock Vol. 1 §3.2).
 // Errors: non-positive inputs; ErrUnstable when ρ ≥ 1.
 func MM1(lambda, meanService float64) (Metrics, error) {
 	return MMc(lambda, meanService, 1)
@@ -70,7 +70,7 @@ func MM1(lambda, meanService float64) (Metrics, error) {
 
 // erlang returns Erlang B and Erlang C for c servers and offered load a = λ·E[S]
 // (Erlangs), using the stable recursion B(0) = 1, B(k) = a·B(k−1)/(k + a·B(k−1))
-// and C = B/(1 − ρ(1 − B)) with ρ = a/c (Gross & Harris §2.5, eq. 2.47).
+// and C = B/(1 − ρ(1 − B)) with ρ = a/c (Gross & Harris ch. 2).
 // It requires c ≥ 1; C is meaningful only for ρ < 1.
 func erlang(a float64, c int) (b, cw float64) {
 	b = 1
@@ -86,8 +86,8 @@ func erlang(a float64, c int) (b, cw float64) {
 // service of mean meanService seconds.
 //
 // PWait is Erlang C, C(c, a) with a = λ·E[S]; Wq = C/(cμ − λ), W = Wq + E[S],
-// Lq = λ·Wq, L = λ·W (Kleinrock Vol. 1 §3.5, eqs. 3.40–3.43; Gross & Harris
-// §2.3). Errors: non-positive inputs, c < 1 or c > MaxServers; ErrUnstable
+// Lq = λ·Wq, L = λ·W (Kleinrock Vol. 1 §3.5; Gross & Harris
+// ch. 2). Errors: non-positive inputs, c < 1 or c > MaxServers; ErrUnstable
 // when ρ = a/c ≥ 1.
 func MMc(lambda, meanService float64, c int) (Metrics, error) {
 	if err := errors.Join(checkPos("arrival rate λ", lambda), checkPos("mean service time", meanService), checkServers(c)); err != nil {
@@ -116,7 +116,7 @@ func MMc(lambda, meanService float64, c int) (Metrics, error) {
 //
 // The probabilities come from the birth–death balance equations,
 // p_n = p_0·a^n/n! for n ≤ c and p_0·a^c/c!·(a/c)^(n−c) for c < n ≤ K
-// (Gross & Harris §2.5, eq. 2.49; Kleinrock Vol. 1 §3.6), computed in log
+// (Gross & Harris ch. 2; Kleinrock Vol. 1 ch. 3), computed in log
 // space so that large a and K do not overflow. PBlock = p_K; Throughput =
 // λ(1 − p_K); L = Σ n·p_n, Lq = Σ (n−c)⁺·p_n; W = L/Throughput and
 // Wq = Lq/Throughput (Little's law on accepted customers); Rho is the carried
@@ -200,7 +200,7 @@ func MMcK(lambda, meanService float64, c, K int) (Metrics, error) {
 // exponential).
 //
 // Wq = λ·E[S²]/(2(1−ρ)) = ρ·E[S]·(1+scv)/(2(1−ρ)), W = Wq + E[S], PWait = ρ
-// (Kleinrock Vol. 1 §5.7, eq. 5.105; Gross & Harris §5.1.1).
+// (Kleinrock Vol. 1 ch. 5; Gross & Harris, the M/G/1 chapter).
 // Errors: non-positive λ or E[S], negative or non-finite scv; ErrUnstable when
 // ρ ≥ 1.
 func MG1(lambda, meanService, scv float64) (Metrics, error) {
@@ -227,7 +227,7 @@ func MG1(lambda, meanService, scv float64) (Metrics, error) {
 
 // MD1 returns the steady-state means of the M/D/1 queue: Poisson arrivals at
 // lambda per second, every service exactly service seconds. It is MG1 with
-// scv = 0: Wq = ρ·D/(2(1−ρ)) (Pollaczek–Khinchine; Kleinrock Vol. 1 §5.7).
+// scv = 0: Wq = ρ·D/(2(1−ρ)) (Pollaczek–Khinchine; Kleinrock Vol. 1 ch. 5).
 // Errors as MG1.
 func MD1(lambda, service float64) (Metrics, error) {
 	return MG1(lambda, service, 0)
@@ -236,8 +236,8 @@ func MD1(lambda, service float64) (Metrics, error) {
 // MGcApprox returns APPROXIMATE steady-state means of the M/G/c queue by the
 // Allen–Cunneen formula: Wq ≈ C(c, a)/(cμ − λ) · (1 + scv)/2, the M/M/c wait
 // scaled by (c_a² + c_s²)/2 with c_a² = 1 for Poisson arrivals (Allen,
-// Probability, Statistics and Queueing Theory, 2nd ed. 1990, §6.4; Gross &
-// Harris §6.4.1). It is exact for c = 1 (Pollaczek–Khinchine) and for
+// Probability, Statistics and Queueing Theory, 2nd ed. 1990, ch. 6; Gross &
+// Harris, approximations for G/G/c). It is exact for c = 1 (Pollaczek–Khinchine) and for
 // scv = 1 (M/M/c); elsewhere its error is typically a few percent and grows
 // for small c and extreme scv. PWait is the M/M/c Erlang C value, itself an
 // approximation for non-exponential service.
