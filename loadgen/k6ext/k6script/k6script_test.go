@@ -1,0 +1,123 @@
+package k6script
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/capsim/capsim/loadgen"
+	"github.com/capsim/capsim/scenarios"
+)
+
+func threshold(t *testing.T, metric, expr string) loadgen.Threshold {
+	t.Helper()
+	th, err := loadgen.ParseThreshold(metric, expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
+// k6Inspect returns k6's view of the script's options (`k6 inspect`), or skips when bin/k6 has
+// not been built (cd cmd/k6 && go build -o ../../bin/k6 .).
+func k6Inspect(t *testing.T, script []byte) map[string]any {
+	t.Helper()
+	bin, _ := filepath.Abs(filepath.Join("..", "..", "..", "bin", "k6"))
+	if _, err := os.Stat(bin); err != nil {
+		t.Skip("bin/k6 not built")
+	}
+	path := filepath.Join(t.TempDir(), "script.js")
+	if err := os.WriteFile(path, script, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "inspect", path)
+	cmd.Env = append(os.Environ(), "K6_NO_USAGE_REPORT=true", "K6_AUTO_EXTENSION_RESOLUTION=false")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("k6 inspect: %v\n%s\n%s", err, errb.String(), script)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out.Bytes(), &m); err != nil {
+		t.Fatalf("k6 inspect output: %v\n%s", err, out.String())
+	}
+	return m
+}
+
+func TestScriptAgentConstantArrivalRate(t *testing.T) {
+	plan := &loadgen.Plan{Scenario: "small", Describe: "test", Protocol: loadgen.ProtoGRPC, Target: "127.0.0.1:50051",
+		Batch: 200, OfferedPerS: 80, Timeout: 5 * time.Second,
+		Thresholds: []loadgen.Threshold{threshold(t, "http_req_duration", "p(95)<500")}}
+	lt := scenarios.LoadTest{Executor: loadgen.ExecConstantArrivalRate, Duration: scenarios.Duration(45 * time.Second)}
+	js, err := Script(plan, lt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"target":"grpc://127.0.0.1:50051"`, `"batchSize":200`, `"mode":"stream"`,
+		`"capsim_batch_duration"`, `"rate": 80`, `"duration": "45s"`, "fleet.send()"} {
+		if !bytes.Contains(js, []byte(want)) {
+			t.Errorf("script lacks %s:\n%s", want, js)
+		}
+	}
+	m := k6Inspect(t, js)
+	sc := m["scenarios"].(map[string]any)["capsim"].(map[string]any)
+	if sc["executor"] != "constant-arrival-rate" || sc["rate"].(float64) != 80 || sc["duration"] != "45s" {
+		t.Errorf("k6 sees scenario %v", sc)
+	}
+	if _, ok := m["thresholds"].(map[string]any)["capsim_batch_duration"]; !ok {
+		t.Errorf("k6 sees thresholds %v", m["thresholds"])
+	}
+}
+
+func TestScriptAPIClosed(t *testing.T) {
+	plan := &loadgen.Plan{Scenario: "changemaker", Protocol: loadgen.ProtoHTTPAPI, Target: "http://127.0.0.1:8080/"}
+	lt := scenarios.LoadTest{Executor: loadgen.ExecRampingVUs, StartVUs: 50,
+		Stages: []scenarios.LoadStage{{Duration: scenarios.Duration(time.Minute), Target: 100}},
+		Think:  scenarios.Dist{Kind: scenarios.Exponential, Mean: scenarios.Duration(2 * time.Second)}}
+	js, err := Script(plan, lt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`const base = "http://127.0.0.1:8080"`, `"/api/search?q={q}&limit=20"`,
+		"Math.log(1 - Math.random()) * 2", `"startVUs": 50`} {
+		if !strings.Contains(string(js), want) {
+			t.Errorf("script lacks %s:\n%s", want, js)
+		}
+	}
+	m := k6Inspect(t, js)
+	sc := m["scenarios"].(map[string]any)["capsim"].(map[string]any)
+	if sc["executor"] != "ramping-vus" {
+		t.Errorf("k6 sees %v", sc)
+	}
+}
+
+func TestScriptErrors(t *testing.T) {
+	agent := &loadgen.Plan{Protocol: loadgen.ProtoHTTPIngest, Target: "http://127.0.0.1:1"}
+	api := &loadgen.Plan{Protocol: loadgen.ProtoHTTPAPI, Target: "http://127.0.0.1:1"}
+	tests := map[string]struct {
+		plan *loadgen.Plan
+		lt   scenarios.LoadTest
+	}{
+		"nil plan":           {nil, scenarios.LoadTest{}},
+		"no rate":            {agent, scenarios.LoadTest{Executor: loadgen.ExecConstantArrivalRate}},
+		"ramp without stage": {agent, scenarios.LoadTest{Executor: loadgen.ExecRampingArrivalRate}},
+		"replay of api":      {api, scenarios.LoadTest{Executor: loadgen.ExecReplay, Trace: "x.jsonl"}},
+		"unknown executor":   {api, scenarios.LoadTest{Executor: "externally-controlled"}},
+		"ingest not http":    {&loadgen.Plan{Protocol: loadgen.ProtoHTTPIngest, Target: "127.0.0.1:1"}, scenarios.LoadTest{Executor: loadgen.ExecConstantVUs}},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			if _, err := Script(tt.plan, tt.lt); err == nil {
+				t.Error("no error")
+			}
+		})
+	}
+}
