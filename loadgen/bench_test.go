@@ -145,6 +145,41 @@ func BenchmarkHTTPMaxRate(b *testing.B) {
 	report(b, res)
 }
 
+// BenchmarkRawHTTPMaxRate is BenchmarkHTTPMaxRate with the lean client (RawHTTPAPI).
+func BenchmarkRawHTTPMaxRate(b *testing.B) {
+	url, _ := childTarget(b)
+	defer unpinSelf()
+	g, _ := loadgen.NewGuard()
+	target, _ := loadgen.NewRawHTTPAPI(url, listOnly(), g, 1)
+	ex, _ := loadgen.NewConstantVUs(loadgen.ConstantVUsConfig{VUs: 8, Duration: time.Hour})
+	b.ReportAllocs()
+	b.ResetTimer()
+	res, err := ex.Run(context.Background(), target, loadgen.WithMaxRequests(uint64(b.N)))
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	report(b, res)
+}
+
+// BenchmarkRawHTTPFixedRate10k is BenchmarkHTTPFixedRate10k with the lean client.
+func BenchmarkRawHTTPFixedRate10k(b *testing.B) {
+	url, _ := childTarget(b)
+	defer unpinSelf()
+	g, _ := loadgen.NewGuard()
+	target, _ := loadgen.NewRawHTTPAPI(url, listOnly(), g, 1)
+	d := time.Duration(float64(b.N) / 10000 * float64(time.Second))
+	ex, _ := loadgen.NewConstantArrivalRate(loadgen.ConstantArrivalRateConfig{Rate: 10000, Duration: d + time.Millisecond, PreAllocatedVUs: 64, MaxVUs: 512})
+	b.ReportAllocs()
+	b.ResetTimer()
+	res, err := ex.Run(context.Background(), target, loadgen.WithMaxRequests(uint64(b.N)))
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	report(b, res)
+}
+
 // BenchmarkHTTPFixedRate10k: open model at 10,000 req/s (uniform arrivals); run with
 // -benchtime=50000x for 5 s. One op = one request.
 func BenchmarkHTTPFixedRate10k(b *testing.B) {

@@ -37,12 +37,14 @@ func TestStallCoordinatedOmission(t *testing.T) {
 	}
 	defer srv.Close()
 	g, _ := loadgen.NewGuard()
-	target, err := loadgen.NewHTTPAPI(srv.URL(), listOnly(), g, 3000, 1)
+	// The lean client: 2,200 pre-allocated VUs each with a connection dialed before the clock
+	// starts, so the stall does not make the generator dial 2,000 connections.
+	target, err := loadgen.NewRawHTTPAPI(srv.URL(), listOnly(), g, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ex, err := loadgen.NewConstantArrivalRate(loadgen.ConstantArrivalRateConfig{
-		Rate: 2000, Duration: dur, PreAllocatedVUs: 100, MaxVUs: 3000, GracefulStop: 5 * time.Second,
+		Rate: 2000, Duration: dur, PreAllocatedVUs: 2200, MaxVUs: 3000, GracefulStop: 5 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -61,8 +63,15 @@ func TestStallCoordinatedOmission(t *testing.T) {
 		t.Fatalf("run not clean: %+v %v", res.Counts, res.Errors)
 	}
 	skipIfInvalid(t, res)
-	if math.Abs(p95/want95-1) > 0.15 || math.Abs(p99/want99-1) > 0.15 {
-		t.Errorf("p95 %.1f ms (want %.0f ±15 %%), p99 %.1f ms (want %.0f ±15 %%)", p95, want95, p99, want99)
+	// The ideal assumes the target answers every held request the instant the stall ends; the
+	// in-process target needs a moment to drain ~2,000 of them (measured as its wake-up
+	// lateness), which can only add to the latencies. So: no lower than −15 %, no higher
+	// than +15 % plus that measured drain.
+	st := srv.Stats()
+	drain := float64(st.WakeLateP99US) / 1000
+	t.Logf("target drain after the stall: wake-up lateness mean %.1f µs, p99 %.1f ms", st.WakeLateMeanUS, drain)
+	if p95 < 0.85*want95 || p95 > 1.15*want95+drain || p99 < 0.85*want99 || p99 > 1.15*want99+drain {
+		t.Errorf("p95 %.1f ms (want %.0f, −15 %% / +15 %% + %.1f ms drain), p99 %.1f ms (want %.0f)", p95, want95, drain, p99, want99)
 	}
 }
 

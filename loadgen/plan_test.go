@@ -64,9 +64,8 @@ func TestPlanFromScenario(t *testing.T) {
 	}
 }
 
-// TestPlanRunSimResult runs a short plan against the loopback target and checks the
-// result.json shape: one flow, latency quantiles ordered, intervals degenerate.
-func TestPlanRunSimResult(t *testing.T) {
+// TestPlanRun runs a short plan against the loopback target (deterministic 2 ms service).
+func TestPlanRun(t *testing.T) {
 	srv, err := loopback.Start(loopback.Config{GRPCAddr: "off", Workers: 4,
 		Service: scenarios.Dist{Kind: scenarios.Deterministic, Mean: scenarios.Duration(2 * time.Millisecond)}})
 	if err != nil {
@@ -92,20 +91,8 @@ func TestPlanRunSimResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sr := p.SimResult(res)
-	if len(sr.Flows) != 1 || sr.Flows[0].Name != "requests" || sr.Scenario != "mm4-loopback" {
-		t.Fatalf("%+v", sr)
-	}
-	f := sr.Flows[0]
-	l := f.LatencyMS
-	if !(l.P50.Mean <= l.P95.Mean && l.P95.Mean <= l.P99.Mean) || l.P50.Mean < 2 || l.P95.CI95[0] != l.P95.Mean || l.P95.CI95[1] != l.P95.Mean {
-		t.Errorf("latency %+v", l)
-	}
-	if f.OfferedPerS != 200 || f.ThroughputPerS.Mean < 150 || f.P95TargetMS != 100 {
-		t.Errorf("flow %+v", f)
-	}
-	if len(sr.Notes) < 2 || !strings.Contains(sr.Notes[1], "scheduled") {
-		t.Errorf("notes %v", sr.Notes)
+	if !res.Balanced() || res.OK < 150 || res.Latency.ValueAtQuantile(50) < 2000 || len(res.Thresholds) != 4 {
+		t.Errorf("%+v p50 %d µs thresholds %+v", res.Counts, res.Latency.ValueAtQuantile(50), res.Thresholds)
 	}
 }
 

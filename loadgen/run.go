@@ -350,6 +350,7 @@ func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.D
 			made := false
 			timer := time.NewTimer(time.Hour)
 			timer.Stop()
+			h := new(Hit) // reused: no allocation per hit
 			for endCtx.Err() == nil {
 				el := time.Since(r.start)
 				if active(el) <= id {
@@ -368,11 +369,11 @@ func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.D
 					break
 				}
 				r.rec.scheduled.Add(1)
-				h := Hit{Seq: n, VU: id, Intended: time.Since(r.start)}
+				*h = Hit{Seq: n, VU: id, Intended: time.Since(r.start)}
 				if vuErr != nil {
-					r.fail(&h, vuErr)
+					r.fail(h, vuErr)
 				} else {
-					r.do(vu, &h)
+					r.do(vu, h)
 				}
 				if thinkFn != nil {
 					if d := thinkFn(); d > 0 && !sleepCtx(endCtx, timer, d) {

@@ -437,6 +437,9 @@ func (p *Plan) NewTarget(g *Guard, run string, conns int) (Target, error) {
 	seed := uint64(1)
 	switch p.Protocol {
 	case ProtoHTTPAPI:
+		if strings.HasPrefix(p.Target, "http://") {
+			return NewRawHTTPAPI(p.Target, p.Mix, g, seed)
+		}
 		return NewHTTPAPI(p.Target, p.Mix, g, conns, seed)
 	case ProtoHTTPIngest:
 		u := p.Target

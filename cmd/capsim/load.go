@@ -20,6 +20,7 @@ import (
 
 	"github.com/capsim/capsim/loadgen"
 	"github.com/capsim/capsim/scenarios"
+	"github.com/capsim/capsim/sim"
 )
 
 type loadFlags struct {
@@ -298,7 +299,7 @@ func writeLoadResults(out string, plan *loadgen.Plan, res *loadgen.Result) error
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	if err := writeJSON(filepath.Join(out, "result.json"), plan.SimResult(res)); err != nil {
+	if err := writeJSON(filepath.Join(out, "result.json"), loadSimResult(plan, res)); err != nil {
 		return err
 	}
 	lj := loadJSON{Scenario: plan.Scenario, Plan: plan.Describe, Target: plan.Target, Protocol: plan.Protocol, Result: res,
@@ -384,4 +385,73 @@ func dots(name string) string {
 		return name + ":"
 	}
 	return name + strings.Repeat(".", width-len(name)) + ":"
+}
+
+func singleInterval(v float64) sim.Interval { return sim.Interval{Mean: v, CI95: [2]float64{v, v}} }
+
+// loadFlowResult expresses a run as the model's flow result (one measured run: every Interval has
+// Lo = Hi = the value). Latency is from the intended send time, in ms; throughput is OK hits
+// per wall second; DropRatio is (dropped + failed + timed out) / (scheduled − interrupted).
+func loadFlowResult(r *loadgen.Result, name string, offeredPerS float64, eventsPerHit float64, p95Target time.Duration) sim.FlowResult {
+	q := func(p float64) sim.Interval { return singleInterval(float64(r.Latency.ValueAtQuantile(p)) / 1000) }
+	fr := sim.FlowResult{
+		Name:           name,
+		OfferedPerS:    offeredPerS,
+		ThroughputPerS: singleInterval(r.ThroughputPerS()),
+		LatencyMS: sim.Latency{
+			Mean: singleInterval(r.Latency.Mean() / 1000), P50: q(50), P95: q(95), P99: q(99),
+		},
+	}
+	if r.EventsSent > 0 && r.Duration > 0 {
+		fr.EventsPerS = float64(r.EventsAcked) / r.Duration.Seconds()
+		if fr.EventsPerS == 0 {
+			fr.EventsPerS = float64(r.EventsSent) / r.Duration.Seconds()
+		}
+	} else {
+		fr.EventsPerS = fr.ThroughputPerS.Mean * eventsPerHit
+	}
+	if den := r.Scheduled - r.Interrupted; den > 0 {
+		fr.DropRatio = singleInterval(float64(r.Dropped+r.Failed+r.TimedOut) / float64(den))
+	}
+	fr.SLOMet = true
+	if p95Target > 0 {
+		fr.P95TargetMS = float64(p95Target) / 1e6
+		fr.SLOMet = fr.LatencyMS.P95.Mean <= fr.P95TargetMS
+	}
+	return fr
+}
+
+// loadSimResult builds the result.json of `capsim load` in the model's shape (sim.Result), so one
+// report can put predicted and measured side by side. Threshold failures are Violations;
+// validity, abort and accounting go to Notes.
+func loadSimResult(p *loadgen.Plan, r *loadgen.Result) sim.Result {
+	fr := loadFlowResult(r, p.Flow.Name, p.OfferedPerS, float64(max(1, p.Batch)), p.Flow.P95Target)
+	out := sim.Result{
+		Scenario: p.Scenario, LoadVariable: "measured", DesignLoad: 1,
+		Flows:    []sim.FlowResult{fr},
+		Settings: sim.Settings{Replications: 1, DurationS: r.Duration.Seconds()},
+		SLOMet:   fr.SLOMet && r.ThresholdsPassed(),
+	}
+	for _, t := range r.Thresholds {
+		if !t.Passed {
+			out.Violations = append(out.Violations, fmt.Sprintf("threshold %s %s failed (value %.4g)", t.Metric, t.Expr, t.Value))
+		}
+	}
+	if !fr.SLOMet {
+		out.Violations = append(out.Violations, fmt.Sprintf("p95 %s %.1fms > %.1fms", fr.Name, fr.LatencyMS.P95.Mean, fr.P95TargetMS))
+	}
+	out.Notes = append(out.Notes,
+		fmt.Sprintf("measured by capsim load: %s against %s (%s)", p.Describe, p.Target, p.Protocol),
+		fmt.Sprintf("accounting: scheduled %d = ok %d + failed %d + timed out %d + dropped %d + interrupted %d",
+			r.Scheduled, r.OK, r.Failed, r.TimedOut, r.Dropped, r.Interrupted),
+		"latency is measured from the intended send time (no coordinated omission)")
+	if !r.Valid {
+		for _, s := range r.Invalid {
+			out.Notes = append(out.Notes, "INVALID: "+s)
+		}
+	}
+	if r.Aborted {
+		out.Notes = append(out.Notes, "ABORTED: "+r.AbortReason+" (partial results)")
+	}
+	return out
 }
