@@ -553,10 +553,12 @@ func (c *compiler) call(cl scenarios.Call, events float64) {
 				c.visitNode(&code, name+" query disk", true, spec.Query.Disk, spec.Query.DiskPerEvent, events/float64(shards))
 			} else {
 				// index: primary then each replica
-				for _, n := range cp {
-					code = append(code, instr{op: opSetNode, a: int32(n), d1: -1, d2: -1})
+				for rank := range cp {
+					at := len(code)
+					code = append(code, instr{op: opSetCopy, a: sti, b: int32(sh), b2: uint8(rank), d1: -1, d2: -1})
 					c.visitNode(&code, name+" index cpu", false, spec.Index.CPU, spec.Index.CPUPerEvent, events/float64(shards))
 					c.visitNode(&code, name+" index disk", true, spec.Index.Disk, spec.Index.DiskPerEvent, events/float64(shards))
+					code[at].c = int32(len(code))
 				}
 			}
 			code = append(code, instr{op: opEnd, d1: -1, d2: -1})
@@ -564,6 +566,11 @@ func (c *compiler) call(cl scenarios.Call, events float64) {
 			kids = append(kids, int32(len(c.m.progs)-1))
 		}
 		c.m.forks = append(c.m.forks, kids)
+		ev := 0.0
+		if cl.Op != "query" {
+			ev = events / float64(shards)
+		}
+		c.m.forkEv = append(c.m.forkEv, ev)
 		c.emit(instr{op: opFork, a: int32(len(c.m.forks) - 1)})
 	case cl.Database != "":
 		di, ok := c.dbIdx[cl.Database]
@@ -598,9 +605,11 @@ func (c *compiler) call(cl scenarios.Call, events float64) {
 				ca = &s.Caches[i]
 			}
 		}
+		pickAt := len(c.code)
 		c.handler(ci, nil, &scenarios.StoreCost{CPU: ca.CPU}, nil, 1)
+		c.code[pickAt].c = int32(len(c.code)) // a failed lookup continues at the miss branch
 		if len(cl.OnMiss) > 0 && ca.HitRatio < 1 {
-			bi := c.emit(instr{op: opBranch, p: 1 - ca.HitRatio, stream: c.stream(c.uniq("cache " + ca.Name))})
+			bi := c.emit(instr{op: opBranch, b2: 1, p: 1 - ca.HitRatio, stream: c.stream(c.uniq("cache " + ca.Name))})
 			for _, m := range cl.OnMiss {
 				c.call(m, events)
 			}

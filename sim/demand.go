@@ -115,6 +115,8 @@ func (m *Model) walk(p int32, pc int32, w float64, slots [maxDepth][]float64, no
 			}
 		case opSetNode:
 			node = map[int]float64{int(in.a): 1}
+		case opSetCopy:
+			node = map[int]float64{m.stores[in.a].copies[in.b][in.b2]: 1}
 		}
 		pc++
 	}

@@ -8,6 +8,10 @@ const (
 	evResume               // job b continues at its pc (pool hand-over, delay, think time end)
 	evWarmup               // statistics reset
 	evEnd                  // end of the replication
+	evFault                // failure a starts (b = 0) or is repaired (b = 1)
+	evMech                 // a detection / recovery mechanism's action a (faults.go)
+	evTick                 // one second of the failure timeline ends
+	evRetry                // job b retries after its backoff
 )
 
 // event is a value in the event heap. Ordered by (t, seq): seq is a global counter, so events at
@@ -17,6 +21,7 @@ type event struct {
 	seq  uint64 // tie-breaker
 	a    int32  // flow or station
 	b    int32  // job or version
+	g    uint16 // job generation (departures): a stale event after an abort is skipped
 	kind uint8
 }
 
@@ -32,9 +37,11 @@ func (h *eventHeap) less(i, j int) bool {
 	return a.t < b.t || (a.t == b.t && a.seq < b.seq)
 }
 
-func (h *eventHeap) push(t int64, kind uint8, a, b int32) {
+func (h *eventHeap) push(t int64, kind uint8, a, b int32) { h.pushG(t, kind, a, b, 0) }
+
+func (h *eventHeap) pushG(t int64, kind uint8, a, b int32, g uint16) {
 	h.seq++
-	h.ev = append(h.ev, event{t: t, seq: h.seq, a: a, b: b, kind: kind})
+	h.ev = append(h.ev, event{t: t, seq: h.seq, a: a, b: b, g: g, kind: kind})
 	// sift up
 	i := len(h.ev) - 1
 	e := h.ev[i]

@@ -21,6 +21,13 @@ type job struct {
 	source   int32 // data source id (source hashing)
 	nheld    int32
 	pickMask uint32
+	curSt    int32  // station the job is at (-1 none), for aborts
+	gen      uint16 // incremented when the job is aborted: its pending departure is stale
+	attempt  uint8  // retries so far (agents' backoff)
+	lbTries  uint8  // balancer retries of the current pick
+	failed   bool   // a fork child failed: the request fails when the join completes
+	miss     bool   // a cache lookup failed: take the miss path
+	written  int32  // events already stored by finished index children (duplicates on retry)
 	picks    [8]int16
 	pickSvc  [8]int16
 	held     [8]int32
@@ -129,6 +136,8 @@ type kernel struct {
 	end      int64
 	measure  bool
 	events   int64
+	svcNodes [][]int // node of each service instance (a copy when failures move instances)
+	fs       *faultRT
 }
 
 // replication is what one kernel run measured.
@@ -182,6 +191,10 @@ func newKernel(m *Model, seed uint64, rep int) *kernel {
 		k.swrr[i] = make([]float64, len(s.nodes))
 	}
 	k.rr = make([]int, len(m.services))
+	k.svcNodes = make([][]int, len(m.services))
+	for i, sv := range m.services {
+		k.svcNodes[i] = sv.nodes
+	}
 	k.storeRR = make([][]int, len(m.stores))
 	for i, s := range m.stores {
 		k.storeRR[i] = make([]int, len(s.copies))
@@ -205,8 +218,7 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		if fl.closed {
 			n := int(math.Round(float64(fl.population) * scale))
 			for u := 0; u < n; u++ {
-				j := k.newJob()
-				k.jobs[j] = job{flow: int32(f), parent: -1, node: -1}
+				j := k.newJob(job{flow: int32(f), parent: -1, node: -1})
 				k.startRequest(j, k.now+int64(k.samplers[fl.think].draw()))
 			}
 			continue
@@ -224,6 +236,12 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 	}
 	k.h.push(warm, evWarmup, 0, 0)
 	k.h.push(k.end, evEnd, 0, 0)
+	if k.fs != nil {
+		for i, f := range k.fs.fails {
+			k.h.push(warm+int64(f.At), evFault, int32(i), 0)
+		}
+		k.h.push(warm+k.fs.secNS, evTick, 0, 0)
+	}
 	for k.h.len() > 0 {
 		e := k.h.pop()
 		k.now = e.t
@@ -232,6 +250,15 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		case evArrival:
 			k.arrival(e.a)
 		case evDepart:
+			if k.jobs[e.b].gen != e.g {
+				continue // the job was aborted by a crash
+			}
+			if k.fs != nil {
+				if n := k.m.stations[e.a].node; n >= 0 && k.fs.paused[n] {
+					k.fs.deferred[n] = append(k.fs.deferred[n], e)
+					continue
+				}
+			}
 			k.depart(e.a, e.b)
 		case evPSDone:
 			k.psDone(e.a, e.b)
@@ -241,18 +268,34 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 			k.resetStats()
 		case evEnd:
 			return k.collect(scale)
+		case evFault:
+			k.fault(int(e.a), e.b == 1)
+		case evMech:
+			if e.a < 0 {
+				k.recoveryDone(-1 - e.a)
+			} else {
+				k.mech(e.a)
+			}
+		case evTick:
+			k.tick()
+		case evRetry:
+			k.retry(e.b)
 		}
 	}
 	return k.collect(scale)
 }
 
-func (k *kernel) newJob() int32 {
+// newJob takes a job slot for jb; the slot keeps its generation so stale events stay stale.
+func (k *kernel) newJob(jb job) int32 {
+	jb.curSt = -1
 	if n := len(k.free); n > 0 {
 		j := k.free[n-1]
 		k.free = k.free[:n-1]
+		jb.gen = k.jobs[j].gen
+		k.jobs[j] = jb
 		return j
 	}
-	k.jobs = append(k.jobs, job{})
+	k.jobs = append(k.jobs, jb)
 	return int32(len(k.jobs) - 1)
 }
 
@@ -296,8 +339,7 @@ func (k *kernel) arrival(f int32) {
 		fs.arrivals++
 	}
 	fs.inSys++
-	j := k.newJob()
-	k.jobs[j] = job{flow: f, parent: -1, node: -1}
+	j := k.newJob(job{flow: f, parent: -1, node: -1})
 	k.startRequest(j, k.now)
 }
 
@@ -328,7 +370,7 @@ func (k *kernel) advance(j int32) {
 			k.arrive(in.a, j, k.demand(in))
 			return
 		case opVisitInst:
-			node := k.m.services[in.a].nodes[jb.picks[in.b]]
+			node := k.svcNodes[in.a][jb.picks[in.b]]
 			s := k.m.nodeCPU[node]
 			if in.b2 == 1 {
 				s = k.m.nodeDisk[node]
@@ -343,17 +385,43 @@ func (k *kernel) advance(j int32) {
 			k.arrive(s, j, k.demand(in))
 			return
 		case opPick:
-			i := k.pick(in.a, jb)
+			var i int
+			if k.fs != nil {
+				var ok bool
+				if i, ok = k.pickF(in.a, jb); !ok {
+					if in.c > 0 {
+						// a cache lookup that fails falls through to the miss path
+						code := k.m.progs[jb.prog].code
+						jb.pc = in.c
+						if int(in.c) < len(code) && code[in.c].op == opBranch && code[in.c].b2 == 1 {
+							jb.miss = true
+						}
+						continue
+					}
+					k.failJob(j)
+					return
+				}
+			} else {
+				i = k.pick(in.a, jb)
+			}
 			jb.picks[in.b] = int16(i)
 			jb.pickSvc[in.b] = int16(in.a)
 			jb.pickMask |= 1 << uint(in.b)
 			k.active[in.a][i]++
 			jb.pc++
 		case opUnpick:
+			if k.fs != nil {
+				k.ackWrite(in.a)
+			}
 			k.active[in.a][jb.picks[in.b]]--
 			jb.pickMask &^= 1 << uint(in.b)
 			jb.pc++
 		case opBranch:
+			if jb.miss && in.b2 == 1 {
+				jb.miss = false
+				jb.pc++
+				continue
+			}
 			if k.streams[in.stream].Float64() < in.p {
 				jb.pc++
 			} else {
@@ -408,16 +476,42 @@ func (k *kernel) advance(j int32) {
 			jb.pc++
 			flow := jb.flow
 			for _, c := range kids {
-				nj := k.newJob()
-				k.jobs[nj] = job{flow: flow, prog: c, parent: j, node: -1, start: k.now}
+				nj := k.newJob(job{flow: flow, prog: c, parent: j, node: -1, start: k.now, written: int32(k.m.forkEv[in.a])})
 				k.advance(nj)
 			}
 			return
 		case opPickCopy:
+			if k.fs != nil {
+				n, ok := k.queryCopy(int(in.a), int(in.b))
+				if !ok {
+					k.failJob(j)
+					return
+				}
+				jb.node = int32(n)
+				jb.pc++
+				continue
+			}
 			cp := k.m.stores[in.a].copies[in.b]
 			c := k.storeRR[in.a][in.b] % len(cp)
 			k.storeRR[in.a][in.b]++
 			jb.node = int32(cp[c])
+			jb.pc++
+		case opSetCopy:
+			if k.fs != nil {
+				n, st := k.writeCopy(int(in.a), int(in.b), int(in.b2))
+				switch st {
+				case copyFail:
+					k.failJob(j)
+					return
+				case copySkip:
+					jb.pc = in.c
+					continue
+				}
+				jb.node = int32(n)
+				jb.pc++
+				continue
+			}
+			jb.node = int32(k.m.stores[in.a].copies[in.b][in.b2])
 			jb.pc++
 		case opSetNode:
 			jb.node = in.a
@@ -515,10 +609,16 @@ func (k *kernel) drop(j int32) {
 func (k *kernel) finish(j int32) {
 	jb := &k.jobs[j]
 	if p := jb.parent; p >= 0 {
+		w := jb.written
 		k.freeJob(j)
 		pj := &k.jobs[p]
+		pj.written += w
 		pj.pending--
 		if pj.pending == 0 {
+			if pj.failed {
+				k.failJob(p)
+				return
+			}
 			k.advance(p)
 		}
 		return
@@ -537,7 +637,11 @@ func (k *kernel) finish(j int32) {
 		_ = fs.hist.RecordValue(us)
 		fs.done++
 		fs.sumLat += float64(lat)
+		if k.fs != nil {
+			k.recordDone(jb.flow, lat)
+		}
 	}
+	jb.attempt, jb.written = 0, 0
 	if fl.closed {
 		k.startRequest(j, k.now+int64(k.samplers[fl.think].draw()))
 		return
@@ -573,8 +677,18 @@ func (k *kernel) arrive(s int32, j int32, d int64) {
 		k.drop(j)
 		return
 	}
+	if k.fs != nil && spec.node >= 0 {
+		if k.fs.nodeDown[spec.node] {
+			k.failJob(j) // connection refused
+			return
+		}
+		if f := k.fs.slow[spec.node]; f != 1 {
+			d = int64(float64(d) * f)
+		}
+	}
 	k.acc(s)
 	k.jobs[j].arrive = k.now
+	k.jobs[j].curSt = s
 	if spec.ps {
 		k.psAdvanceV(s)
 		st.n++
@@ -588,7 +702,7 @@ func (k *kernel) arrive(s int32, j int32, d int64) {
 	st.n++
 	if int(st.busy) < spec.servers {
 		st.busy++
-		k.h.push(k.now+d, evDepart, s, j)
+		k.h.pushG(k.now+d, evDepart, s, j, k.jobs[j].gen)
 		return
 	}
 	st.q.push(qent{job: j, demand: d})
@@ -600,6 +714,7 @@ func (k *kernel) leave(s int32, j int32) {
 		st.done++
 		st.respSum += float64(k.now - k.jobs[j].arrive)
 	}
+	k.jobs[j].curSt = -1
 	k.jobs[j].pc++
 	k.advance(j)
 }
@@ -610,7 +725,7 @@ func (k *kernel) depart(s int32, j int32) {
 	st.n--
 	if st.q.size > 0 {
 		e := st.q.pop()
-		k.h.push(k.now+e.demand, evDepart, s, e.job)
+		k.h.pushG(k.now+e.demand, evDepart, s, e.job, k.jobs[e.job].gen)
 	} else {
 		st.busy--
 	}
@@ -632,6 +747,10 @@ func (k *kernel) psRate(s int32) float64 {
 
 func (k *kernel) psAdvanceV(s int32) {
 	st := &k.st[s]
+	if k.fs != nil && k.fs.paused[k.m.stations[s].node] {
+		st.lastV = k.now // frozen: no progress while paused
+		return
+	}
 	if st.n > 0 {
 		st.v += float64(k.now-st.lastV) * k.psRate(s)
 	}
@@ -643,6 +762,9 @@ func (k *kernel) psReschedule(s int32) {
 	st.ver++
 	if st.n == 0 {
 		return
+	}
+	if k.fs != nil && k.fs.paused[k.m.stations[s].node] {
+		return // resumed by setPaused
 	}
 	dt := (st.tags[0].tag - st.v) / k.psRate(s)
 	if dt < 0 {

@@ -103,6 +103,7 @@ const (
 	opPickCopy        // job.node = a copy of shard b of store a
 	opSetNode         // job.node = a
 	opDelay           // wait d1
+	opSetCopy         // job.node = copy of rank b2 of shard b of store a (rank 0 = primary); skip to c if unavailable
 )
 
 // instr is one instruction. Operands are indices into the model's tables.
@@ -113,6 +114,7 @@ type instr struct {
 	p      float64
 	d1, d2 int32 // sampler indices (-1 none)
 	stream int32 // stream for branch/pick decisions
+	c      int32 // opPick of a cache: where a failed lookup continues (its miss branch); opSetCopy: skip target
 }
 
 // program is a flat instruction list; child programs of forks are programs too.
@@ -169,6 +171,7 @@ type Model struct {
 	pools     []poolSpec
 	progs     []program
 	forks     [][]int32 // fork table: child programs
+	forkEv    []float64 // events each child of an index fork stores (0 for queries)
 	services  []serviceRT
 	stores    []storeRT
 	flows     []flowRT

@@ -183,6 +183,8 @@ type Result struct {
 	CapacityLimit string  `json:"capacity_limit,omitempty"`
 	// HeadroomPercent is (saturation / design − 1) × 100.
 	HeadroomPercent float64 `json:"headroom_percent"`
+	// UtilizationTrigger is the SLO's utilization trigger (0..1; 0 = none).
+	UtilizationTrigger float64 `json:"utilization_trigger,omitempty"`
 	// HeadroomTarget is the SLO's wanted headroom in percent.
 	HeadroomTarget float64 `json:"headroom_target_percent,omitempty"`
 	// Sweep holds the model at each load of the sweep, ascending.

@@ -34,7 +34,7 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 		Scenario: s.Name, Title: s.Title, Description: s.Description,
 		Settings:     Settings{Seed: cfg.seed, Replications: cfg.reps, DurationS: cfg.dur.Seconds(), WarmupS: cfg.warm.Seconds()},
 		LoadVariable: ld.variable, LoadUnit: ld.unit, DesignLoad: ld.design, ClaimedCapacity: s.Claimed,
-		HeadroomTarget: s.SLO.Headroom * 100,
+		HeadroomTarget: s.SLO.Headroom * 100, UtilizationTrigger: s.SLO.Utilization,
 	}
 	for _, c := range s.Sources {
 		res.Sources = append(res.Sources, Citation{File: c.File, Section: c.Section, Says: c.Says})
@@ -70,6 +70,13 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 		if cfg.advice && res.Bottleneck != "" {
 			res.Advice = advice(s, m, r, ld, sat.Value, res.Bottleneck)
 		}
+	}
+	if len(s.Failures) > 0 {
+		r.mu.Lock()
+		r.total += cfg.reps
+		r.mu.Unlock()
+		res.Failures = runFailures(s, m, &cfg)
+		res.Notes = append(res.Notes, failureNotes()...)
 	}
 	res.Settings.Events = r.events
 	return res, nil
@@ -618,6 +625,18 @@ func storage(s *scenarios.Scenario, m *Model) *StorageResult {
 // low disk watermark (cluster.routing.allocation.disk.watermark.low = 85 %), above which no new
 // shard is allocated to the node.
 const DiskWatermark = 0.85
+
+func failureNotes() []string {
+	return []string{
+		"Failure runs simulate the design load with the scheduled faults; the window is extended to 5 minutes past the last repair. RTO: seconds from the fault until every flow has throughput ≥ 90 % of its pre-fault mean and P95 under its target for 10 consecutive seconds.",
+		"Balancers detect a dead instance at the fall-th failed health check (checks every inter, a random phase per balancer; a hung instance fails a check only after the check timeout) and bring it back after rise good checks; a believed-up instance that refuses connections is retried on another (retries, redispatch).",
+		"Patroni promotes the first replica when the leader key expires (ttl after its last renewal, uniform within loop_wait) at the replica's next loop; asynchronous replication loses the writes acknowledged within the replication lag before the crash (RPO); synchronous commit loses none.",
+		"Redis Sentinel: lookups on a dead cache node fail and fall through to the database until down-after-milliseconds has passed.",
+		"Search cluster: the master removes a dead data node after fault detection and promotes replicas (writes to shards whose primary was on it fail until then); after the delayed timeout missing copies are re-created on nodes allowed by total_shards_per_node, each recovery holding one disk server for shard size ÷ recovery rate; losing the master quorum stops writes.",
+		"Agents retry failed ingest requests with exponential backoff (start time kept, so latency includes the outage) while the agents' buffer has room; beyond it events are dropped (lost). A retried request whose shards were partly written stores those events twice (duplicates). API requests that fail are counted failed, not retried.",
+		"A crash loses the work in progress at the node; stop refuses new work; pause freezes the node's stations (callers wait); slow multiplies service times; partition is modelled as a pause seen from the rest of the cluster.",
+	}
+}
 
 // modelNotes lists the modelling statements every report shows.
 func modelNotes(s *scenarios.Scenario, m *Model, cfg *config) []string {

@@ -1,0 +1,224 @@
+package sim
+
+import (
+	"math"
+	"time"
+
+	"github.com/capsim/capsim/scenarios"
+)
+
+// Failure-run constants.
+const (
+	// RTOTarget and RPOTarget are seed 001's recovery objectives ("RTO < 5 minutes, RPO < 1 minute").
+	RTOTarget = 5 * time.Minute
+	RPOTarget = time.Minute
+	// RecoveredFor is how long throughput and P95 must stay within the SLO to call a flow
+	// recovered; RecoveredThroughput the fraction of the pre-fault throughput that counts.
+	RecoveredFor        = 10
+	RecoveredThroughput = 0.9
+	// baselineWindow is the seconds before a fault whose throughput is the reference.
+	baselineWindow = 30
+)
+
+// failureDuration is the measured window of a failure run: the scenario's duration, extended to
+// 5 minutes past the last repair (or the last fault) so recovery and backlog drain are seen.
+func failureDuration(s *scenarios.Scenario, d time.Duration) time.Duration {
+	end := time.Duration(0)
+	for _, f := range s.Failures {
+		e := time.Duration(f.At) + time.Duration(f.RecoverAfter) + 5*time.Minute
+		end = max(end, e)
+	}
+	return max(d, end)
+}
+
+// failureRep is one replication of a failure run.
+type failureRep struct {
+	series  []TimePoint
+	flowP95 [][]float64
+	flowThr [][]float64
+	over    [][]float64
+	m       []failMeasure
+	events  []TimelineEvent
+}
+
+// RunFailures simulates the scenario's scheduled failures at design load, cfg.reps replications,
+// and measures RTO, RPO, lost, dropped and duplicated events, peak P95 and backlog drain per
+// failure. The scenario must be validated.
+func RunFailures(s *scenarios.Scenario, opts ...Option) ([]FailureResult, error) {
+	m, err := Compile(s)
+	if err != nil {
+		return nil, err
+	}
+	cfg := newConfig(s, opts)
+	return runFailures(s, m, &cfg), nil
+}
+
+func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
+	if len(s.Failures) == 0 {
+		return nil
+	}
+	dur := failureDuration(s, cfg.dur)
+	reps := make([]failureRep, cfg.reps)
+	r := &runner{cfg: cfg, total: cfg.reps}
+	ts := make([]task, cfg.reps)
+	for i := range ts {
+		ts[i] = task{m: m, load: m.design, rep: i}
+	}
+	// run with a fault runtime per replication (not through simulate: failure kernels differ)
+	done := make(chan int, len(ts))
+	sem := make(chan struct{}, cfg.parallel)
+	for i := range ts {
+		sem <- struct{}{}
+		go func(i int) {
+			defer func() { <-sem; done <- i }()
+			k := newKernel(m, cfg.seed, i)
+			k.fs = newFaultRT(k, s, cfg.seed, i)
+			res := k.run(1, int64(cfg.warm), int64(dur))
+			reps[i] = failureRep{series: k.fs.series, flowP95: k.fs.flowP95, flowThr: k.fs.flowThr, over: k.fs.flowOver, m: k.fs.m, events: k.fs.events}
+			r.tick(res.events)
+		}(i)
+	}
+	for range ts {
+		<-done
+	}
+	out := make([]FailureResult, len(s.Failures))
+	for fi, f := range s.Failures {
+		kind := f.Kind
+		if kind == "" {
+			kind = scenarios.FailCrash
+		}
+		fr := FailureResult{Name: f.Label(), Target: f.Target(), Kind: kind, AtS: f.At.Seconds(), RecoverAfterS: f.RecoverAfter.Seconds()}
+		next := dur.Seconds()
+		for _, g := range s.Failures {
+			if g.At.Seconds() > fr.AtS && g.At.Seconds() < next {
+				next = g.At.Seconds()
+			}
+		}
+		var rto, det, rpo, lost, drop, dup, failed, peak, drain []float64
+		recovered := true
+		for ri := range reps {
+			rp := &reps[ri]
+			x, ok := rtoOf(m, rp, int(fr.AtS), int(next))
+			if !ok {
+				recovered = false
+			}
+			rto = append(rto, x)
+			mm := rp.m[fi]
+			if mm.detect >= 0 {
+				det = append(det, mm.detect)
+			}
+			rpo = append(rpo, mm.rpo)
+			lost = append(lost, mm.lost)
+			drop = append(drop, mm.dropped)
+			dup = append(dup, mm.duplicated)
+			failed = append(failed, mm.failedReqs)
+			peak = append(peak, peakP95(m, rp, int(fr.AtS), int(math.Min(next, fr.AtS+x+RecoveredFor))))
+			drain = append(drain, drainTime(rp, fr.AtS+fr.RecoverAfterS, int(next)))
+		}
+		fr.RTOS, fr.Recovered = interval(rto), recovered
+		fr.DetectionS = interval(det)
+		fr.RPOEvents, fr.LostEvents, fr.DroppedEvents = interval(rpo), interval(lost), interval(drop)
+		fr.DuplicatedEvents, fr.FailedRequests = interval(dup), interval(failed)
+		fr.PeakP95MS, fr.DrainS = interval(peak), interval(drain)
+		if fr.RPOEvents.Mean > 0 {
+			fr.RPOS = s.HA.WithHADefaults().Patroni.ReplicationLag.Seconds()
+		}
+		fr.RTOMet = recovered && fr.RTOS.CI95[1] < RTOTarget.Seconds()
+		fr.RPOMet = fr.RPOS < RPOTarget.Seconds()
+		// replication 1's timeline around this failure
+		lo := int(math.Max(0, fr.AtS-baselineWindow))
+		hi := int(math.Min(next, fr.AtS+math.Max(fr.RTOS.Mean, fr.RecoverAfterS)+120))
+		for _, p := range reps[0].series {
+			if int(p.T) > lo && int(p.T) <= hi {
+				fr.Timeline = append(fr.Timeline, p)
+			}
+		}
+		for _, e := range reps[0].events {
+			if e.T >= fr.AtS && e.T < next {
+				fr.Events = append(fr.Events, e)
+			}
+		}
+		out[fi] = fr
+	}
+	return out
+}
+
+// rtoOf is the seconds from the fault at second `at` until every flow is back within the SLO for
+// RecoveredFor consecutive seconds, judged over that window: the completions are within the
+// Poisson noise of the pre-fault throughput (≥ 90 % of it, less three standard deviations of the
+// count) and at most 5 % of them exceed the flow's P95 target (which is P95 ≤ target). It looks no
+// further than second `until`; ok=false when recovery is not seen.
+func rtoOf(m *Model, rp *failureRep, at, until int) (float64, bool) {
+	nf := len(m.flows)
+	base := make([]float64, nf)
+	for f := 0; f < nf; f++ {
+		thr := rp.flowThr[f]
+		n, sum := 0, 0.0
+		for s := at - baselineWindow; s < at; s++ {
+			if s >= 0 && s < len(thr) {
+				sum += thr[s]
+				n++
+			}
+		}
+		if n > 0 {
+			base[f] = sum / float64(n)
+		}
+	}
+	good := func(from int) bool {
+		for f := 0; f < nf; f++ {
+			if from+RecoveredFor > len(rp.flowThr[f]) {
+				return false
+			}
+			done, over := 0.0, 0.0
+			for s := from; s < from+RecoveredFor; s++ {
+				done += rp.flowThr[f][s]
+				over += rp.over[f][s]
+			}
+			want := base[f] * RecoveredFor
+			if want > 0 && done < RecoveredThroughput*want-3*math.Sqrt(want) {
+				return false
+			}
+			// and the window's first second already serves (no silent second counted as back)
+			if b := base[f]; b > 0 && rp.flowThr[f][from] < RecoveredThroughput*b-3*math.Sqrt(b) {
+				return false
+			}
+			if m.flows[f].p95Target > 0 && over > 0.05*done {
+				return false
+			}
+		}
+		return true
+	}
+	for s := at; s+RecoveredFor <= until && s+RecoveredFor <= len(rp.series); s++ {
+		if good(s) {
+			return float64(s - at), true
+		}
+	}
+	return float64(until - at), false
+}
+
+func peakP95(m *Model, rp *failureRep, from, to int) float64 {
+	peak := 0.0
+	for f := range m.flows {
+		if m.flows[f].p95Target == 0 && len(m.flows) > 1 {
+			continue
+		}
+		for s := from; s < to && s < len(rp.flowP95[f]); s++ {
+			peak = math.Max(peak, rp.flowP95[f][s])
+		}
+	}
+	return peak
+}
+
+// drainTime is the seconds from the repair until the agents' retry backlog is empty.
+func drainTime(rp *failureRep, repaired float64, until int) float64 {
+	last := -1
+	for s := int(repaired); s < until && s < len(rp.series); s++ {
+		if rp.series[s].Backlog > 0 {
+			last = s
+		}
+	}
+	if last < 0 {
+		return 0
+	}
+	return float64(last+1) - repaired
+}

@@ -1,0 +1,204 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/capsim/capsim/scenarios"
+)
+
+func loadYAML(t *testing.T, text string) *scenarios.Scenario {
+	t.Helper()
+	s, err := scenarios.Load("test.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+const twoNodes = `
+name: two
+load: {design: 100}
+slo: {p95: {req: 500ms}}
+nodes:
+  - {name: a, cores: 4}
+  - {name: b, cores: 4}
+services:
+  - name: api
+    placement: [a, b]
+    handlers: [{class: get, cpu: 10ms}]
+flows:
+  - {name: req, rate: 100/s, entry: {service: api, class: get}}
+ha:
+  health_check: {inter: 5s, fall: 3, rise: 2}
+failures:
+  - {at: 20s, node: a, kind: crash, recover_after: 60s}
+sim: {warmup: 5s, duration: 100s}
+`
+
+// TestDetectionTime: HAProxy marks a crashed server down at its fall-th failed check; checks run
+// every inter at a random phase, so detection lies in [(fall−1)·inter, fall·inter] — "inter × fall
+// within one check interval".
+func TestDetectionTime(t *testing.T) {
+	s := loadYAML(t, twoNodes)
+	fr, err := RunFailures(s, WithReplications(20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := fr[0].DetectionS
+	lo, hi := 2*5.0, 3*5.0
+	if d.Mean < lo || d.Mean > hi || d.CI95[0] < lo-1 || d.CI95[1] > hi+1 {
+		t.Errorf("detection %.2f s CI %v, want within [%g, %g]", d.Mean, d.CI95, lo, hi)
+	}
+	// with a uniform phase the mean is (fall − ½)·inter = 12.5 s
+	if !inside(d, 12.5) {
+		t.Errorf("mean detection %.2f CI %v, want (fall−½)·inter = 12.5 s inside", d.Mean, d.CI95)
+	}
+	if fr[0].LostEvents.Mean != 0 {
+		t.Errorf("a redundant tier lost %v events", fr[0].LostEvents)
+	}
+}
+
+// TestOutageEqualsRepair: one instance and no redundancy: every request arriving while the node
+// is down fails, so E[failed] = λ·(repair time + the balancer's rise delay); with 10 ms checks the
+// delay is negligible and failed requests ≈ λ·R.
+func TestOutageEqualsRepair(t *testing.T) {
+	s := loadYAML(t, `
+name: one
+load: {design: 50}
+nodes: [{name: a, cores: 4}]
+services:
+  - {name: api, placement: [a], handlers: [{class: get, cpu: 5ms}]}
+flows:
+  - {name: req, rate: 50/s, entry: {service: api, class: get}}
+ha:
+  health_check: {inter: 10ms, fall: 1, rise: 1}
+failures:
+  - {at: 10s, node: a, kind: crash, recover_after: 40s}
+sim: {warmup: 2s, duration: 80s}
+`)
+	fr, err := RunFailures(s, WithReplications(20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 50.0 * 40
+	if got := fr[0].FailedRequests; math.Abs(got.Mean-want) > math.Max(got.CI95[1]-got.Mean, 0)+0.02*want {
+		t.Errorf("failed requests %.1f CI %v, want λ·R = %.0f", got.Mean, got.CI95, want)
+	}
+	// outage: no completions from the fault until the repair, then recovery
+	if !fr[0].Recovered || fr[0].RTOS.Mean < 40 || fr[0].RTOS.Mean > 41 {
+		t.Errorf("RTO %.2f s (recovered %v), want the 40 s repair time", fr[0].RTOS.Mean, fr[0].Recovered)
+	}
+}
+
+// TestAsyncReplicationLoss: with asynchronous replication the writes acknowledged within the lag
+// before the primary crashes are lost: E[lost] = λ_write · lag. Synchronous commit loses none.
+func TestAsyncReplicationLoss(t *testing.T) {
+	text := `
+name: db
+load: {design: 200}
+nodes: [{name: p, cores: 8}, {name: r, cores: 8}, {name: app, cores: 8}]
+services:
+  - {name: api, placement: [app], handlers: [{class: w, cpu: 1ms, calls: [{database: pg, op: write}]}]}
+databases:
+  - {name: pg, primary: p, replicas: [r], replication: REPL, write: {cpu: 2ms}, read: {cpu: 1ms}}
+flows:
+  - {name: writes, rate: 200/s, entry: {service: api, class: w}}
+ha:
+  patroni: {replication_lag: 250ms}
+failures:
+  - {at: 20s, database: pg, kind: crash}
+sim: {warmup: 5s, duration: 80s}
+`
+	s := loadYAML(t, bytesReplace(text, "REPL", "async"))
+	fr, err := RunFailures(s, WithReplications(30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 200 * 0.25
+	if !inside(fr[0].RPOEvents, want) {
+		t.Errorf("lost writes %.2f CI %v, want λ·lag = %.1f", fr[0].RPOEvents.Mean, fr[0].RPOEvents.CI95, want)
+	}
+	// Patroni: promotion within [ttl − loop_wait, ttl + loop_wait] of the crash
+	if d := fr[0].DetectionS; d.Mean < 20 || d.Mean > 40 {
+		t.Errorf("promotion after %.1f s, want within ttl ± loop_wait (20–40 s)", d.Mean)
+	}
+	s = loadYAML(t, bytesReplace(text, "REPL", "sync"))
+	fr, err = RunFailures(s, WithReplications(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fr[0].RPOEvents.Mean != 0 {
+		t.Errorf("synchronous commit lost %.1f writes", fr[0].RPOEvents.Mean)
+	}
+}
+
+func bytesReplace(s, old, new string) string {
+	return string(bytes.ReplaceAll([]byte(s), []byte(old), []byte(new)))
+}
+
+// TestFailureDeterminism: the same seed gives the same failure results and timelines.
+func TestFailureDeterminism(t *testing.T) {
+	s := loadYAML(t, twoNodes)
+	a, err := RunFailures(s, WithReplications(3), WithParallelism(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := RunFailures(s, WithReplications(3), WithParallelism(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if !bytes.Equal(ja, jb) {
+		t.Fatal("failure results differ between runs with the same seed")
+	}
+	if len(a[0].Timeline) == 0 {
+		t.Fatal("no timeline")
+	}
+}
+
+// TestSearchNodeLoss: losing a data node of a 3-node store with 1 replica keeps every shard
+// available (yellow, not red) and loses no event; the cluster goes back to green after recovery.
+func TestSearchNodeLoss(t *testing.T) {
+	s := loadYAML(t, `
+name: es
+load: {design: 100}
+slo: {p95: {ingest: 5s}}
+nodes: [{name: s1, cores: 8}, {name: s2, cores: 8}, {name: s3, cores: 8}, {name: w, cores: 8}]
+services:
+  - {name: am, placement: [w], handlers: [{class: ingest, cpu: 1ms, calls: [{store: es, op: index}]}]}
+stores:
+  - {name: es, nodes: [s1, s2, s3], shards: 6, replicas: 1, index: {cpu_per_event: 20us}, query: {cpu: 1ms}}
+flows:
+  - {name: ingest, bytes_per_month: 100GB, event_size: 500B, batch: 50, entry: {service: am, class: ingest}}
+ha:
+  search: {shard_size: 100MB}
+failures:
+  - {at: 20s, node: s2, kind: crash, recover_after: 120s}
+sim: {warmup: 5s, duration: 300s}
+`)
+	fr, err := RunFailures(s, WithReplications(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fr[0]
+	if f.LostEvents.Mean != 0 {
+		t.Errorf("lost %v events with a replica of every shard", f.LostEvents)
+	}
+	saw := map[string]bool{}
+	for _, p := range f.Timeline {
+		saw[p.Health] = true
+	}
+	if !saw["yellow"] || saw["red"] || !saw["green"] {
+		t.Errorf("health states seen %v, want green and yellow, never red", saw)
+	}
+	if !f.Recovered {
+		t.Errorf("not recovered; RTO %v", f.RTOS)
+	}
+}
+
+var _ = time.Second

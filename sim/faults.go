@@ -1,0 +1,1050 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/capsim/capsim/scenarios"
+)
+
+// Failure mechanics (issue 3). A kernel gets a faultRT when the scenario has failures; without one
+// every hook below is a nil check. Times are ns since the start of the replication; the scenario's
+// `at` is measured from the end of the warm-up.
+
+// mechanism actions scheduled as evMech events; the argument is an index into faultRT.acts.
+type action struct {
+	kind   uint8
+	svc    int // service (balancer) or store or database or cache service
+	inst   int // instance, shard
+	copy   int
+	node   int
+	fail   int // failure index
+	target int // new node for a moved instance
+}
+
+const (
+	actLBDown       uint8 = iota // balancer marks instance down (health check fall)
+	actLBUp                      // balancer marks instance up (health check rise)
+	actDBPromote                 // Patroni promotes the first replica
+	actStoreDetect               // the search master removes a node: promote replicas
+	actStoreRealloc              // delayed timeout: re-create missing copies elsewhere
+	actCopyReady                 // a recovered copy becomes active
+	actMove                      // orchestrator restarts an instance on another node
+)
+
+type faultRT struct {
+	s        *scenarios.Scenario
+	ha       scenarios.HA
+	fails    []scenarios.Failure
+	nodeDown []bool    // crashed or stopped: arrivals refused
+	crashed  []bool    // crashed (work in progress lost)
+	paused   []bool    // hung: nothing progresses
+	slow     []float64 // service-time factor
+	deferred [][]event // FCFS departures held while a node is paused
+	instDown [][]bool  // service-level faults (actual)
+	lbUp     [][]bool  // what each balancer believes
+	moved    [][]bool  // instance moved by the orchestrator (immune to its old node)
+	phase    []int64   // health-check phase per service
+	acts     []action
+	rng      *rand.Rand
+	// stores: copies per shard (node index), active flags, primary copy index
+	copies  [][][]int
+	active  [][][]bool
+	primary [][]int
+	quorum  []int
+	// databases: recent write acknowledgements (ns) for the RPO, primary availability
+	dbAcks   [][]int64
+	dbFailed []bool // primary gone, writes refused until promotion
+	// agents
+	backlog []int64 // per flow: requests waiting for retry
+	bufCap  []int64
+	retries []bool // per flow: agents retry (ingest flows)
+	// timeline
+	secNS    int64
+	series   []TimePoint
+	secHist  *hdrhistogram.Histogram
+	secFlow  []*hdrhistogram.Histogram
+	flowSecN []int64
+	flowP95  [][]float64 // per second per flow P95 (ms)
+	flowThr  [][]float64 // per second per flow completions
+	flowOver [][]float64 // per second per flow completions slower than the P95 target
+	overN    []int64
+	cur      TimePoint
+	events   []TimelineEvent
+	// per failure measures
+	m []failMeasure
+}
+
+type failMeasure struct {
+	detect      float64 // s after the fault; -1 none
+	rpo         float64
+	lost        float64
+	dropped     float64
+	duplicated  float64
+	failedReqs  float64
+	recoveredAt int64 // repair time (ns), 0 none
+}
+
+// failureOf is the failure whose effects are being counted now: the last one that started.
+func (fs *faultRT) failureOf(now int64, warm int64) int {
+	cur := -1
+	for i, f := range fs.fails {
+		if warm+int64(f.At) <= now {
+			cur = i
+		}
+	}
+	return cur
+}
+
+func newFaultRT(k *kernel, s *scenarios.Scenario, seed uint64, rep int) *faultRT {
+	m := k.m
+	fs := &faultRT{s: s, ha: s.HA.WithHADefaults(), fails: s.Failures}
+	n := len(m.nodeNames)
+	fs.nodeDown, fs.crashed, fs.paused = make([]bool, n), make([]bool, n), make([]bool, n)
+	fs.slow = make([]float64, n)
+	for i := range fs.slow {
+		fs.slow[i] = 1
+	}
+	fs.deferred = make([][]event, n)
+	fs.rng = newStream(seed, rep, "faults")
+	// kernel-owned copies of what failures change
+	k.svcNodes = make([][]int, len(m.services))
+	fs.instDown = make([][]bool, len(m.services))
+	fs.lbUp = make([][]bool, len(m.services))
+	fs.moved = make([][]bool, len(m.services))
+	fs.phase = make([]int64, len(m.services))
+	inter := int64(fs.ha.HealthCheck.Inter)
+	for i, sv := range m.services {
+		k.svcNodes[i] = append([]int(nil), sv.nodes...)
+		fs.instDown[i] = make([]bool, len(sv.nodes))
+		fs.lbUp[i] = make([]bool, len(sv.nodes))
+		fs.moved[i] = make([]bool, len(sv.nodes))
+		for j := range fs.lbUp[i] {
+			fs.lbUp[i][j] = true
+		}
+		fs.phase[i] = int64(fs.rng.Float64() * float64(inter))
+	}
+	for si, st := range m.stores {
+		cp := make([][]int, len(st.copies))
+		ac := make([][]bool, len(st.copies))
+		for sh, c := range st.copies {
+			cp[sh] = append([]int(nil), c...)
+			ac[sh] = make([]bool, len(c))
+			for x := range ac[sh] {
+				ac[sh][x] = true
+			}
+		}
+		fs.copies = append(fs.copies, cp)
+		fs.active = append(fs.active, ac)
+		fs.primary = append(fs.primary, make([]int, len(st.copies)))
+		q := fs.ha.Search.MinimumMasterNodes
+		if q == 0 {
+			q = len(storeNodes(m, si))/2 + 1
+		}
+		fs.quorum = append(fs.quorum, q)
+	}
+	fs.dbAcks = make([][]int64, len(s.Databases))
+	fs.dbFailed = make([]bool, len(s.Databases))
+	fs.backlog = make([]int64, len(m.flows))
+	fs.bufCap = make([]int64, len(m.flows))
+	fs.retries = make([]bool, len(m.flows))
+	for f, fl := range m.flows {
+		sf := s.Flows[f]
+		fs.retries[f] = !fl.closed && sf.Rate == 0 && sf.Population == 0 // agent ingest flows
+		c := int64(fs.ha.Agents.Capacity)
+		if c == 0 {
+			c = int64(math.Max(1, fl.rate*600)) // 10 minutes of design-load requests
+		}
+		fs.bufCap[f] = c
+	}
+	fs.secNS = int64(1e9)
+	fs.secHist = hdrhistogram.New(1, histMaxMicros, 2)
+	fs.secFlow = make([]*hdrhistogram.Histogram, len(m.flows))
+	for f := range fs.secFlow {
+		fs.secFlow[f] = hdrhistogram.New(1, histMaxMicros, 2)
+	}
+	fs.flowSecN = make([]int64, len(m.flows))
+	fs.flowP95 = make([][]float64, len(m.flows))
+	fs.flowThr = make([][]float64, len(m.flows))
+	fs.flowOver = make([][]float64, len(m.flows))
+	fs.overN = make([]int64, len(m.flows))
+	fs.m = make([]failMeasure, len(s.Failures))
+	for i := range fs.m {
+		fs.m[i].detect = -1
+	}
+	return fs
+}
+
+// storeNodes lists the distinct nodes of a store.
+func storeNodes(m *Model, si int) []int {
+	seen := map[int]bool{}
+	var out []int
+	for _, c := range m.stores[si].copies {
+		for _, n := range c {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+func (k *kernel) note(format string, a ...any) {
+	fs := k.fs
+	if fs == nil || k.now < k.warm {
+		return
+	}
+	fs.events = append(fs.events, TimelineEvent{T: float64(k.now-k.warm) / 1e9, What: fmt.Sprintf(format, a...)})
+}
+
+func (k *kernel) schedule(at int64, a action) {
+	k.fs.acts = append(k.fs.acts, a)
+	k.h.push(at, evMech, int32(len(k.fs.acts)-1), 0)
+}
+
+// nextCheck is the first health check of service s at or after t.
+func (k *kernel) nextCheck(s int, t int64) int64 {
+	inter := int64(k.fs.ha.HealthCheck.Inter)
+	ph := k.fs.phase[s]
+	if t <= ph {
+		return ph
+	}
+	n := (t - ph + inter - 1) / inter
+	return ph + n*inter
+}
+
+// instUp reports whether instance i of service s actually serves.
+func (k *kernel) instUp(s, i int) bool {
+	fs := k.fs
+	return !fs.instDown[s][i] && !fs.nodeDown[k.svcNodes[s][i]]
+}
+
+// fault starts (rep=false) or repairs (rep=true) failure fi.
+func (k *kernel) fault(fi int, repair bool) {
+	fs := k.fs
+	f := fs.fails[fi]
+	kind := f.Kind
+	if kind == "" {
+		kind = scenarios.FailCrash
+	}
+	m := k.m
+	if !repair {
+		k.note("%s: %s", f.Label(), kind)
+		if f.RecoverAfter > 0 {
+			k.h.push(k.now+int64(f.RecoverAfter), evFault, int32(fi), 1)
+		}
+	} else {
+		k.note("%s repaired", f.Target())
+		fs.m[fi].recoveredAt = k.now
+	}
+	// the instances and nodes this failure touches
+	var nodes []int
+	type si struct{ s, i int }
+	var insts []si
+	switch {
+	case f.Node != "":
+		for i, n := range m.nodeNames {
+			if n == f.Node {
+				nodes = append(nodes, i)
+			}
+		}
+	case f.Service != "":
+		for s, sv := range m.services {
+			if sv.name != f.Service {
+				continue
+			}
+			for i := range sv.nodes {
+				if f.Instance == 0 || f.Instance == i+1 {
+					insts = append(insts, si{s, i})
+				}
+			}
+		}
+	case f.Database != "":
+		for s, sv := range m.services {
+			if sv.name == "db:"+f.Database+":primary" {
+				insts = append(insts, si{s, 0})
+				// the primary's read instance too
+				for r, rs := range m.services {
+					if rs.name == "db:"+f.Database+":read" {
+						for i, n := range rs.nodes {
+							if n == sv.nodes[0] {
+								insts = append(insts, si{r, i})
+							}
+						}
+					}
+				}
+			}
+		}
+	case f.Cache != "":
+		for s, sv := range m.services {
+			if sv.name == "cache:"+f.Cache {
+				insts = append(insts, si{s, 0})
+			}
+		}
+	}
+	for _, n := range nodes {
+		switch kind {
+		case scenarios.FailSlow:
+			fs.slow[n] = map[bool]float64{false: orDefault(f.Factor, 4), true: 1}[repair]
+			continue
+		case scenarios.FailPause, scenarios.FailPartition:
+			k.setPaused(n, !repair)
+		case scenarios.FailCrash, scenarios.FailStop:
+			fs.nodeDown[n] = !repair
+			fs.crashed[n] = !repair && kind == scenarios.FailCrash
+			if !repair && kind == scenarios.FailCrash {
+				k.abortNode(n)
+			}
+		}
+		// every instance on the node
+		for s := range m.services {
+			for i, nn := range k.svcNodes[s] {
+				if nn == n && !fs.moved[s][i] {
+					k.instanceChanged(s, i, fi, kind, repair)
+				}
+			}
+		}
+		k.storeNodeChanged(n, fi, kind, repair)
+	}
+	for _, x := range insts {
+		if kind == scenarios.FailSlow {
+			continue // service-level slowness is not modelled separately from the node
+		}
+		fs.instDown[x.s][x.i] = !repair
+		k.instanceChanged(x.s, x.i, fi, kind, repair)
+	}
+}
+
+// instanceChanged schedules how the system notices an instance going down or coming back:
+// Patroni for a database primary, Sentinel for a cache, health checks for every balancer.
+func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
+	fs := k.fs
+	m := k.m
+	name := m.services[s].name
+	hc := fs.ha.HealthCheck
+	inter := int64(hc.Inter)
+	switch {
+	case isDBPrimary(name):
+		if repair {
+			return // the old primary rejoins as a replica; writes stay on the promoted one
+		}
+		db := dbIndex(fs.s, name)
+		if db < 0 || fs.dbFailed[db] {
+			return
+		}
+		fs.dbFailed[db] = true
+		fs.lbUp[s][i] = false
+		k.lostWrites(db, fi)
+		// Patroni: the leader key expires ttl after its last renewal (uniform within loop_wait);
+		// the replica's next loop promotes it.
+		p := fs.ha.Patroni
+		expire := k.now + int64(p.TTL) - int64(fs.rng.Float64()*float64(p.LoopWait))
+		promote := expire + int64(fs.rng.Float64()*float64(p.LoopWait))
+		if len(fs.s.Databases[db].Replicas) == 0 {
+			k.note("database %s: no replica to promote; writes fail until the primary returns", fs.s.Databases[db].Name)
+			return
+		}
+		if lagBytes := fs.writeRate(k, db) * float64(p.WriteSize) * p.ReplicationLag.Seconds(); lagBytes > float64(p.MaximumLagOnFailover) && fs.s.Databases[db].Replication != "sync" {
+			k.note("database %s: replica lag %.0f B > maximum_lag_on_failover: no promotion", fs.s.Databases[db].Name, lagBytes)
+			return
+		}
+		k.schedule(promote, action{kind: actDBPromote, svc: s, fail: fi})
+	case len(name) > 6 && name[:6] == "cache:":
+		// Sentinel: clients are told after down-after-milliseconds (+ the failover when it was the
+		// master); until then lookups on the dead node fail and fall through to the database.
+		d := int64(fs.ha.Sentinel.DownAfter)
+		if i == 0 && !repair {
+			d += int64(fs.rng.Float64() * float64(fs.ha.Sentinel.FailoverTimeout) / 10)
+		}
+		if repair {
+			k.schedule(k.now, action{kind: actLBUp, svc: s, inst: i, fail: fi})
+			return
+		}
+		k.schedule(k.now+d, action{kind: actLBDown, svc: s, inst: i, fail: fi})
+	default:
+		if repair {
+			// rise successful checks
+			t := k.nextCheck(s, k.now) + int64(hc.Rise-1)*inter
+			k.schedule(t, action{kind: actLBUp, svc: s, inst: i, fail: fi})
+			return
+		}
+		// fall failed checks; a hung server fails a check only after the check timeout
+		t0 := k.now
+		if kind == scenarios.FailPause || kind == scenarios.FailPartition {
+			t0 += int64(hc.Timeout)
+		}
+		t := k.nextCheck(s, t0) + int64(hc.Fall-1)*inter
+		k.schedule(t, action{kind: actLBDown, svc: s, inst: i, fail: fi})
+		if o := fs.ha.Orchestrator; o != nil && !isInternal(name) {
+			k.schedule(k.now+int64(o.NodeDownTimeout)+int64(o.StartDelay), action{kind: actMove, svc: s, inst: i, fail: fi})
+		}
+	}
+}
+
+func isDBPrimary(name string) bool {
+	return len(name) > 11 && name[:3] == "db:" && name[len(name)-8:] == ":primary"
+}
+
+func isInternal(name string) bool {
+	return len(name) > 3 && (name[:3] == "db:" || (len(name) > 6 && name[:6] == "cache:"))
+}
+
+func dbIndex(s *scenarios.Scenario, svc string) int {
+	for i, d := range s.Databases {
+		if "db:"+d.Name+":primary" == svc {
+			return i
+		}
+	}
+	return -1
+}
+
+// writeRate is the recent write rate of database db (acks in the last 10 s).
+func (fs *faultRT) writeRate(k *kernel, db int) float64 {
+	n := 0
+	for _, t := range fs.dbAcks[db] {
+		if t > k.now-10e9 {
+			n++
+		}
+	}
+	return float64(n) / 10
+}
+
+// lostWrites counts the acknowledged writes within the replication lag before the crash: with
+// asynchronous replication they never reached the replica (RPO). Synchronous commit loses none.
+func (k *kernel) lostWrites(db, fi int) {
+	fs := k.fs
+	if fs.s.Databases[db].Replication == "sync" {
+		return
+	}
+	lag := int64(fs.ha.Patroni.ReplicationLag)
+	n := 0
+	for _, t := range fs.dbAcks[db] {
+		if t > k.now-lag {
+			n++
+		}
+	}
+	fs.m[fi].rpo += float64(n)
+	fs.m[fi].lost += float64(n)
+	if n > 0 {
+		k.note("database %s: %d acknowledged writes within the %s replication lag are lost", fs.s.Databases[db].Name, n, fs.ha.Patroni.ReplicationLag)
+	}
+}
+
+// ackWrite records a write acknowledged by database primary service s.
+func (k *kernel) ackWrite(s int32) {
+	fs := k.fs
+	name := k.m.services[s].name
+	if !isDBPrimary(name) {
+		return
+	}
+	db := dbIndex(fs.s, name)
+	a := append(fs.dbAcks[db], k.now)
+	// keep ~ the last 10 s
+	cut := 0
+	for cut < len(a) && a[cut] < k.now-int64(10e9) {
+		cut++
+	}
+	fs.dbAcks[db] = a[cut:]
+}
+
+// storeNodeChanged handles a data node leaving or rejoining every store it belongs to.
+func (k *kernel) storeNodeChanged(n, fi int, kind string, repair bool) {
+	fs := k.fs
+	for si := range fs.copies {
+		holds := false
+		for _, c := range fs.copies[si] {
+			for _, x := range c {
+				if x == n {
+					holds = true
+				}
+			}
+		}
+		if !holds {
+			continue
+		}
+		if repair {
+			// the node's copies recover from the primaries (operations-based: fast)
+			for sh, c := range fs.copies[si] {
+				for x, nn := range c {
+					if nn == n && !fs.active[si][sh][x] {
+						k.schedule(k.now+int64(2e9), action{kind: actCopyReady, svc: si, inst: sh, copy: x, fail: fi})
+					}
+				}
+			}
+			continue
+		}
+		det := fs.ha.Search.FaultDetection
+		if det == 0 {
+			det = scenarios.Duration(3e9)
+			if kind == scenarios.FailPause || kind == scenarios.FailPartition {
+				det = scenarios.Duration(33e9)
+			}
+		}
+		k.schedule(k.now+int64(det), action{kind: actStoreDetect, svc: si, node: n, fail: fi})
+	}
+}
+
+// setPaused freezes or thaws every station of node n.
+func (k *kernel) setPaused(n int, on bool) {
+	fs := k.fs
+	cpu, disk := k.m.nodeCPU[n], k.m.nodeDisk[n]
+	if on {
+		k.psAdvanceV(cpu)
+		fs.paused[n] = true
+		k.st[cpu].ver++ // cancels the pending completion
+		return
+	}
+	fs.paused[n] = false
+	k.st[cpu].lastV = k.now
+	k.psReschedule(cpu)
+	for _, e := range fs.deferred[n] {
+		k.h.pushG(k.now, e.kind, e.a, e.b, e.g)
+	}
+	fs.deferred[n] = fs.deferred[n][:0]
+	_ = disk
+}
+
+// abortNode fails every job at node n's stations (a crash loses work in progress).
+func (k *kernel) abortNode(n int) {
+	cpu, disk := k.m.nodeCPU[n], k.m.nodeDisk[n]
+	for _, s := range []int32{cpu, disk} {
+		k.acc(s)
+		st := &k.st[s]
+		st.n, st.busy = 0, 0
+		st.q.head, st.q.size = 0, 0
+		st.tags = st.tags[:0]
+		st.ver++
+	}
+	var victims []int32
+	for j := range k.jobs {
+		if cs := k.jobs[j].curSt; cs == cpu || cs == disk {
+			victims = append(victims, int32(j))
+		}
+	}
+	for _, j := range victims {
+		k.jobs[j].gen++ // pending departures become stale
+		k.jobs[j].curSt = -1
+		k.failJob(j)
+	}
+}
+
+// mech runs a scheduled mechanism action.
+func (k *kernel) mech(ai int32) {
+	fs := k.fs
+	a := fs.acts[ai]
+	m := k.m
+	switch a.kind {
+	case actLBDown:
+		if !fs.lbUp[a.svc][a.inst] || k.instUp(a.svc, a.inst) && !fs.paused[k.svcNodes[a.svc][a.inst]] {
+			return
+		}
+		fs.lbUp[a.svc][a.inst] = false
+		if name := m.services[a.svc].name; len(name) < 3 || name[:3] != "db:" {
+			k.detected(a.fail) // a database failure is detected by Patroni, not its read balancer
+		}
+		k.note("balancer of %s marks instance %d (%s) down", m.services[a.svc].name, a.inst+1, m.nodeNames[k.svcNodes[a.svc][a.inst]])
+	case actLBUp:
+		if fs.lbUp[a.svc][a.inst] || !k.instUp(a.svc, a.inst) {
+			return
+		}
+		fs.lbUp[a.svc][a.inst] = true
+		k.note("balancer of %s marks instance %d (%s) up", m.services[a.svc].name, a.inst+1, m.nodeNames[k.svcNodes[a.svc][a.inst]])
+	case actDBPromote:
+		db := dbIndex(fs.s, m.services[a.svc].name)
+		rep := fs.s.Databases[db].Replicas[0]
+		for i, n := range m.nodeNames {
+			if n == rep {
+				k.svcNodes[a.svc][0] = i
+				fs.moved[a.svc][0] = true
+			}
+		}
+		fs.instDown[a.svc][0] = false
+		fs.lbUp[a.svc][0] = true
+		fs.dbFailed[db] = false
+		k.detected(a.fail)
+		k.note("Patroni promotes %s to primary of %s", rep, fs.s.Databases[db].Name)
+	case actStoreDetect:
+		si := a.svc
+		k.detected(a.fail)
+		lostQuorum := k.mastersUp(si) < fs.quorum[si]
+		for sh, c := range fs.copies[si] {
+			for x, n := range c {
+				if n == a.node && fs.active[si][sh][x] && (fs.nodeDown[n] || fs.paused[n]) {
+					fs.active[si][sh][x] = false
+				}
+			}
+			if !fs.active[si][sh][fs.primary[si][sh]] {
+				for x := range c {
+					if fs.active[si][sh][x] {
+						fs.primary[si][sh] = x
+						break
+					}
+				}
+			}
+		}
+		k.note("search master removes %s from %s: replicas promoted, cluster %s%s", m.nodeNames[a.node], m.stores[si].name, k.health(si), map[bool]string{true: " (master quorum lost: writes stop)", false: ""}[lostQuorum])
+		k.schedule(k.now+int64(fs.ha.Search.DelayedTimeout), action{kind: actStoreRealloc, svc: si, node: a.node, fail: a.fail})
+	case actStoreRealloc:
+		si := a.svc
+		if !(fs.nodeDown[a.node] || fs.paused[a.node]) {
+			return // the node came back within the delayed timeout
+		}
+		k.reallocate(si, a.node, a.fail)
+	case actCopyReady:
+		if n := fs.copies[a.svc][a.inst][a.copy]; fs.nodeDown[n] || fs.paused[n] {
+			return
+		}
+		fs.active[a.svc][a.inst][a.copy] = true
+		if k.health(a.svc) == "green" {
+			k.note("%s green again", m.stores[a.svc].name)
+		}
+	case actMove:
+		if k.instUp(a.svc, a.inst) && fs.lbUp[a.svc][a.inst] {
+			return
+		}
+		target := k.emptiestNode(a.svc)
+		if target < 0 {
+			k.note("orchestrator: no surviving node can host %s", m.services[a.svc].name)
+			return
+		}
+		k.svcNodes[a.svc][a.inst] = target
+		fs.moved[a.svc][a.inst] = true
+		fs.instDown[a.svc][a.inst] = false
+		fs.lbUp[a.svc][a.inst] = true
+		k.note("orchestrator restarts %s instance %d on %s", m.services[a.svc].name, a.inst+1, m.nodeNames[target])
+	}
+}
+
+func (k *kernel) detected(fi int) {
+	fs := k.fs
+	if fi >= 0 && fs.m[fi].detect < 0 {
+		fs.m[fi].detect = float64(k.now-k.warm-int64(fs.fails[fi].At)) / 1e9
+	}
+}
+
+func (k *kernel) mastersUp(si int) int {
+	n := 0
+	for _, x := range storeNodes(k.m, si) {
+		if !k.fs.nodeDown[x] && !k.fs.paused[x] {
+			n++
+		}
+	}
+	return n
+}
+
+// health is green (every copy active), yellow (a replica missing) or red (a shard without an
+// active copy, or no master quorum).
+func (k *kernel) health(si int) string {
+	fs := k.fs
+	if k.mastersUp(si) < fs.quorum[si] {
+		return "red"
+	}
+	h := "green"
+	for sh := range fs.copies[si] {
+		any := false
+		for x := range fs.copies[si][sh] {
+			if fs.active[si][sh][x] {
+				any = true
+			} else {
+				h = "yellow"
+			}
+		}
+		if !any {
+			return "red"
+		}
+	}
+	return h
+}
+
+// reallocate re-creates the copies lost with node dead on other data nodes (distinct nodes per
+// shard, total_shards_per_node respected); each new copy recovers at the recovery rate.
+func (k *kernel) reallocate(si, dead, fi int) {
+	fs := k.fs
+	st := fs.s.Stores[si]
+	nodes := storeNodes(k.m, si)
+	count := map[int]int{}
+	for sh := range fs.copies[si] {
+		for x, n := range fs.copies[si][sh] {
+			if fs.active[si][sh][x] {
+				count[n]++
+			}
+		}
+	}
+	size := float64(fs.ha.Search.ShardSize)
+	if size == 0 {
+		size = 10e9
+	}
+	moved := 0
+	for sh, c := range fs.copies[si] {
+		for x, n := range c {
+			if n != dead || fs.active[si][sh][x] {
+				continue
+			}
+			best := -1
+			for _, cand := range nodes {
+				if fs.nodeDown[cand] || fs.paused[cand] {
+					continue
+				}
+				if st.TotalShardsPerNode > 0 && count[cand] >= st.TotalShardsPerNode {
+					continue
+				}
+				holds := false
+				for _, y := range c {
+					if y == cand {
+						holds = true
+					}
+				}
+				if holds {
+					continue
+				}
+				if best < 0 || count[cand] < count[best] {
+					best = cand
+				}
+			}
+			if best < 0 {
+				continue
+			}
+			count[best]++
+			fs.copies[si][sh][x] = best
+			moved++
+			// recovery traffic: one disk server of the target for size/rate seconds
+			d := size / float64(fs.ha.Search.RecoveryRate) * 1e9
+			k.recoveryJob(best, int64(d), si, sh, x, fi)
+		}
+	}
+	if moved == 0 {
+		k.note("%s: no data node can take the missing copies (total_shards_per_node %d): stays %s", st.Name, st.TotalShardsPerNode, k.health(si))
+	} else {
+		k.note("%s: re-creating %d shard copies elsewhere at %s/s", st.Name, moved, fmtBytes(float64(fs.ha.Search.RecoveryRate)))
+	}
+}
+
+func fmtBytes(b float64) string {
+	switch {
+	case b >= 1e9:
+		return fmt.Sprintf("%.1f GB", b/1e9)
+	case b >= 1e6:
+		return fmt.Sprintf("%.0f MB", b/1e6)
+	}
+	return fmt.Sprintf("%.0f B", b)
+}
+
+// recoveryJob occupies one server of node n's disk for d ns, then activates the copy.
+func (k *kernel) recoveryJob(n int, d int64, si, sh, x, fi int) {
+	at := k.now + d
+	k.schedule(at, action{kind: actCopyReady, svc: si, inst: sh, copy: x, fail: fi})
+	disk := k.m.nodeDisk[n]
+	// a synthetic job holding the disk: an internal program-less visit is modelled as a busy
+	// server for the duration (background load the foreground requests queue behind).
+	k.acc(disk)
+	st := &k.st[disk]
+	if int(st.busy) < k.m.stations[disk].servers {
+		st.busy++
+		st.n++
+		k.h.push(at, evMech, -1-disk, 0)
+	}
+}
+
+// emptiestNode is the up node with the lowest utilization-law CPU utilization that does not
+// already run service s.
+func (k *kernel) emptiestNode(s int) int {
+	ul := k.m.utilizationLaw(k.m.dm, k.m.design, nil)
+	best := -1
+	for n := range k.m.nodeNames {
+		if k.fs.nodeDown[n] || k.fs.paused[n] {
+			continue
+		}
+		if best < 0 || ul[k.m.nodeCPU[n]] < ul[k.m.nodeCPU[best]] {
+			best = n
+		}
+	}
+	return best
+}
+
+// failJob: job j's attempt failed. A fork child marks its parent; a request is retried by its
+// agent (ingest flows, with backoff, while the agents' buffer has room) or counted failed.
+func (k *kernel) failJob(j int32) {
+	jb := &k.jobs[j]
+	fs := k.fs
+	if jb.parent >= 0 {
+		p := jb.parent
+		k.jobs[p].failed = true
+		jb.written = 0
+		k.finish(j)
+		return
+	}
+	for jb.nheld > 0 {
+		jb.nheld--
+		k.release(jb.held[jb.nheld])
+	}
+	for b := 0; b < 8; b++ {
+		if jb.pickMask&(1<<uint(b)) != 0 {
+			k.active[jb.pickSvc[b]][jb.picks[b]]--
+		}
+	}
+	jb.pickMask = 0
+	jb.failed = false
+	f := jb.flow
+	fl := &k.m.flows[f]
+	fi := fs.failureOf(k.now, k.warm)
+	if k.measure {
+		fs.cur.Errors++
+	}
+	if fi >= 0 && jb.attempt == 0 {
+		fs.m[fi].failedReqs++
+	}
+	if fs.retries[f] {
+		if fi >= 0 && jb.written > 0 {
+			fs.m[fi].duplicated += float64(jb.written)
+		}
+		jb.written = 0
+		if fs.backlog[f] >= fs.bufCap[f] {
+			if k.measure {
+				fs.cur.Dropped++
+				k.flows[f].drops++
+			}
+			if fi >= 0 {
+				fs.m[fi].lost += fl.events
+				fs.m[fi].dropped += fl.events
+			}
+			k.flows[f].inSys--
+			k.freeJob(j)
+			return
+		}
+		fs.backlog[f]++
+		b := float64(fs.ha.Agents.Backoff) * math.Pow(2, float64(jb.attempt))
+		b = math.Min(b, float64(fs.ha.Agents.MaxBackoff))
+		if jb.attempt < 250 {
+			jb.attempt++
+		}
+		k.h.push(k.now+int64(b), evRetry, 0, j)
+		return
+	}
+	// API and users: the request fails
+	if k.measure {
+		k.flows[f].drops++
+	}
+	if fl.closed {
+		k.startRequest(j, k.now+int64(k.samplers[fl.think].draw()))
+		return
+	}
+	k.flows[f].inSys--
+	k.freeJob(j)
+}
+
+func (k *kernel) retry(j int32) {
+	fs := k.fs
+	jb := &k.jobs[j]
+	fs.backlog[jb.flow]--
+	jb.pc, jb.nheld, jb.pickMask, jb.failed, jb.miss = 0, 0, 0, false, false
+	k.advance(j)
+}
+
+// pickF chooses an instance of service s among those the balancer believes up; a believed-up
+// instance that is actually down refuses the connection and the balancer retries another one
+// (retries, redispatch). ok=false when the request cannot be served.
+func (k *kernel) pickF(s int32, jb *job) (int, bool) {
+	fs := k.fs
+	sv := &k.m.services[s]
+	n := len(sv.nodes)
+	hc := fs.ha.HealthCheck
+	tries := 0
+	tried := uint64(0)
+	for {
+		cand := -1
+		start := k.rr[s] % n
+		k.rr[s]++
+		switch sv.policy {
+		case polLeastConn:
+			bv := math.Inf(1)
+			for c := 0; c < n; c++ {
+				i := (start + c) % n
+				if !fs.lbUp[s][i] || tried&(1<<uint(i%64)) != 0 {
+					continue
+				}
+				if v := float64(k.active[s][i]) / sv.weights[i]; v < bv {
+					cand, bv = i, v
+				}
+			}
+		case polSourceHash:
+			h := int(splitmix64(uint64(jb.source)) % uint64(n))
+			for c := 0; c < n; c++ {
+				i := (h + c) % n
+				if fs.lbUp[s][i] && tried&(1<<uint(i%64)) == 0 {
+					cand = i
+					break
+				}
+			}
+		default: // round robin, weighted and random degrade to round robin over the healthy ones
+			for c := 0; c < n; c++ {
+				i := (start + c) % n
+				if fs.lbUp[s][i] && tried&(1<<uint(i%64)) == 0 {
+					cand = i
+					break
+				}
+			}
+		}
+		if cand < 0 {
+			return 0, false
+		}
+		if k.instUp(int(s), cand) {
+			return cand, true
+		}
+		// connection refused: retry, on another server with redispatch
+		tries++
+		if tries > hc.Retries {
+			return 0, false
+		}
+		if *hc.Redispatch {
+			tried |= 1 << uint(cand%64)
+		} else {
+			return 0, false
+		}
+	}
+}
+
+// tick closes one second of the timeline.
+func (k *kernel) tick() {
+	fs := k.fs
+	c := &fs.cur
+	c.T = float64(k.now-k.warm) / 1e9
+	c.P95MS = float64(fs.secHist.ValueAtQuantile(95)) / 1e3
+	if fs.secHist.TotalCount() == 0 {
+		c.P95MS = 0
+	}
+	for f := range fs.backlog {
+		c.Backlog += float64(fs.backlog[f])
+		p := float64(fs.secFlow[f].ValueAtQuantile(95)) / 1e3
+		if fs.secFlow[f].TotalCount() == 0 {
+			p = 0
+		}
+		fs.flowP95[f] = append(fs.flowP95[f], p)
+		fs.flowThr[f] = append(fs.flowThr[f], float64(fs.flowSecN[f]))
+		fs.flowOver[f] = append(fs.flowOver[f], float64(fs.overN[f]))
+		fs.flowSecN[f], fs.overN[f] = 0, 0
+		fs.secFlow[f].Reset()
+	}
+	if len(fs.copies) > 0 {
+		c.Health = k.health(0)
+	}
+	for n := range fs.nodeDown {
+		if fs.nodeDown[n] || fs.paused[n] {
+			c.Down++
+		}
+	}
+	for s := range fs.instDown {
+		for i := range fs.instDown[s] {
+			if fs.instDown[s][i] {
+				c.Down++
+			}
+		}
+	}
+	fs.series = append(fs.series, *c)
+	*c = TimePoint{}
+	fs.secHist.Reset()
+	if k.now+fs.secNS <= k.end {
+		k.h.push(k.now+fs.secNS, evTick, 0, 0)
+	}
+}
+
+// recordDone adds a completed request to the current second.
+func (k *kernel) recordDone(f int32, lat int64) {
+	fs := k.fs
+	us := (lat + 999) / 1000
+	if us < 1 {
+		us = 1
+	}
+	if us > histMaxMicros {
+		us = histMaxMicros
+	}
+	_ = fs.secHist.RecordValue(us)
+	_ = fs.secFlow[f].RecordValue(us)
+	fs.flowSecN[f]++
+	if t := k.m.flows[f].p95Target; t > 0 && float64(lat)/1e6 > t {
+		fs.overN[f]++
+	}
+	fs.cur.ThroughputPerS++
+	fs.cur.EventsPerS += k.m.flows[f].events
+}
+
+const (
+	copyOK = iota
+	copySkip
+	copyFail
+)
+
+// writeCopy is the node that stores rank r of shard sh of store si for an index request: rank 0
+// is the current primary. A replica that is unavailable is skipped (the write is acknowledged
+// without it: the cluster is yellow); an unreachable primary, a shard without an active copy or a
+// lost master quorum fails the write.
+func (k *kernel) writeCopy(si, sh, r int) (int, int) {
+	fs := k.fs
+	if k.mastersUp(si) < fs.quorum[si] {
+		return 0, copyFail
+	}
+	c := fs.copies[si][sh]
+	p := fs.primary[si][sh]
+	x := p
+	if r > 0 {
+		// the r-th copy other than the primary
+		x = -1
+		seen := 0
+		for i := range c {
+			if i == p {
+				continue
+			}
+			seen++
+			if seen == r {
+				x = i
+				break
+			}
+		}
+		if x < 0 {
+			return 0, copySkip
+		}
+	}
+	n := c[x]
+	down := fs.nodeDown[n]
+	if !fs.active[si][sh][x] || down {
+		if r == 0 {
+			return 0, copyFail
+		}
+		return 0, copySkip
+	}
+	return n, copyOK
+}
+
+// queryCopy picks an active copy of a shard on a reachable node, round robin (Elasticsearch
+// retries a failed shard query on another copy, so a dead copy costs no error while another
+// exists).
+func (k *kernel) queryCopy(si, sh int) (int, bool) {
+	fs := k.fs
+	c := fs.copies[si][sh]
+	for t := 0; t < len(c); t++ {
+		x := k.storeRR[si][sh] % len(c)
+		k.storeRR[si][sh]++
+		if fs.active[si][sh][x] && !fs.nodeDown[c[x]] {
+			return c[x], true
+		}
+	}
+	return 0, false
+}
+
+// recoveryDone frees the disk server a shard recovery held.
+func (k *kernel) recoveryDone(disk int32) {
+	k.acc(disk)
+	st := &k.st[disk]
+	st.n--
+	if st.q.size > 0 {
+		e := st.q.pop()
+		k.h.pushG(k.now+e.demand, evDepart, disk, e.job, k.jobs[e.job].gen)
+	} else {
+		st.busy--
+	}
+}
