@@ -115,6 +115,11 @@ func search(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg) (*Saturation
 	for i := range loads {
 		loads[i] = ld.min + (hi-ld.min)*float64(i+1)/float64(ld.points)
 	}
+	// the design load is always a point of the sweep (charts mark it)
+	if ld.design > ld.min && ld.design < hi {
+		loads = append(loads, ld.design)
+		sort.Float64s(loads)
+	}
 	cfg := r.cfg
 	ts := make([]task, 0, len(loads)*cfg.reps)
 	for _, x := range loads {

@@ -342,6 +342,46 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 		}
 		fmt.Fprintln(w)
 	}
+	for i, f := range r.Failures {
+		if i == 0 {
+			fmt.Fprintf(w, "  failures (%d replications; RTO target < 5 min, RPO target < 1 min, seed 001)\n", r.Settings.Replications)
+		}
+		rto := fmt.Sprintf("%s s", num(f.RTOS.Mean))
+		if !f.Recovered {
+			rto = fmt.Sprintf("> %s s (not recovered in the run)", num(f.RTOS.Mean))
+		}
+		ok := func(b bool) string {
+			if b {
+				return "met"
+			}
+			return "NOT met"
+		}
+		fmt.Fprintf(w, "    %-34s at %4.0fs  detected %s s  RTO %s (%s)  RPO %s writes (%s)  lost %s  dropped %s  duplicated %s events  failed %s req  peak P95 %s ms  drain %s s\n",
+			f.Name, f.AtS, num(f.DetectionS.Mean), rto, ok(f.RTOMet), num(f.RPOEvents.Mean), ok(f.RPOMet), num(f.LostEvents.Mean), num(f.DroppedEvents.Mean), num(f.DuplicatedEvents.Mean), num(f.FailedRequests.Mean), num(f.PeakP95MS.Mean), num(f.DrainS.Mean))
+	}
+	if len(r.NMinus1) > 0 {
+		worst := r.NMinus1[0]
+		all := true
+		for _, row := range r.NMinus1 {
+			if !row.Survives {
+				all = false
+			}
+			if row.FractionOfDesign < worst.FractionOfDesign {
+				worst = row
+			}
+		}
+		fmt.Fprintf(w, "  %-16s survives the loss of any one node: %s (worst: %s at %.0f %% of design load)\n", "N-1", map[bool]string{true: "yes", false: "NO"}[all], worst.Node, worst.FractionOfDesign*100)
+		for _, row := range r.NMinus1 {
+			why := ""
+			if row.Why != "" {
+				why = " — " + row.Why
+			}
+			fmt.Fprintf(w, "    %-20s %-12s %-9s saturation %s %s (%.0f %% of design)%s\n", row.Node, row.Role, map[bool]string{true: "survives", false: "FAILS"}[row.Survives], num(row.Saturation), unit, row.FractionOfDesign*100, why)
+		}
+	}
+	if a := r.Availability; a != nil {
+		fmt.Fprintf(w, "  %-16s %.4f %% (95%% CI %.4f–%.4f), %.1f h down per year: %s\n", "availability", a.Availability.Mean*100, a.Availability.CI95[0]*100, a.Availability.CI95[1]*100, a.DowntimePerYearH, a.Tier)
+	}
 	verdict := "SLO holds at design load"
 	if !r.SLOMet {
 		verdict = "SLO BREACHED at design load: " + strings.Join(r.Violations, "; ")
