@@ -498,6 +498,7 @@ func (k *kernel) setPaused(n int, on bool) {
 		k.psAdvanceV(cpu)
 		fs.paused[n] = true
 		k.st[cpu].ver++ // cancels the pending completion
+		k.st[cpu].pending = false
 		return
 	}
 	fs.paused[n] = false
@@ -520,6 +521,7 @@ func (k *kernel) abortNode(n int) {
 		st.q.head, st.q.size = 0, 0
 		st.tags = st.tags[:0]
 		st.ver++
+		st.pending = false
 	}
 	var victims []int32
 	for j := range k.jobs {

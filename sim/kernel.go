@@ -84,6 +84,10 @@ type stationRT struct {
 	v     float64
 	lastV int64
 	ver   int32
+	// the live completion event: pending, due at nextT. An event that fires before the station's
+	// next completion (arrivals slowed it down) re-checks and re-schedules itself once.
+	pending bool
+	nextT   int64
 	// statistics since warm-up
 	last     int64
 	areaBusy float64
@@ -261,7 +265,9 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 			}
 			k.depart(e.a, e.b)
 		case evPSDone:
-			k.psDone(e.a, e.b)
+			if !k.psDone(e.a, e.b) {
+				k.events-- // stale or re-checked events are not counted as work
+			}
 		case evResume:
 			k.advance(e.b)
 		case evWarmup:
@@ -759,27 +765,37 @@ func (k *kernel) psAdvanceV(s int32) {
 
 func (k *kernel) psReschedule(s int32) {
 	st := &k.st[s]
-	st.ver++
-	if st.n == 0 {
+	if st.n == 0 || (k.fs != nil && k.fs.paused[k.m.stations[s].node]) {
+		st.ver++ // cancel; a paused station is resumed by setPaused
+		st.pending = false
 		return
-	}
-	if k.fs != nil && k.fs.paused[k.m.stations[s].node] {
-		return // resumed by setPaused
 	}
 	dt := (st.tags[0].tag - st.v) / k.psRate(s)
 	if dt < 0 {
 		dt = 0
 	}
-	k.h.push(k.now+int64(math.Ceil(dt)), evPSDone, s, st.ver)
+	t := k.now + int64(math.Ceil(dt))
+	if st.pending && st.nextT <= t {
+		return // the live event fires no later and re-checks then
+	}
+	st.ver++
+	st.pending, st.nextT = true, t
+	k.h.push(t, evPSDone, s, st.ver)
 }
 
-func (k *kernel) psDone(s int32, ver int32) {
+// psDone handles a station's completion event; false when it was stale or early.
+func (k *kernel) psDone(s int32, ver int32) bool {
 	st := &k.st[s]
 	if ver != st.ver {
-		return // stale
+		return false // stale
+	}
+	st.pending = false
+	k.psAdvanceV(s)
+	if (st.tags[0].tag-st.v)/k.psRate(s) >= 1 {
+		k.psReschedule(s) // early: arrivals since slowed the station down
+		return false
 	}
 	k.acc(s)
-	k.psAdvanceV(s)
 	e := k.psPop(st)
 	if e.tag > st.v {
 		st.v = e.tag
@@ -790,6 +806,7 @@ func (k *kernel) psDone(s int32, ver int32) {
 	}
 	k.psReschedule(s)
 	k.leave(s, e.job)
+	return true
 }
 
 func (k *kernel) psPush(st *stationRT, e psEnt) {

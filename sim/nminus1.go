@@ -1,0 +1,517 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/capsim/capsim/scenarios"
+	"github.com/capsim/capsim/sim/availability"
+)
+
+// DefaultNMinus1Replications is the number of replications per load of the N-1 analysis when
+// neither the options nor the scenario's sim section set one.
+const DefaultNMinus1Replications = 3
+
+// ErrNoNodes is returned by NMinus1 for a scenario without nodes (a plain queueing network).
+var ErrNoNodes = errors.New("sim: N-1 analysis needs a deployment with nodes")
+
+// NMinus1 takes each node of the deployment down in turn and reports, per node, whether the tier
+// still carries its design load and its saturation point without that node. It returns one row
+// per node in file order. The scenario must be validated (scenarios.Load does it).
+//
+// The variant without node X is the scenario with X removed everywhere:
+//   - services lose their instances on X (with their balancer weights). A service left with no
+//     instance makes the tier not survive — unless ha.orchestrator is set (Kubernetes, seed 002):
+//     then every instance X ran restarts on the surviving node with the most free cores at design
+//     load (cores × (1 − CPU utilization by the utilization law), each moved instance taking an
+//     equal share of X's busy cores) among the nodes with memory for it. Queue consumers scale
+//     with the instances of their service (concurrency × instances left / instances before);
+//   - sharded stores lose X as a data node and are re-allocated with scenarios.AllocateShards;
+//     if the copies no longer fit (total_shards_per_node, distinct nodes) replicas are dropped
+//     until they do (cluster yellow); a shard whose only copy was on X, or shards that do not
+//     fit even without replicas, make the store red; fewer nodes than the master quorum
+//     (ha.search.minimum_master_nodes, default a majority of the store's nodes) stops writes;
+//     red and no quorum make the tier not survive;
+//   - a database whose primary was X promotes its first replica (Patroni); with no replica the
+//     tier does not survive; a lost replica is dropped from read routing;
+//   - a cache loses X; a cache with no node left misses every lookup (its on_miss calls run).
+//
+// Survives is true when nothing above breaks and every SLO criterion holds at design load.
+// Saturation is found per replication as in Run, with common random numbers, but shorter: the
+// design load brackets it from below (or above), then probes at 0.97 and 1.01 × the variant's
+// utilization-law bound and bisection until the bracket is within 1 % (at most 7 probes). The
+// variants' replications run together on the runner's workers (WithParallelism).
+// Default replications: DefaultNMinus1Replications; advice is never computed.
+//
+// Errors: ErrNoNodes; nothing else — a variant that cannot be built is a row with Why.
+func NMinus1(s *scenarios.Scenario, opts ...Option) ([]NMinus1Row, error) {
+	if s == nil || len(s.Nodes) == 0 {
+		return nil, ErrNoNodes
+	}
+	m0, err := Compile(s)
+	if err != nil {
+		return nil, err
+	}
+	cfg := newConfig(s, opts)
+	if !cfg.repsSet && s.Sim.Replications == 0 {
+		cfg.reps = DefaultNMinus1Replications
+	}
+	cfg.advice = false
+	ld := loadSettings(s)
+
+	rows := make([]NMinus1Row, len(s.Nodes))
+	var vs []*nm1Variant
+	for i, n := range s.Nodes {
+		rows[i] = NMinus1Row{Node: n.Name, Role: n.Role}
+		v, notes, fatal := withoutNode(s, m0, i)
+		if len(fatal) > 0 {
+			rows[i].Why = strings.Join(append(fatal, notes...), "; ")
+			continue
+		}
+		vm, err := Compile(v)
+		if err != nil {
+			rows[i].Why = strings.Join(append([]string{fmt.Sprintf("cannot build the variant: %v", err)}, notes...), "; ")
+			continue
+		}
+		vs = append(vs, &nm1Variant{row: i, s: v, m: vm, notes: notes, bound: vm.utilBound(v)})
+	}
+	r := &runner{cfg: &cfg, total: len(vs) * cfg.reps * 5}
+	nm1Search(vs, r, ld)
+	for _, v := range vs {
+		row := &rows[v.row]
+		row.Survives = v.design.SLOMet
+		row.Saturation = v.sat.Value
+		if ld.design > 0 {
+			row.FractionOfDesign = v.sat.Value / ld.design
+		}
+		why := v.notes
+		if !v.design.SLOMet {
+			why = append([]string{"SLO not met at design load: " + strings.Join(v.design.Violations, ", ")}, why...)
+		}
+		if v.sat.Limit != "" {
+			lim := "saturation limited by " + v.sat.Limit
+			if !v.sat.Bounded {
+				lim = "saturation is a lower bound: " + v.sat.Limit
+			}
+			why = append(why, lim)
+		}
+		row.Why = strings.Join(why, "; ")
+	}
+	return rows, nil
+}
+
+// nm1Variant is one "node down" model under search.
+type nm1Variant struct {
+	row    int
+	s      *scenarios.Scenario
+	m      *Model
+	notes  []string
+	bound  float64
+	design Point
+	reps   []nm1Rep
+	sat    Saturation
+}
+
+// nm1Rep is one replication's bracket [lo, hi] of the saturation point: lo met the SLO, hi did
+// not (hiSeen) or is the search maximum (not simulated).
+type nm1Rep struct {
+	lo, hi  float64
+	hiSeen  bool
+	probes  int
+	guided  int // guided probes made (0.97 and 1.01 × bound)
+	limit   string
+	pending float64
+}
+
+// Search precision: stop when hi − lo ≤ nm1Width × hi, or after nm1MaxProbes probes.
+const (
+	nm1Width     = 0.01
+	nm1MaxProbes = 7
+)
+
+func nm1Search(vs []*nm1Variant, r *runner, ld loadCfg) {
+	reps := r.cfg.reps
+	// design load, every variant and replication in one batch
+	ts := make([]task, 0, len(vs)*reps)
+	for _, v := range vs {
+		for rep := 0; rep < reps; rep++ {
+			ts = append(ts, task{m: v.m, load: v.m.design, rep: rep})
+		}
+	}
+	r.runAll(ts)
+	for k, v := range vs {
+		out := make([]replication, reps)
+		for rep := range out {
+			out[rep] = *ts[k*reps+rep].out
+		}
+		v.design = v.m.point(v.s, v.m.design, out, r.cfg)
+		hiCap := ld.max
+		if !math.IsInf(v.bound, 1) {
+			hiCap = math.Min(ld.max, 1.15*v.bound)
+		}
+		v.reps = make([]nm1Rep, reps)
+		for rep := range v.reps {
+			b := &v.reps[rep]
+			ok, why := v.m.criterion(v.s, out, rep, v.m.design)
+			if ok {
+				b.lo, b.hi = v.m.design, math.Max(hiCap, v.m.design)
+			} else {
+				b.lo, b.hi, b.hiSeen, b.limit = math.Min(ld.min, v.m.design), v.m.design, true, strings.Join(why, "; ")
+			}
+		}
+	}
+	// probes: every (variant, replication) still open, in one batch per round
+	for {
+		var bt []task
+		var who [][2]int
+		for k, v := range vs {
+			for rep := range v.reps {
+				b := &v.reps[rep]
+				x, ok := b.next(v.bound)
+				if !ok {
+					continue
+				}
+				b.pending = x
+				bt = append(bt, task{m: v.m, load: x, rep: rep})
+				who = append(who, [2]int{k, rep})
+			}
+		}
+		if len(bt) == 0 {
+			break
+		}
+		r.runAll(bt)
+		for i, kr := range who {
+			v, b := vs[kr[0]], &vs[kr[0]].reps[kr[1]]
+			one := make([]replication, reps)
+			one[kr[1]] = *bt[i].out
+			ok, why := v.m.criterion(v.s, one, kr[1], b.pending)
+			b.probes++
+			if ok {
+				b.lo = b.pending
+			} else {
+				b.hi, b.hiSeen, b.limit = b.pending, true, strings.Join(why, "; ")
+			}
+		}
+	}
+	for _, v := range vs {
+		values := make([]float64, reps)
+		limits := make([]string, reps)
+		v.sat = Saturation{Variable: ld.variable, Unit: ld.unit, Bounded: true}
+		if !math.IsInf(v.bound, 1) {
+			v.sat.AnalyticBound = v.bound
+		}
+		for rep, b := range v.reps {
+			values[rep], limits[rep] = b.lo, b.limit
+			if !b.hiSeen {
+				v.sat.Bounded = false
+				limits[rep] = "SLO still met at the search maximum"
+			}
+		}
+		iv := interval(values)
+		v.sat.Value, v.sat.CI95 = iv.Mean, iv.CI95
+		v.sat.Limit = mostCommon(limits)
+	}
+}
+
+// next is the load of the replication's next probe: 0.97 × the utilization-law bound first (the
+// saturation point sits just below the bound when the utilization trigger binds), then 1.01 ×
+// the bound when that held, then bisection.
+func (b *nm1Rep) next(bound float64) (float64, bool) {
+	if b.probes >= nm1MaxProbes || b.hi-b.lo <= nm1Width*b.hi {
+		return 0, false
+	}
+	if !math.IsInf(bound, 1) && bound > 0 {
+		for b.guided < 2 {
+			g := []float64{0.97, 1.01}[b.guided] * bound
+			b.guided++
+			if g > b.lo*(1+nm1Width/2) && g < b.hi*(1-nm1Width/2) {
+				return g, true
+			}
+		}
+	}
+	return (b.lo + b.hi) / 2, true
+}
+
+// withoutNode builds the scenario without s.Nodes[ni]. notes say what changed (yellow shards,
+// promotions, restarts); fatal lists what does not survive (then the variant is not usable).
+func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenario, notes, fatal []string) {
+	name := s.Nodes[ni].Name
+	v = clone(s)
+	v.Failures, v.Availability, v.LoadTest = nil, nil, nil
+	v.Nodes = append(v.Nodes[:ni:ni], v.Nodes[ni+1:]...)
+	uses := availability.FlowUses(s)
+	flowsUsing := func(kind, what string) string {
+		var fs []string
+		for _, u := range uses {
+			var list []string
+			switch kind {
+			case "svc":
+				list = u.Services
+			case "store":
+				list = u.Stores
+			case "storeW":
+				list = u.StoreWrites
+			case "db":
+				list = u.Databases
+			}
+			for _, x := range list {
+				if x == what {
+					fs = append(fs, u.Flow)
+					break
+				}
+			}
+		}
+		if len(fs) == 0 {
+			return "used by no flow"
+		}
+		return "flows " + strings.Join(fs, ", ")
+	}
+
+	// services
+	orch := s.HA.Orchestrator != nil
+	ul := m0.utilizationLaw(m0.dm, m0.design, nil)
+	lostInst := 0
+	for _, sv := range s.Services {
+		for _, p := range sv.Placement {
+			if p == name {
+				lostInst++
+			}
+		}
+	}
+	free := map[string]float64{}
+	mem := map[string]float64{}
+	used := memoryUse(s)
+	var busyLost float64
+	for i, n := range s.Nodes {
+		u := ul[m0.nodeCPU[i]]
+		free[n.Name] = float64(n.Cores) * (1 - u)
+		mem[n.Name] = math.Inf(1)
+		if n.Memory > 0 {
+			mem[n.Name] = float64(n.Memory) - used[n.Name]
+		}
+		if i == ni {
+			busyLost = float64(n.Cores) * u
+		}
+	}
+	instances := map[string][2]int{} // service → instances before, after
+	for si := range v.Services {
+		sv := &v.Services[si]
+		var place []string
+		var w []float64
+		lost := 0
+		for j, p := range sv.Placement {
+			if p == name {
+				lost++
+				continue
+			}
+			place = append(place, p)
+			if j < len(sv.Balancer.Weights) {
+				w = append(w, sv.Balancer.Weights[j])
+			}
+		}
+		before := len(sv.Placement)
+		if lost > 0 && orch {
+			for k := 0; k < lost; k++ {
+				target := ""
+				for _, n := range v.Nodes {
+					if mem[n.Name] < float64(sv.Memory) {
+						continue
+					}
+					if target == "" || free[n.Name] > free[target] {
+						target = n.Name
+					}
+				}
+				if target == "" {
+					notes = append(notes, fmt.Sprintf("service %s: no surviving node has memory for its instance from %s", sv.Name, name))
+					continue
+				}
+				place = append(place, target)
+				if len(sv.Balancer.Weights) > 0 {
+					wj := 1.0
+					for j, p := range sv.Placement {
+						if p == name {
+							wj = sv.Balancer.Weights[j]
+						}
+					}
+					w = append(w, wj)
+				}
+				free[target] -= busyLost / float64(lostInst)
+				mem[target] -= float64(sv.Memory)
+				notes = append(notes, fmt.Sprintf("orchestrator restarts %s on %s", sv.Name, target))
+			}
+		}
+		sv.Placement = place
+		if len(sv.Balancer.Weights) > 0 {
+			sv.Balancer.Weights = w
+		}
+		instances[sv.Name] = [2]int{before, len(place)}
+		if len(place) == 0 {
+			fatal = append(fatal, fmt.Sprintf("service %s has no instance left (%s)", sv.Name, flowsUsing("svc", sv.Name)))
+		}
+	}
+	// queue consumers live in the consumer service's instances
+	for qi := range v.Queues {
+		q := &v.Queues[qi]
+		in, ok := instances[q.Consumer.Service]
+		if !ok || in[0] == 0 || in[1] == in[0] || in[1] == 0 {
+			continue
+		}
+		c := int(math.Ceil(float64(q.Concurrency) * float64(in[1]) / float64(in[0])))
+		notes = append(notes, fmt.Sprintf("queue %s: %d → %d consumers (%d of %d %s instances)", q.Name, q.Concurrency, c, in[1], in[0], q.Consumer.Service))
+		q.Concurrency = c
+	}
+
+	// sharded stores
+	for sti := range v.Stores {
+		st := &v.Stores[sti]
+		at := -1
+		for j, n := range st.Nodes {
+			if n == name {
+				at = j
+			}
+		}
+		if at < 0 {
+			continue
+		}
+		orig := *st
+		if orig.Replicas == 0 {
+			if copies, err := scenarios.AllocateShards(orig); err == nil {
+				var lostShards []string
+				for sh, cp := range copies {
+					for _, j := range cp {
+						if j == at {
+							lostShards = append(lostShards, fmt.Sprint(sh))
+						}
+					}
+				}
+				if len(lostShards) > 0 {
+					fatal = append(fatal, fmt.Sprintf("store %s red: shard %s had its only copy on %s (%s)", st.Name, strings.Join(lostShards, ", "), name, flowsUsing("store", st.Name)))
+					continue
+				}
+			}
+		}
+		st.Nodes = append(st.Nodes[:at:at], st.Nodes[at+1:]...)
+		q := s.HA.Search.MinimumMasterNodes
+		if q <= 0 {
+			q = len(orig.Nodes)/2 + 1
+		}
+		if len(st.Nodes) < q {
+			fatal = append(fatal, fmt.Sprintf("store %s: %d of %d nodes left, below the master quorum %d: writes stop (%s)", st.Name, len(st.Nodes), len(orig.Nodes), q, flowsUsing("storeW", st.Name)))
+		}
+		if len(st.Nodes) == 0 {
+			fatal = append(fatal, fmt.Sprintf("store %s red: no data node left (%s)", st.Name, flowsUsing("store", st.Name)))
+			continue
+		}
+		fits := false
+		for rep := orig.Replicas; rep >= 0; rep-- {
+			st.Replicas = rep
+			if _, err := scenarios.AllocateShards(*st); err == nil {
+				fits = true
+				break
+			}
+		}
+		switch {
+		case !fits:
+			fatal = append(fatal, fmt.Sprintf("store %s red: %d shards do not fit on %d nodes (total_shards_per_node %d) (%s)", st.Name, st.Shards, len(st.Nodes), st.TotalShardsPerNode, flowsUsing("store", st.Name)))
+		case st.Replicas < orig.Replicas:
+			notes = append(notes, fmt.Sprintf("store %s yellow: %d replica copies unassigned (%d replicas per shard fit on %d nodes)", st.Name, (orig.Replicas-st.Replicas)*st.Shards, st.Replicas, len(st.Nodes)))
+		}
+	}
+
+	// databases
+	for di := range v.Databases {
+		db := &v.Databases[di]
+		if db.Primary == name {
+			if len(db.Replicas) == 0 {
+				fatal = append(fatal, fmt.Sprintf("database %s: primary on %s lost, no replica to promote (%s)", db.Name, name, flowsUsing("db", db.Name)))
+				continue
+			}
+			db.Primary, db.Replicas = db.Replicas[0], db.Replicas[1:]
+			notes = append(notes, fmt.Sprintf("database %s: replica on %s promoted to primary", db.Name, db.Primary))
+		} else if j := indexOf(db.Replicas, name); j >= 0 {
+			db.Replicas = append(db.Replicas[:j:j], db.Replicas[j+1:]...)
+			notes = append(notes, fmt.Sprintf("database %s: replica on %s lost", db.Name, name))
+		} else {
+			continue
+		}
+		if len(db.Replicas) == 0 {
+			if db.ReadRouting == "replicas" {
+				db.ReadRouting = "primary"
+				notes = append(notes, fmt.Sprintf("database %s: no replica left, reads go to the primary", db.Name))
+			}
+			if db.Replication == "sync" {
+				db.Replication = "async"
+				notes = append(notes, fmt.Sprintf("database %s: no replica left, commits are no longer synchronous", db.Name))
+			}
+		}
+	}
+
+	// caches
+	gone := map[string]bool{}
+	for ci := range v.Caches {
+		c := &v.Caches[ci]
+		if j := indexOf(c.Nodes, name); j >= 0 {
+			c.Nodes = append(c.Nodes[:j:j], c.Nodes[j+1:]...)
+			if len(c.Nodes) == 0 {
+				gone[c.Name] = true
+				notes = append(notes, fmt.Sprintf("cache %s has no node left: every lookup misses", c.Name))
+			}
+		}
+	}
+	if len(gone) > 0 {
+		kept := v.Caches[:0:0]
+		for _, c := range v.Caches {
+			if !gone[c.Name] {
+				kept = append(kept, c)
+			}
+		}
+		v.Caches = kept
+		for si := range v.Services {
+			for hi := range v.Services[si].Handlers {
+				h := &v.Services[si].Handlers[hi]
+				h.Calls = missAll(h.Calls, gone, 1)
+			}
+		}
+		for fi := range v.Flows {
+			f := &v.Flows[fi]
+			bad := f.Entry != nil && gone[f.Entry.Cache]
+			for _, mx := range f.Mix {
+				bad = bad || mx.Entry != nil && gone[mx.Entry.Cache]
+			}
+			if bad {
+				fatal = append(fatal, fmt.Sprintf("flow %s enters at a cache with no node left", f.Name))
+			}
+		}
+	}
+	return v, notes, fatal
+}
+
+// missAll replaces every call to a cache in gone by its on_miss calls (probability multiplied by
+// the cache call's), recursively.
+func missAll(calls []scenarios.Call, gone map[string]bool, p float64) []scenarios.Call {
+	var out []scenarios.Call
+	for _, c := range calls {
+		cp := orDefault(c.Probability, 1.0)
+		if c.Cache != "" && gone[c.Cache] {
+			out = append(out, missAll(c.OnMiss, gone, p*cp)...)
+			continue
+		}
+		if len(c.OnMiss) > 0 {
+			c.OnMiss = missAll(c.OnMiss, gone, 1)
+		}
+		c.Probability = p * cp
+		out = append(out, c)
+	}
+	return out
+}
+
+func indexOf(xs []string, x string) int {
+	for i, y := range xs {
+		if y == x {
+			return i
+		}
+	}
+	return -1
+}
