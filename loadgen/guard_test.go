@@ -66,11 +66,13 @@ func TestGuardRejectsWithoutPacket(t *testing.T) {
 	}
 	res2, _ := ex.Run(context.Background(), grpcT)
 	grpcT.Close()
+	rawT, _ := loadgen.NewRawHTTPAPI(url, nil, g, 1)
+	res3, _ := ex.Run(context.Background(), rawT)
 	time.Sleep(50 * time.Millisecond)
 	if n := accepted.Load(); n != 0 {
 		t.Fatalf("listener on %s accepted %d connections", ip, n)
 	}
-	for _, r := range []*loadgen.Result{res, res2} {
+	for _, r := range []*loadgen.Result{res, res2, res3} {
 		if r.OK != 0 || r.Failed != r.Scheduled || r.Scheduled == 0 {
 			t.Errorf("%+v: every hit should fail", r.Counts)
 		}

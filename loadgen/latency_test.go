@@ -99,7 +99,7 @@ func TestMMcP95(t *testing.T) {
 			t.Fatal(err)
 		}
 		g, _ := loadgen.NewGuard()
-		target, _ := loadgen.NewHTTPAPI(srv.URL(), listOnly(), g, 200, 1)
+		target, _ := loadgen.NewRawHTTPAPI(srv.URL(), listOnly(), g, 1)
 		ex, err := loadgen.NewConstantArrivalRate(loadgen.ConstantArrivalRateConfig{
 			Rate: lambda, Duration: d, PreAllocatedVUs: 50, MaxVUs: 200, Arrivals: loadgen.ArrivalsPoisson, Seed: 5,
 		})
