@@ -48,3 +48,25 @@ func BenchmarkKernelMedium(b *testing.B) { benchKernel(b, "medium", 0, 60) }
 
 // BenchmarkKernelMediumAt10x: the medium tier at 10× design load (busy stations, long queues).
 func BenchmarkKernelMediumAt10x(b *testing.B) { benchKernel(b, "medium", 50000, 20) }
+
+// BenchmarkRun runs the whole `capsim run` model job (design load, sweep, saturation search,
+// advice) on each UTMStack tier with default settings, on all cores, and reports wall seconds per
+// run and kernel events per second. Peak RSS of the CLI is measured separately (README).
+func BenchmarkRun(b *testing.B) {
+	for _, tier := range []string{"single", "small", "medium", "large"} {
+		b.Run(tier, func(b *testing.B) {
+			s := mustLoad(b, tier)
+			var events int64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				r, err := Run(s)
+				if err != nil {
+					b.Fatal(err)
+				}
+				events += r.Settings.Events
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
+			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
