@@ -31,6 +31,7 @@ type loadFlags struct {
 	allow, sets                           []string
 	maxRequests                           uint64
 	quiet, k6                             bool
+	lagBudget                             time.Duration
 }
 
 // k6Runner runs the plan through bin/k6 with the capsim extension (`capsim load --k6`). It is
@@ -74,6 +75,7 @@ passed; 99 a threshold failed; 2 invalid input; 1 anything else (including an ab
 	fl.IntVar(&f.batch, "batch", 0, "events per request of agent traffic")
 	fl.Uint64Var(&f.maxRequests, "max-requests", 0, "bound on the number of requests (default 50,000,000)")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario value (repeatable)")
+	fl.DurationVar(&f.lagBudget, "lag-budget", loadgen.DefaultLagBudget, "scheduling-lag p99 above which the run is marked invalid (the generator was the bottleneck)")
 	fl.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
 	fl.BoolVar(&f.k6, "k6", false, "write the k6 script for the scenario and run bin/k6 with the capsim extension")
 	rootCmd.AddCommand(cmd)
@@ -149,7 +151,13 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 		os.Exit(130)
 	}()
 
-	opts := []loadgen.Option{loadgen.WithThresholds(plan.Thresholds...)}
+	if f.lagBudget < 0 {
+		return invalid(fmt.Errorf("--lag-budget must be > 0, got %v", f.lagBudget))
+	}
+	if f.lagBudget == 0 {
+		f.lagBudget = loadgen.DefaultLagBudget
+	}
+	opts := []loadgen.Option{loadgen.WithThresholds(plan.Thresholds...), loadgen.WithLagBudget(f.lagBudget)}
 	if plan.Timeout > 0 {
 		opts = append(opts, loadgen.WithTimeout(plan.Timeout))
 	}
@@ -333,9 +341,13 @@ func printLoadSummary(w io.Writer, plan *loadgen.Plan, r *loadgen.Result) {
 			ms(h.ValueAtQuantile(90)), ms(h.ValueAtQuantile(95)), ms(h.ValueAtQuantile(99)))
 	}
 	secs := r.Duration.Seconds()
+	reqs, dur, failed := "http_reqs", "http_req_duration", "http_req_failed"
+	if !strings.HasPrefix(plan.Protocol, "http") {
+		reqs, dur, failed = "iterations", "capsim_batch_duration", "failed"
+	}
 	fmt.Fprintf(w, "\n  scenario: %s, flow %s — %s\n  target: %s (%s)\n\n", plan.Scenario, plan.Flow.Name, plan.Describe, plan.Target, plan.Protocol)
-	fmt.Fprintf(w, "  %s %d  %.1f/s\n", dots("http_reqs"), r.Completed(), float64(r.Completed())/secs)
-	trend("http_req_duration", r.Latency)
+	fmt.Fprintf(w, "  %s %d  %.1f/s\n", dots(reqs), r.Completed(), float64(r.Completed())/secs)
+	trend(dur, r.Latency)
 	fmt.Fprintf(w, "    (from the intended send time; from the actual send:)\n")
 	trend("service_time", r.Service)
 	trend("send_lag", r.SendLag)
@@ -343,7 +355,7 @@ func printLoadSummary(w io.Writer, plan *loadgen.Plan, r *loadgen.Result) {
 	if c := r.Completed(); c > 0 {
 		fail = float64(r.Failed+r.TimedOut) / float64(c) * 100
 	}
-	fmt.Fprintf(w, "  %s %.2f%%  %d failed, %d timed out\n", dots("http_req_failed"), fail, r.Failed, r.TimedOut)
+	fmt.Fprintf(w, "  %s %.2f%%  %d failed, %d timed out\n", dots(failed), fail, r.Failed, r.TimedOut)
 	fmt.Fprintf(w, "  %s %d\n", dots("dropped_iterations"), r.Dropped)
 	fmt.Fprintf(w, "  %s %d\n", dots("interrupted"), r.Interrupted)
 	if r.EventsSent > 0 {
