@@ -116,7 +116,7 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 			drain = append(drain, drainTime(rp, fr.AtS+fr.RecoverAfterS, int(next)))
 		}
 		fr.RTOS, fr.Recovered = interval(rto), recovered
-		fr.DetectionS = interval(det)
+		fr.DetectionS, fr.Detected = interval(det), len(det) > 0
 		fr.RPOEvents, fr.LostEvents, fr.DroppedEvents = interval(rpo), interval(lost), interval(drop)
 		fr.DuplicatedEvents, fr.FailedRequests = interval(dup), interval(failed)
 		fr.PeakP95MS, fr.DrainS = interval(peak), interval(drain)
@@ -212,7 +212,8 @@ func peakP95(m *Model, rp *failureRep, from, to int) float64 {
 // drainTime is the seconds from the repair until the agents' retry backlog is empty.
 func drainTime(rp *failureRep, repaired float64, until int) float64 {
 	last := -1
-	for s := int(repaired); s < until && s < len(rp.series); s++ {
+	// series[s] closes second s+1; the second that ends at `until` already holds the next fault
+	for s := int(repaired); s < until-1 && s < len(rp.series); s++ {
 		if rp.series[s].Backlog > 0 {
 			last = s
 		}

@@ -332,7 +332,13 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 	switch {
 	case isDBPrimary(name):
 		if repair {
-			return // the old primary rejoins as a replica; writes stay on the promoted one
+			if db := dbIndex(fs.s, name); db >= 0 && fs.dbFailed[db] && !fs.moved[s][i] {
+				// never failed over: the restarted primary takes writes again
+				fs.dbFailed[db] = false
+				fs.lbUp[s][i] = true
+				k.note("database %s primary back", fs.s.Databases[db].Name)
+			}
+			return // after a failover the old primary rejoins as a replica
 		}
 		db := dbIndex(fs.s, name)
 		if db < 0 || fs.dbFailed[db] {

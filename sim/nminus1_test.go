@@ -259,7 +259,7 @@ func nm1Compile(t *testing.T, s *scenarios.Scenario) *Model {
 }
 
 func TestNMinus1Deterministic(t *testing.T) {
-	s := nm1Load(t, nm1DBTier)
+	s := nm1Load(t, nm1WithSched(nm1SingleInst)+"ha:\n  orchestrator: {}\n")
 	one, err := NMinus1(s, append(nm1Fast, WithParallelism(1))...)
 	if err != nil {
 		t.Fatal(err)

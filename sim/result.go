@@ -236,6 +236,8 @@ type FailureResult struct {
 	// DetectionS is when the failure was detected (health check, Patroni, Sentinel, the search
 	// master), seconds after the fault; 0 when nothing had to detect it.
 	DetectionS Interval `json:"detection_s"`
+	// Detected is false when no mechanism reacted (nothing to fail over to).
+	Detected bool `json:"detected"`
 	// RTOS is the time from the fault until throughput and P95 of every flow are back within the
 	// SLO for 10 consecutive seconds (the whole remaining run when they never are: see Recovered).
 	RTOS      Interval `json:"rto_s"`

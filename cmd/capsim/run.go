@@ -356,8 +356,12 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 			}
 			return "NOT met"
 		}
-		fmt.Fprintf(w, "    %-34s at %4.0fs  detected %s s  RTO %s (%s)  RPO %s writes (%s)  lost %s  dropped %s  duplicated %s events  failed %s req  peak P95 %s ms  drain %s s\n",
-			f.Name, f.AtS, num(f.DetectionS.Mean), rto, ok(f.RTOMet), num(f.RPOEvents.Mean), ok(f.RPOMet), num(f.LostEvents.Mean), num(f.DroppedEvents.Mean), num(f.DuplicatedEvents.Mean), num(f.FailedRequests.Mean), num(f.PeakP95MS.Mean), num(f.DrainS.Mean))
+		det := num(f.DetectionS.Mean) + " s"
+		if !f.Detected {
+			det = "never"
+		}
+		fmt.Fprintf(w, "    %-34s at %4.0fs  detected %s  RTO %s (%s)  RPO %s writes (%s)  lost %s  dropped %s  duplicated %s events  failed %s req  peak P95 %s ms  drain %s s\n",
+			f.Name, f.AtS, det, rto, ok(f.RTOMet), num(f.RPOEvents.Mean), ok(f.RPOMet), num(f.LostEvents.Mean), num(f.DroppedEvents.Mean), num(f.DuplicatedEvents.Mean), num(f.FailedRequests.Mean), num(f.PeakP95MS.Mean), num(f.DrainS.Mean))
 	}
 	if len(r.NMinus1) > 0 {
 		worst := r.NMinus1[0]
