@@ -25,6 +25,20 @@
 // HDR histogram (µs, 3 significant digits) of a shard of the VUs, merged at the end: no list of
 // samples is kept.
 //
+// Histograms are kept per shard of VUs (VU id mod 2×GOMAXPROCS), not per VU, so a VU costs
+// no histogram memory (a 1 µs–10 min, 3-digit HDR histogram is ~160 KB; the VU budget is
+// 50 KB); the shards are merged at the end and every second for progress and abortOnFail.
+//
+// # Targets
+//
+// RawHTTPAPI (a lean HTTP/1.1 client, one warm keep-alive connection per VU, no goroutine per
+// connection) and HTTPAPI (net/http, also https) send API traffic: a weighted mix of list,
+// search-with-a-query and write requests. HTTPIngest posts JSON event batches; GRPCIngest
+// streams agentpb.EventBatch messages (bidirectional with per-batch acks, client streaming, or
+// unary). Event bodies come from templates (syslog, Windows event, firewall, netflow) and
+// every event id is unique in the run. Plan turns a scenario's loadtest section into an
+// executor, thresholds and a target; GenerateTrace turns its flows into a trace.
+//
 // # Accounting
 //
 // Every scheduled hit ends in exactly one bucket, so this identity holds for every Result:
