@@ -30,6 +30,7 @@ type runFlags struct {
 	analytic     bool
 	noSweep      bool
 	noAdvice     bool
+	nMinus1      bool
 	duration     time.Duration
 	warmup       time.Duration
 }
@@ -60,6 +61,7 @@ breached at design load for at least one; 2 invalid input (nothing ran); 1 anyth
 	fl.BoolVar(&f.analytic, "analytic", false, "show closed-form / operational-analysis means beside simulated ones")
 	fl.BoolVar(&f.noSweep, "no-sweep", false, "simulate the design load only (no saturation search, no advice)")
 	fl.BoolVar(&f.noAdvice, "no-advice", false, "skip the +1 node / +1 replica re-simulation")
+	fl.BoolVar(&f.nMinus1, "n-1", false, "take each node down in turn at design load: does the tier survive the loss of any one node, at what fraction of its design load")
 	fl.DurationVar(&f.duration, "duration", 0, "measured simulated time per replication (default: the scenario's sim.duration, else 60s)")
 	fl.DurationVar(&f.warmup, "warmup", 0, "warm-up discarded per replication (default: sim.warmup, else 10s)")
 	rootCmd.AddCommand(cmd)
@@ -120,6 +122,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			}
 			opts = append(opts, sim.WithDuration(d, w))
 		}
+		nOpts := append([]sim.Option(nil), opts...) // N-1 runs without the progress bar
 		var bar *progressbar.ProgressBar
 		if showProgress {
 			bar = progressbar.NewOptions(-1,
@@ -143,6 +146,20 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			return invalid(fmt.Errorf("%s: %w", files[i], err))
 		}
 		res.File = files[i]
+		if f.nMinus1 {
+			rows, err := sim.NMinus1(s, nOpts...)
+			if err != nil {
+				return fmt.Errorf("%s: N-1 analysis: %w", files[i], err)
+			}
+			res.NMinus1 = rows
+			for fi := range res.Failures {
+				for _, row := range rows {
+					if res.Failures[fi].Target == "node "+row.Node {
+						res.Failures[fi].DegradedSaturation = row.Saturation
+					}
+				}
+			}
+		}
 		results = append(results, res)
 		dir := outDir(f.out, s.Name, len(scs))
 		if err := writeOutputs(dir, res); err != nil {
