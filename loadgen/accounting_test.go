@@ -166,3 +166,28 @@ func TestParseThreshold(t *testing.T) {
 		}
 	}
 }
+
+// TestAbandonedVUs: a target that ignores cancellation cannot hold a run past gracefulStop +
+// DrainBound, and the identity still holds (its hits count as interrupted).
+func TestAbandonedVUs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits DrainBound")
+	}
+	block := make(chan struct{})
+	defer close(block)
+	target := loadgen.TargetFunc(func(ctx context.Context, h *loadgen.Hit) error {
+		if h.Seq%5 == 4 {
+			<-block // ignores ctx
+		}
+		return nil
+	})
+	ex, _ := loadgen.NewConstantArrivalRate(loadgen.ConstantArrivalRateConfig{Rate: 50, Duration: 200 * time.Millisecond, PreAllocatedVUs: 4, MaxVUs: 10, GracefulStop: 100 * time.Millisecond})
+	start := time.Now()
+	res, _ := ex.Run(context.Background(), target)
+	if el := time.Since(start); el > loadgen.DrainBound+2*time.Second {
+		t.Errorf("run took %v", el)
+	}
+	if !res.Balanced() || res.Interrupted == 0 || !res.Aborted {
+		t.Errorf("%+v aborted %v %q", res.Counts, res.Aborted, res.AbortReason)
+	}
+}

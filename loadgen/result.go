@@ -145,6 +145,8 @@ type recorder struct {
 	dropped   atomic.Uint64
 	interrupt atomic.Uint64 // interrupted before dispatch
 	vus       atomic.Int64
+	inflight  atomic.Int64 // hits handed to a target and not yet recorded
+	closed    atomic.Bool  // set when abandoned VUs must no longer be recorded
 	schedMu   sync.Mutex
 	schedLag  *hdrhistogram.Histogram // written by the pacer goroutine only
 }
@@ -195,6 +197,11 @@ func (r *recorder) record(h *Hit, start time.Time, sent, done time.Time, class i
 	s := r.shards[h.VU%len(r.shards)]
 	intended := start.Add(h.Intended)
 	s.mu.Lock()
+	if r.closed.Load() {
+		s.mu.Unlock()
+		return
+	}
+	r.inflight.Add(-1)
 	switch class {
 	case outOK:
 		s.ok++
@@ -259,3 +266,16 @@ func (r *recorder) snapshot() (Snapshot, map[string]uint64) {
 
 // fmtDur formats a duration in ms with 3 decimals.
 func fmtMS(us int64) string { return fmt.Sprintf("%.3fms", float64(us)/1000) }
+
+// abandon stops recording and counts every hit still in flight as interrupted, keeping the
+// accounting identity when VUs are abandoned.
+func (r *recorder) abandon() {
+	r.closed.Store(true)
+	for _, s := range r.shards { // barrier: a record in progress finishes first
+		s.mu.Lock()
+		s.mu.Unlock()
+	}
+	if n := r.inflight.Load(); n > 0 {
+		r.interrupt.Add(uint64(n))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,7 +31,8 @@ type run struct {
 	vuMu   sync.Mutex
 	nextVU int
 
-	rateFn func(time.Duration) float64
+	rateFn    func(time.Duration) float64
+	abandoned bool
 }
 
 type abortError struct{ reason string }
@@ -70,6 +72,7 @@ func (r *run) makeVU(id int) (VU, func(), error) {
 
 // do runs one hit on vu and records it.
 func (r *run) do(vu VU, h *Hit) {
+	r.rec.inflight.Add(1)
 	sent := time.Now()
 	h.Deadline = sent.Add(r.opts.timeout)
 	err := vu.Do(r.hardCtx, h)
@@ -79,6 +82,7 @@ func (r *run) do(vu VU, h *Hit) {
 
 // fail records a hit that could not be attempted (VU creation failed).
 func (r *run) fail(h *Hit, err error) {
+	r.rec.inflight.Add(1)
 	now := time.Now()
 	r.rec.record(h, r.start, now, now, outFailed, err)
 }
@@ -132,10 +136,21 @@ func (r *run) drain() {
 	case <-done:
 	case <-t.C:
 		r.hardCancel()
-		<-done
+		// Targets must return once their context ends; one that does not cannot hold the run
+		// past this bound (its goroutine is abandoned and the run is marked aborted).
+		select {
+		case <-done:
+		case <-time.After(DrainBound):
+			r.abandoned = true
+			r.rec.abandon()
+		}
 	}
 	r.hardCancel()
 }
+
+// DrainBound is how long a run waits, after gracefulStop, for VUs whose target ignores the
+// canceled context.
+const DrainBound = 5 * time.Second
 
 // finish builds the Result.
 func (r *run) finish(cpu0 time.Duration, scheduleEnded bool) *Result {
@@ -151,6 +166,10 @@ func (r *run) finish(cpu0 time.Duration, scheduleEnded bool) *Result {
 	if cause := context.Cause(r.sendCtx); cause != nil && !scheduleEnded {
 		res.Aborted = true
 		res.AbortReason = cause.Error()
+	}
+	if r.abandoned {
+		res.Aborted = true
+		res.AbortReason = strings.TrimPrefix(res.AbortReason+"; ", "; ") + fmt.Sprintf("VUs still busy %v after gracefulStop were abandoned (the target ignores cancellation); their hits are not counted", DrainBound)
 	}
 	if p99 := time.Duration(res.SchedLag.ValueAtQuantile(99)) * time.Microsecond; res.SchedLag.TotalCount() > 0 && p99 > r.opts.lagBudget {
 		res.Valid = false
