@@ -41,7 +41,9 @@ const (
 
 // Script returns the k6 script (JavaScript, ES module) for plan; lt is the scenario's loadtest
 // section with any command-line overrides applied (it carries the executor details the plan
-// keeps private). Every problem is returned.
+// keeps private); lt.Trace must already be resolved against the scenario's folder (k6 opens it
+// relative to its working directory). Rate, target, protocol, batch, mix, timeout and thresholds
+// come from the plan.
 func Script(plan *loadgen.Plan, lt scenarios.LoadTest) ([]byte, error) {
 	if plan == nil {
 		return nil, errors.New("k6script: no plan")
