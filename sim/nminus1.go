@@ -10,8 +10,8 @@ import (
 	"github.com/capsim/capsim/sim/availability"
 )
 
-// DefaultNMinus1Replications is the number of replications per load of the N-1 analysis when
-// neither the options nor the scenario's sim section set one.
+// DefaultNMinus1Replications caps the replications per load of the N-1 analysis unless
+// WithReplications sets them (the scenario's sim.replications, default 5, is used when smaller).
 const DefaultNMinus1Replications = 3
 
 // ErrNoNodes is returned by NMinus1 for a scenario without nodes (a plain queueing network).
@@ -43,7 +43,8 @@ var ErrNoNodes = errors.New("sim: N-1 analysis needs a deployment with nodes")
 // design load brackets it from below (or above), then probes at 0.97 and 1.01 × the variant's
 // utilization-law bound and bisection until the bracket is within 1 % (at most 7 probes). The
 // variants' replications run together on the runner's workers (WithParallelism).
-// Default replications: DefaultNMinus1Replications; advice is never computed.
+// Replications: min(the scenario's, DefaultNMinus1Replications) unless WithReplications sets
+// them; advice is never computed.
 //
 // Errors: ErrNoNodes; nothing else — a variant that cannot be built is a row with Why.
 func NMinus1(s *scenarios.Scenario, opts ...Option) ([]NMinus1Row, error) {
@@ -55,8 +56,8 @@ func NMinus1(s *scenarios.Scenario, opts ...Option) ([]NMinus1Row, error) {
 		return nil, err
 	}
 	cfg := newConfig(s, opts)
-	if !cfg.repsSet && s.Sim.Replications == 0 {
-		cfg.reps = DefaultNMinus1Replications
+	if !cfg.repsSet {
+		cfg.reps = min(cfg.reps, DefaultNMinus1Replications)
 	}
 	cfg.advice = false
 	ld := loadSettings(s)
