@@ -23,6 +23,6 @@
 // # Output capsim
 //
 // `k6 run --out capsim=FILE` writes NDJSON: per 1-s interval and metric, counters and an HDR
-// histogram (package capout). `capsim merge` merges files of several instances run with
+// histogram (package capout); K6_CAPSIM_TAGS=name,… adds submetrics per tag value. `capsim merge` merges files of several instances run with
 // `--execution-segment` into exact percentiles.
 package k6ext

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,12 @@ import (
 
 // OutputName is the name given to --out: `k6 run --out capsim=FILE script.js`.
 const OutputName = "capsim"
+
+// EnvTags names the environment variable listing tag keys (comma-separated, e.g. "name,scenario")
+// whose values split every metric into k6-style submetrics as well: a sample of
+// http_req_duration tagged name=list is also recorded as "http_req_duration{name:list}", so
+// per-request-class percentiles merge exactly too.
+const EnvTags = "K6_CAPSIM_TAGS"
 
 // flushLag is how long an interval stays open after it ends, for samples k6 delivers late
 // (k6 hands samples to outputs every 50 ms; a request's sample carries its end time).
@@ -32,7 +39,9 @@ type Output struct {
 	output.SampleBuffer
 	path    string
 	segment string
+	tags    []string // sorted tag keys for submetrics
 	now     func() time.Time
+	names   map[subKey]string
 
 	mu      sync.Mutex
 	file    io.WriteCloser
@@ -53,7 +62,13 @@ func NewOutput(p output.Params) (output.Output, error) {
 	if path == "-" {
 		return nil, errors.New("capsim output: write to a file, not stdout")
 	}
-	o := &Output{path: path, now: time.Now}
+	o := &Output{path: path, now: time.Now, names: map[subKey]string{}}
+	for _, k := range strings.Split(p.Environment[EnvTags], ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			o.tags = append(o.tags, k)
+		}
+	}
+	sort.Strings(o.tags)
 	if seg := p.ScriptOptions.ExecutionSegment; seg != nil {
 		o.segment = seg.String()
 	}
@@ -93,11 +108,51 @@ func (o *Output) drain() {
 	for _, sc := range o.GetBufferedSamples() {
 		for _, s := range sc.GetSamples() {
 			m := s.Metric
-			if err := o.rec.Add(m.Name, m.Type.String(), m.Contains == metrics.Time, s.Time, s.Value); err != nil && o.err == nil {
+			typ, isTime := m.Type.String(), m.Contains == metrics.Time
+			if err := o.rec.Add(m.Name, typ, isTime, s.Time, s.Value); err != nil && o.err == nil {
 				o.err = err
+			}
+			if len(o.tags) == 0 {
+				continue
+			}
+			if sub := o.subName(m.Name, s.Tags); sub != "" {
+				if err := o.rec.Add(sub, typ, isTime, s.Time, s.Value); err != nil && o.err == nil {
+					o.err = err
+				}
 			}
 		}
 	}
+}
+
+type subKey struct {
+	metric string
+	tags   *metrics.TagSet
+}
+
+// subName is "metric{k1:v1,k2:v2}" for the configured keys the sample carries ("" if none),
+// memoized per (metric, tag set): k6 interns tag sets, so the pointer identifies one.
+func (o *Output) subName(metric string, ts *metrics.TagSet) string {
+	if ts == nil {
+		return ""
+	}
+	key := subKey{metric, ts}
+	if n, ok := o.names[key]; ok {
+		return n
+	}
+	var parts []string
+	for _, k := range o.tags {
+		if v, ok := ts.Get(k); ok {
+			parts = append(parts, k+":"+v)
+		}
+	}
+	n := ""
+	if len(parts) > 0 {
+		n = metric + "{" + strings.Join(parts, ",") + "}"
+	}
+	if len(o.names) < 100_000 { // bound the memo for high-cardinality tags
+		o.names[key] = n
+	}
+	return n
 }
 
 // Stop flushes everything and closes the file.

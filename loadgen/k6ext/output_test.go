@@ -1,6 +1,7 @@
 package k6ext
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -24,7 +25,8 @@ func TestOutputWritesCapout(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "out.ndjson")
-	o, err := NewOutput(output.Params{ConfigArgument: path, ScriptOptions: lib.Options{ExecutionSegment: seg}})
+	o, err := NewOutput(output.Params{ConfigArgument: path, ScriptOptions: lib.Options{ExecutionSegment: seg},
+		Environment: map[string]string{EnvTags: "name, scenario"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,12 +34,17 @@ func TestOutputWritesCapout(t *testing.T) {
 		t.Fatal(err)
 	}
 	t0 := time.UnixMilli(1_800_000_000_000)
+	list, search := reg.RootTagSet().With("name", "list"), reg.RootTagSet().With("name", "search").With("status", "200")
 	tags := reg.RootTagSet()
 	var ss metrics.Samples
-	for i := range 1000 { // 1 … 1000 ms over two 1-s intervals
+	for i := range 1000 { // 1 … 1000 ms over two 1-s intervals; odd values are "list", even "search"
 		at := t0.Add(time.Duration(i) * 2 * time.Millisecond)
+		cls := list
+		if (i+1)%2 == 0 {
+			cls = search
+		}
 		ss = append(ss,
-			metrics.Sample{TimeSeries: metrics.TimeSeries{Metric: dur, Tags: tags}, Time: at, Value: float64(i + 1)},
+			metrics.Sample{TimeSeries: metrics.TimeSeries{Metric: dur, Tags: cls}, Time: at, Value: float64(i + 1)},
 			metrics.Sample{TimeSeries: metrics.TimeSeries{Metric: ev, Tags: tags}, Time: at, Value: 10})
 	}
 	o.AddMetricSamples([]metrics.SampleContainer{ss})
@@ -66,6 +73,14 @@ func TestOutputWritesCapout(t *testing.T) {
 		if got := d.Percentiles[p]; got < want*0.999 || got > want*1.001 {
 			t.Errorf("%s = %v, want %v", p, got, want)
 		}
+	}
+	// Submetrics by the "name" tag: list holds 1, 3, …, 999 (median 499), search 2, …, 1000.
+	l, sr := m.Metrics["http_req_duration{name:list}"], m.Metrics["http_req_duration{name:search}"]
+	if l.Count != 500 || sr.Count != 500 || l.Max != 999 || sr.Min != 2 || math.Abs(l.Percentiles["p(50)"]-499) > 0.5 {
+		t.Errorf("submetrics: list %+v, search %+v", l, sr)
+	}
+	if _, ok := m.Metrics[MetricEvents+"{name:list}"]; ok {
+		t.Error("untagged counter got a submetric")
 	}
 	if d.Count != 1000 || !d.IsTime || m.Metrics[MetricEvents].Sum != 10000 || len(m.Intervals) != 2 {
 		t.Errorf("count %d, is_time %v, events %v, intervals %d", d.Count, d.IsTime, m.Metrics[MetricEvents].Sum, len(m.Intervals))
