@@ -37,6 +37,7 @@ type failureRep struct {
 	flowP95 [][]float64
 	flowThr [][]float64
 	over    [][]float64
+	errs    [][]float64
 	m       []failMeasure
 	events  []TimelineEvent
 }
@@ -74,7 +75,7 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 			k := newKernel(m, cfg.seed, i)
 			k.fs = newFaultRT(k, s, cfg.seed, i)
 			res := k.run(1, int64(cfg.warm), int64(dur))
-			reps[i] = failureRep{series: k.fs.series, flowP95: k.fs.flowP95, flowThr: k.fs.flowThr, over: k.fs.flowOver, m: k.fs.m, events: k.fs.events}
+			reps[i] = failureRep{series: k.fs.series, flowP95: k.fs.flowP95, flowThr: k.fs.flowThr, over: k.fs.flowOver, errs: k.fs.flowErr, m: k.fs.m, events: k.fs.events}
 			r.tick(res.events)
 		}(i)
 	}
@@ -98,7 +99,7 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 		recovered := true
 		for ri := range reps {
 			rp := &reps[ri]
-			x, ok := rtoOf(m, rp, int(fr.AtS), int(next))
+			x, ok := rtoOf(m, rp, int(fr.AtS), int(next), orDefault(s.SLO.MaxDropRatio, 0.001))
 			if !ok {
 				recovered = false
 			}
@@ -146,9 +147,10 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 // rtoOf is the seconds from the fault at second `at` until every flow is back within the SLO for
 // RecoveredFor consecutive seconds, judged over that window: the completions are within the
 // Poisson noise of the pre-fault throughput (≥ 90 % of it, less three standard deviations of the
-// count) and at most 5 % of them exceed the flow's P95 target (which is P95 ≤ target). It looks no
+// count), at most 5 % of them exceed the flow's P95 target (which is P95 ≤ target), and failed
+// attempts stay within the SLO's max_drop_ratio. It looks no
 // further than second `until`; ok=false when recovery is not seen.
-func rtoOf(m *Model, rp *failureRep, at, until int) (float64, bool) {
+func rtoOf(m *Model, rp *failureRep, at, until int, maxErr float64) (float64, bool) {
 	nf := len(m.flows)
 	base := make([]float64, nf)
 	for f := 0; f < nf; f++ {
@@ -169,10 +171,14 @@ func rtoOf(m *Model, rp *failureRep, at, until int) (float64, bool) {
 			if from+RecoveredFor > len(rp.flowThr[f]) {
 				return false
 			}
-			done, over := 0.0, 0.0
+			done, over, errs := 0.0, 0.0, 0.0
 			for s := from; s < from+RecoveredFor; s++ {
 				done += rp.flowThr[f][s]
 				over += rp.over[f][s]
+				errs += rp.errs[f][s]
+			}
+			if errs > maxErr*(done+errs) {
+				return false // still failing requests beyond the SLO's error budget
 			}
 			want := base[f] * RecoveredFor
 			if want > 0 && done < RecoveredThroughput*want-3*math.Sqrt(want) {

@@ -34,23 +34,25 @@ const (
 	actStoreRealloc              // delayed timeout: re-create missing copies elsewhere
 	actCopyReady                 // a recovered copy becomes active
 	actMove                      // orchestrator restarts an instance on another node
+	actRestart                   // orchestrator restarts a crashed container in place
 )
 
 type faultRT struct {
-	s        *scenarios.Scenario
-	ha       scenarios.HA
-	fails    []scenarios.Failure
-	nodeDown []bool    // crashed or stopped: arrivals refused
-	crashed  []bool    // crashed (work in progress lost)
-	paused   []bool    // hung: nothing progresses
-	slow     []float64 // service-time factor
-	deferred [][]event // FCFS departures held while a node is paused
-	instDown [][]bool  // service-level faults (actual)
-	lbUp     [][]bool  // what each balancer believes
-	moved    [][]bool  // instance moved by the orchestrator (immune to its old node)
-	phase    []int64   // health-check phase per service
-	acts     []action
-	rng      *rand.Rand
+	s         *scenarios.Scenario
+	ha        scenarios.HA
+	fails     []scenarios.Failure
+	nodeDown  []bool    // crashed or stopped: arrivals refused
+	crashed   []bool    // crashed (work in progress lost)
+	paused    []bool    // hung: nothing progresses
+	slow      []float64 // service-time factor
+	deferred  [][]event // FCFS departures held while a node is paused
+	downSince []int64   // when each node failed
+	instDown  [][]bool  // service-level faults (actual)
+	lbUp      [][]bool  // what each balancer believes
+	moved     [][]bool  // instance moved by the orchestrator (immune to its old node)
+	phase     []int64   // health-check phase per service
+	acts      []action
+	rng       *rand.Rand
 	// stores: copies per shard (node index), active flags, primary copy index
 	copies  [][][]int
 	active  [][][]bool
@@ -73,6 +75,8 @@ type faultRT struct {
 	flowThr  [][]float64 // per second per flow completions
 	flowOver [][]float64 // per second per flow completions slower than the P95 target
 	overN    []int64
+	flowErr  [][]float64 // per second per flow failed attempts
+	errN     []int64
 	cur      TimePoint
 	events   []TimelineEvent
 	// per failure measures
@@ -110,6 +114,7 @@ func newFaultRT(k *kernel, s *scenarios.Scenario, seed uint64, rep int) *faultRT
 		fs.slow[i] = 1
 	}
 	fs.deferred = make([][]event, n)
+	fs.downSince = make([]int64, n)
 	fs.rng = newStream(seed, rep, "faults")
 	// kernel-owned copies of what failures change
 	k.svcNodes = make([][]int, len(m.services))
@@ -172,6 +177,8 @@ func newFaultRT(k *kernel, s *scenarios.Scenario, seed uint64, rep int) *faultRT
 	fs.flowThr = make([][]float64, len(m.flows))
 	fs.flowOver = make([][]float64, len(m.flows))
 	fs.overN = make([]int64, len(m.flows))
+	fs.flowErr = make([][]float64, len(m.flows))
+	fs.errN = make([]int64, len(m.flows))
 	fs.m = make([]failMeasure, len(s.Failures))
 	for i := range fs.m {
 		fs.m[i].detect = -1
@@ -289,6 +296,9 @@ func (k *kernel) fault(fi int, repair bool) {
 		}
 	}
 	for _, n := range nodes {
+		if !repair {
+			fs.downSince[n] = k.now
+		}
 		switch kind {
 		case scenarios.FailSlow:
 			fs.slow[n] = map[bool]float64{false: orDefault(f.Factor, 4), true: 1}[repair]
@@ -378,6 +388,13 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 			// rise successful checks
 			t := k.nextCheck(s, k.now) + int64(hc.Rise-1)*inter
 			k.schedule(t, action{kind: actLBUp, svc: s, inst: i, fail: fi})
+			return
+		}
+		if o := fs.ha.Orchestrator; o != nil && !isInternal(name) && !fs.nodeDown[k.svcNodes[s][i]] && !fs.paused[k.svcNodes[s][i]] {
+			// a container that exits on a live node leaves its Service's endpoints at once; the
+			// kubelet restarts it after the start delay
+			k.schedule(k.now, action{kind: actLBDown, svc: s, inst: i, fail: fi})
+			k.schedule(k.now+int64(o.StartDelay), action{kind: actRestart, svc: s, inst: i, fail: fi})
 			return
 		}
 		// fall failed checks; a hung server fails a check only after the check timeout
@@ -475,11 +492,17 @@ func (k *kernel) storeNodeChanged(n, fi int, kind string, repair bool) {
 			continue
 		}
 		if repair {
-			// the node's copies recover from the primaries (operations-based: fast)
+			// the node's copies catch up from the primaries (operations-based recovery): the
+			// writes they missed, at the recovery rate
+			missed := k.shardBytes(si) / math.Max(1, fs.s.Storage.Retention.Seconds()) * float64(k.now-fs.downSince[n]) / 1e9
+			if fs.s.Storage.Retention == 0 {
+				missed = 0
+			}
+			d := int64(missed/float64(fs.ha.Search.RecoveryRate)*1e9) + int64(1e9)
 			for sh, c := range fs.copies[si] {
 				for x, nn := range c {
 					if nn == n && !fs.active[si][sh][x] {
-						k.schedule(k.now+int64(2e9), action{kind: actCopyReady, svc: si, inst: sh, copy: x, fail: fi})
+						k.schedule(k.now+d, action{kind: actCopyReady, svc: si, inst: sh, copy: x, fail: fi})
 					}
 				}
 			}
@@ -612,6 +635,13 @@ func (k *kernel) mech(ai int32) {
 		if k.health(a.svc) == "green" {
 			k.note("%s green again", m.stores[a.svc].name)
 		}
+	case actRestart:
+		if !fs.instDown[a.svc][a.inst] {
+			return
+		}
+		fs.instDown[a.svc][a.inst] = false
+		fs.lbUp[a.svc][a.inst] = true
+		k.note("orchestrator restarts %s instance %d", m.services[a.svc].name, a.inst+1)
 	case actMove:
 		if k.instUp(a.svc, a.inst) && fs.lbUp[a.svc][a.inst] {
 			return
@@ -684,10 +714,7 @@ func (k *kernel) reallocate(si, dead, fi int) {
 			}
 		}
 	}
-	size := float64(fs.ha.Search.ShardSize)
-	if size == 0 {
-		size = 10e9
-	}
+	size := k.shardBytes(si)
 	moved := 0
 	for sh, c := range fs.copies[si] {
 		for x, n := range c {
@@ -763,9 +790,18 @@ func (k *kernel) recoveryJob(n int, d int64, si, sh, x, fi int) {
 // already run service s.
 func (k *kernel) emptiestNode(s int) int {
 	ul := k.m.utilizationLaw(k.m.dm, k.m.design, nil)
+	// the orchestrator schedules onto its worker nodes: those that run a service instance
+	worker := map[int]bool{}
+	for si, sv := range k.m.services {
+		if !isInternal(sv.name) {
+			for _, n := range k.m.services[si].nodes {
+				worker[n] = true
+			}
+		}
+	}
 	best := -1
 	for n := range k.m.nodeNames {
-		if k.fs.nodeDown[n] || k.fs.paused[n] {
+		if k.fs.nodeDown[n] || k.fs.paused[n] || !worker[n] {
 			continue
 		}
 		if best < 0 || ul[k.m.nodeCPU[n]] < ul[k.m.nodeCPU[best]] {
@@ -803,6 +839,7 @@ func (k *kernel) failJob(j int32) {
 	fi := fs.failureOf(k.now, k.warm)
 	if k.measure {
 		fs.cur.Errors++
+		fs.errN[f]++
 	}
 	if fi >= 0 && jb.attempt == 0 {
 		fs.m[fi].failedReqs++
@@ -935,7 +972,8 @@ func (k *kernel) tick() {
 		fs.flowP95[f] = append(fs.flowP95[f], p)
 		fs.flowThr[f] = append(fs.flowThr[f], float64(fs.flowSecN[f]))
 		fs.flowOver[f] = append(fs.flowOver[f], float64(fs.overN[f]))
-		fs.flowSecN[f], fs.overN[f] = 0, 0
+		fs.flowErr[f] = append(fs.flowErr[f], float64(fs.errN[f]))
+		fs.flowSecN[f], fs.overN[f], fs.errN[f] = 0, 0, 0
 		fs.secFlow[f].Reset()
 	}
 	if len(fs.copies) > 0 {
@@ -1055,4 +1093,26 @@ func (k *kernel) recoveryDone(disk int32) {
 	} else {
 		st.busy--
 	}
+}
+
+// shardBytes is the data one shard copy holds: ha.search.shard_size, else the storage section's
+// bytes per shard over the retention (or 30 days), else 10 GB.
+func (k *kernel) shardBytes(si int) float64 {
+	fs := k.fs
+	if fs.ha.Search.ShardSize > 0 {
+		return float64(fs.ha.Search.ShardSize)
+	}
+	st := storage(fs.s, k.m)
+	if st == nil || st.RawBytesPerMonth == 0 || len(fs.copies[si]) == 0 {
+		return 10e9
+	}
+	days := 30.0
+	if fs.s.Storage.Retention > 0 {
+		days = fs.s.Storage.Retention.Seconds() / 86400
+	}
+	ratio := fs.s.Storage.IndexRatio
+	if ratio == 0 {
+		ratio = 1
+	}
+	return st.RawBytesPerMonth / 30 * days * ratio / float64(len(fs.copies[si]))
 }

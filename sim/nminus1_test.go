@@ -306,3 +306,34 @@ func BenchmarkNMinus1Large(b *testing.B) {
 	}
 	b.ReportMetric(float64(surv), "surviving-nodes")
 }
+
+func TestAvailabilityGlue(t *testing.T) {
+	if r, err := Availability(nm1Load(t, nm1TwoNodes), 1); r != nil || err != nil {
+		t.Errorf("no availability section: got %v, %v; want nil, nil", r, err)
+	}
+	// api on a and b, each up MTBF/(MTBF+MTTR) = 100/102: the tier is 1-of-2,
+	// 1 − (2/102)² = 0.999616 — between High 99.9 % and Very High 99.99 %
+	s := nm1Load(t, nm1TwoNodes+"availability: {mtbf: 100h, mttr: 2h}\n")
+	r, err := Availability(s, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 1 - (2.0/102)*(2.0/102)
+	t.Logf("%+v", *r)
+	if want < r.Availability.CI95[0] || want > r.Availability.CI95[1] {
+		t.Errorf("closed form %.6f outside %v", want, r.Availability.CI95)
+	}
+	if r.Tier != "High 99.9%" {
+		t.Errorf("tier %q, want High 99.9%%", r.Tier)
+	}
+	if math.Abs(r.DowntimePerYearH-(1-r.Availability.Mean)*8760) > 1e-9 {
+		t.Errorf("downtime %.3f h/year disagrees with availability %.6f", r.DowntimePerYearH, r.Availability.Mean)
+	}
+	if !strings.Contains(r.Method, "200 replications of 87600 h") || !strings.Contains(r.Method, "service") {
+		t.Errorf("method text: %s", r.Method)
+	}
+	bad := nm1Load(t, nm1TwoNodes+"availability: {mtbf: 0s, mttr: 2h}\n")
+	if _, err := Availability(bad, 1); err == nil {
+		t.Error("MTBF 0: want an error")
+	}
+}

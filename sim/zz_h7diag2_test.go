@@ -11,15 +11,15 @@ func TestZZProbes(t *testing.T) {
 	m0, _ := Compile(s)
 	cfg := newConfig(s, []Option{WithReplications(3)})
 	var vs []*nm1Variant
-	for i := range s.Nodes[:2] {
-		v, notes, _ := withoutNode(s, m0, 10+i)
+	for i := range s.Nodes {
+		v, notes, _ := withoutNode(s, m0, i)
 		vm, _ := Compile(v)
 		vs = append(vs, &nm1Variant{row: i, s: v, m: vm, notes: notes, bound: vm.utilBound(v)})
 	}
 	r := &runner{cfg: &cfg}
 	nm1Search(vs, r, loadSettings(s))
 	for _, v := range vs {
-		t.Logf("bound %.0f sat %.0f", v.bound, v.sat.Value)
+		t.Logf("bound %.0f sat %.0f design %.0f", v.bound, v.sat.Value, v.m.design)
 		for _, b := range v.reps {
 			t.Logf("  %+v", b)
 		}
