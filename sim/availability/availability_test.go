@@ -210,3 +210,22 @@ func BenchmarkEstimate20Nodes(b *testing.B) {
 	}
 	b.ReportMetric(float64(tr)/b.Elapsed().Seconds()*float64(b.N), "transitions/s")
 }
+
+// A 1-of-2 system is down only while both are in repair; with exponential repairs the outage
+// ends at the first of two repairs: mean MTTR/2.
+func TestParallelPairOutage(t *testing.T) {
+	const mttr = 6.0
+	st, err := Simulate([]Component{{"a", 60, mttr}, {"b", 60, mttr}}, kOf(1), 87600, 200, testSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := KofN(1, 2, Steady(60, mttr)); want < st.Lo || want > st.Hi {
+		t.Errorf("availability %.6f outside [%.6f, %.6f]", want, st.Lo, st.Hi)
+	}
+	// outage lengths are exponential with mean MTTR/2: standard error (MTTR/2)/√n
+	se := mttr / 2 / math.Sqrt(float64(st.Outages))
+	t.Logf("%d outages, mean %.3f h, want %.3f ± %.3f", st.Outages, st.MeanOutageH, mttr/2, 4*se)
+	if math.Abs(st.MeanOutageH-mttr/2) > 4*se {
+		t.Errorf("mean outage %.3f h, want %.3f ± %.3f", st.MeanOutageH, mttr/2, 4*se)
+	}
+}
