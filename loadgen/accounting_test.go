@@ -3,6 +3,7 @@ package loadgen_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -102,6 +103,22 @@ func TestMaxRequestsBound(t *testing.T) {
 	}
 	if res.Scheduled != 100 || !res.Aborted || !res.Balanced() {
 		t.Errorf("scheduled %d aborted %v: want exactly 100, aborted", res.Scheduled, res.Aborted)
+	}
+}
+
+func TestMaxDurationBound(t *testing.T) {
+	nop := loadgen.TargetFunc(func(context.Context, *loadgen.Hit) error { return nil })
+	ex, _ := loadgen.NewConstantArrivalRate(loadgen.ConstantArrivalRateConfig{Rate: 100, Duration: time.Hour, PreAllocatedVUs: 2})
+	res, _ := ex.Run(context.Background(), nop, loadgen.WithMaxDuration(300*time.Millisecond))
+	cv, _ := loadgen.NewConstantVUs(loadgen.ConstantVUsConfig{VUs: 2, Duration: time.Hour})
+	res2, _ := cv.Run(context.Background(), nop, loadgen.WithMaxDuration(300*time.Millisecond))
+	for _, r := range []*loadgen.Result{res, res2} {
+		if !r.Aborted || !strings.Contains(r.AbortReason, "MaxDuration") || r.Duration > 3*time.Second || !r.Balanced() {
+			t.Errorf("%s: aborted %v %q after %v", r.Executor, r.Aborted, r.AbortReason, r.Duration)
+		}
+	}
+	if res.Scheduled != 30 {
+		t.Errorf("scheduled %d in 300 ms at 100/s, want 30", res.Scheduled)
 	}
 }
 

@@ -56,7 +56,8 @@
 // A run where the generator itself was the bottleneck is marked invalid (Result.Valid false,
 // with reasons): the scheduling lag p99 exceeded its budget (DefaultLagBudget), or the process
 // used nearly all the CPU it may use (getrusage user+sys ≥ 95 % of GOMAXPROCS × wall time).
-// Its latencies describe the generator, not the target.
+// Its latencies describe the generator, not the target. Closed executors have no schedule to
+// lag behind, so only the CPU check applies to them.
 //
 // # Safety
 //

@@ -291,7 +291,7 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 			intended = at
 		}
 		if intended >= r.opts.maxDuration {
-			ended = true
+			r.stopSend(abortError{fmt.Sprintf("MaxDuration %v reached", r.opts.maxDuration)})
 			break
 		}
 		if wait > 0 && !sleepCtx(r.sendCtx, timer, wait) {
@@ -344,7 +344,8 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 // VU sends, waits for the answer, then sleeps think(). The schedule ends at total.
 func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.Duration, think func(vu int) func() time.Duration) *Result {
 	cpu0 := processCPU()
-	if total > r.opts.maxDuration {
+	capped := total > r.opts.maxDuration
+	if capped {
 		total = r.opts.maxDuration
 	}
 	r.start = time.Now()
@@ -403,8 +404,11 @@ func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.D
 		}()
 	}
 	<-endCtx.Done()
-	ended := r.sendCtx.Err() == nil
-	if ended {
+	ended := r.sendCtx.Err() == nil && !capped
+	switch {
+	case capped && r.sendCtx.Err() == nil:
+		r.stopSend(abortError{fmt.Sprintf("MaxDuration %v reached", r.opts.maxDuration)})
+	case ended:
 		r.stopSend(nil)
 	}
 	r.drain()
