@@ -24,8 +24,8 @@ var ErrNoNodes = errors.New("sim: N-1 analysis needs a deployment with nodes")
 // The variant without node X is the scenario with X removed everywhere:
 //   - services lose their instances on X (with their balancer weights). A service left with no
 //     instance makes the tier not survive — unless ha.orchestrator is set (Kubernetes, seed 002):
-//     then every instance X ran restarts on the surviving node with the most free cores at design
-//     load (cores × (1 − CPU utilization by the utilization law), each moved instance taking an
+//     then every instance X ran restarts on the surviving node of the orchestrated pool (nodes
+//     that run service instances) with the most free cores at design load (cores × (1 − CPU utilization by the utilization law), each moved instance taking an
 //     equal share of X's busy cores) among the nodes with memory for it. Queue consumers scale
 //     with the instances of their service (concurrency × instances left / instances before);
 //   - sharded stores lose X as a data node and are re-allocated with scenarios.AllocateShards;
@@ -297,6 +297,15 @@ func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenari
 		}
 	}
 	instances := map[string][2]int{} // service → instances before, after
+	// the orchestrated pool: nodes that run service instances (not the data nodes beside it)
+	pool := map[string]bool{}
+	for _, sv := range s.Services {
+		for _, p := range sv.Placement {
+			pool[p] = true
+		}
+	}
+	moved := map[string][]string{} // target node → services restarted there
+	var targets []string
 	for si := range v.Services {
 		sv := &v.Services[si]
 		var place []string
@@ -317,7 +326,7 @@ func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenari
 			for k := 0; k < lost; k++ {
 				target := ""
 				for _, n := range v.Nodes {
-					if mem[n.Name] < float64(sv.Memory) {
+					if !pool[n.Name] || mem[n.Name] < float64(sv.Memory) {
 						continue
 					}
 					if target == "" || free[n.Name] > free[target] {
@@ -340,7 +349,10 @@ func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenari
 				}
 				free[target] -= busyLost / float64(lostInst)
 				mem[target] -= float64(sv.Memory)
-				notes = append(notes, fmt.Sprintf("orchestrator restarts %s on %s", sv.Name, target))
+				if moved[target] == nil {
+					targets = append(targets, target)
+				}
+				moved[target] = append(moved[target], sv.Name)
 			}
 		}
 		sv.Placement = place
@@ -351,6 +363,9 @@ func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenari
 		if len(place) == 0 {
 			fatal = append(fatal, fmt.Sprintf("service %s has no instance left (%s)", sv.Name, flowsUsing("svc", sv.Name)))
 		}
+	}
+	for _, t := range targets {
+		notes = append(notes, fmt.Sprintf("orchestrator restarts %s on %s", strings.Join(moved[t], ", "), t))
 	}
 	// queue consumers live in the consumer service's instances
 	for qi := range v.Queues {
@@ -388,7 +403,11 @@ func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenari
 					}
 				}
 				if len(lostShards) > 0 {
-					fatal = append(fatal, fmt.Sprintf("store %s red: shard %s had its only copy on %s (%s)", st.Name, strings.Join(lostShards, ", "), name, flowsUsing("store", st.Name)))
+					what := "shard " + lostShards[0] + " had its"
+					if len(lostShards) > 1 {
+						what = "shards " + strings.Join(lostShards, ", ") + " had their"
+					}
+					fatal = append(fatal, fmt.Sprintf("store %s red: %s only copy on %s (%s)", st.Name, what, name, flowsUsing("store", st.Name)))
 					continue
 				}
 			}

@@ -132,7 +132,7 @@ func TestNMinus1OrchestratorMoves(t *testing.T) {
 	}
 	a := nm1Row(t, rows, "a")
 	t.Logf("a down with orchestrator: %+v", a)
-	if !a.Survives || !strings.Contains(a.Why, "orchestrator restarts sched on b") {
+	if !a.Survives || !strings.Contains(a.Why, "orchestrator restarts sched, api on b") {
 		t.Errorf("a down: the orchestrator should restart sched on b and the tier survive, got %+v", a)
 	}
 	// api's instance from a also restarts on b: b carries both; the CPU bound is the same as

@@ -136,8 +136,8 @@ func FromScenario(s *scenarios.Scenario) ([]Component, Structure, error) {
 // is up when, for everything some flow uses:
 //   - every service has an instance on an up node; with an orchestrator (ha.orchestrator,
 //     Kubernetes), a service is up while any node that can host it is up: a node of its placement
-//     or any node whose free memory (memory minus what the scenario places on it) holds one more
-//     instance — the node-down timeout and start delay are not modelled (an approximation that
+//     or any node of the orchestrated pool (nodes that run service instances) whose free memory
+//     (memory minus what the scenario places on it) holds one more instance — the node-down timeout and start delay are not modelled (an approximation that
 //     overstates availability by at most those delays per failure of the only hosting node);
 //   - every shard of every sharded store has a copy on an up node (copies placed by
 //     scenarios.AllocateShards, not re-created elsewhere during a repair: conservative) and, for
@@ -204,6 +204,14 @@ func Derive(s *scenarios.Scenario) (*Model, error) {
 	var words []string
 	used := memoryUse(s)
 	orch := s.HA.Orchestrator != nil
+	pool := map[int]bool{} // the orchestrated pool: nodes that run service instances
+	for _, sv := range s.Services {
+		for _, p := range sv.Placement {
+			if i, ok := idx[p]; ok {
+				pool[i] = true
+			}
+		}
+	}
 	for _, sv := range s.Services {
 		if !need["svc"][sv.Name] {
 			continue
@@ -215,7 +223,7 @@ func Derive(s *scenarios.Scenario) (*Model, error) {
 				in[h] = true
 			}
 			for i, n := range s.Nodes {
-				if !in[i] && (n.Memory == 0 || float64(n.Memory)-used[n.Name] >= float64(sv.Memory)) {
+				if !in[i] && pool[i] && (n.Memory == 0 || float64(n.Memory)-used[n.Name] >= float64(sv.Memory)) {
 					hosts = append(hosts, i)
 				}
 			}
