@@ -41,20 +41,27 @@ func (h *eventHeap) push(t int64, kind uint8, a, b int32) { h.pushG(t, kind, a, 
 
 func (h *eventHeap) pushG(t int64, kind uint8, a, b int32, g uint16) {
 	h.seq++
-	h.ev = append(h.ev, event{t: t, seq: h.seq, a: a, b: b, g: g, kind: kind})
-	// sift up
-	i := len(h.ev) - 1
-	e := h.ev[i]
+	seq := h.seq
+	ev := h.ev
+	n := len(ev)
+	if n == cap(ev) {
+		ev = append(ev, event{})
+	} else {
+		ev = ev[:n+1]
+	}
+	// sift up, comparing against the new key held in registers; write the event once
+	i := n
 	for i > 0 {
 		p := (i - 1) >> 2
-		pe := &h.ev[p]
-		if pe.t < e.t || (pe.t == e.t && pe.seq < e.seq) {
+		pe := &ev[p]
+		if pe.t < t || (pe.t == t && pe.seq < seq) {
 			break
 		}
-		h.ev[i] = *pe
+		ev[i] = *pe
 		i = p
 	}
-	h.ev[i] = e
+	ev[i] = event{t: t, seq: seq, a: a, b: b, g: g, kind: kind}
+	h.ev = ev
 }
 
 // pop removes and returns the earliest event. The heap must not be empty.

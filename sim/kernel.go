@@ -118,6 +118,10 @@ type flowRT2 struct {
 	rate     float64 // requests/ns
 	inSys    int64
 	inSysW   int64 // in system at warm-up
+	// next arrival, kept outside the event heap
+	nextT     int64
+	nextSeq   uint64
+	scheduled bool
 }
 
 // kernel runs one replication of a Model at one load.
@@ -140,6 +144,7 @@ type kernel struct {
 	end      int64
 	measure  bool
 	events   int64
+	minF     int32   // open flow with the earliest next arrival, -1 none
 	svcNodes [][]int // node of each service instance (a copy when failures move instances)
 	fs       *faultRT
 }
@@ -172,7 +177,7 @@ type poolStats struct {
 const histMaxMicros = 3_600_000_000 // 1 h
 
 func newKernel(m *Model, seed uint64, rep int) *kernel {
-	k := &kernel{m: m}
+	k := &kernel{m: m, minF: -1}
 	k.st = make([]stationRT, len(m.stations))
 	k.pools = make([]poolRT, len(m.pools))
 	k.samplers = make([]sampler, len(m.dists))
@@ -236,7 +241,7 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		} else {
 			fs.nextF = 1 / fs.rate * 0.5
 		}
-		k.h.push(int64(fs.nextF), evArrival, int32(f), 0)
+		k.scheduleArrival(int32(f))
 	}
 	k.h.push(warm, evWarmup, 0, 0)
 	k.h.push(k.end, evEnd, 0, 0)
@@ -246,7 +251,21 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		}
 		k.h.push(warm+k.fs.secNS, evTick, 0, 0)
 	}
-	for k.h.len() > 0 {
+	for {
+		// the next open-flow arrival lives outside the heap (one per flow): taking it saves a
+		// push and a pop per request; ties keep the (time, sequence) order
+		if f := k.minF; f >= 0 {
+			fs := &k.flows[f]
+			if k.h.len() == 0 || fs.nextT < k.h.ev[0].t || (fs.nextT == k.h.ev[0].t && fs.nextSeq < k.h.ev[0].seq) {
+				k.now = fs.nextT
+				k.events++
+				k.arrival(f)
+				continue
+			}
+		}
+		if k.h.len() == 0 {
+			break
+		}
 		e := k.h.pop()
 		k.now = e.t
 		k.events++
@@ -332,6 +351,25 @@ func (k *kernel) startRequest(j int32, t int64) {
 	k.advance(j)
 }
 
+// scheduleArrival sets flow f's next arrival (fs.nextF) with a sequence number from the event
+// heap's counter and finds the earliest flow again.
+func (k *kernel) scheduleArrival(f int32) {
+	fs := &k.flows[f]
+	k.h.seq++
+	fs.nextT, fs.nextSeq, fs.scheduled = int64(fs.nextF), k.h.seq, true
+	best := int32(-1)
+	for i := range k.flows {
+		x := &k.flows[i]
+		if !x.scheduled {
+			continue
+		}
+		if best < 0 || x.nextT < k.flows[best].nextT || (x.nextT == k.flows[best].nextT && x.nextSeq < k.flows[best].nextSeq) {
+			best = int32(i)
+		}
+	}
+	k.minF = best
+}
+
 func (k *kernel) arrival(f int32) {
 	fl := &k.m.flows[f]
 	fs := &k.flows[f]
@@ -340,7 +378,7 @@ func (k *kernel) arrival(f int32) {
 	} else {
 		fs.nextF += 1 / fs.rate
 	}
-	k.h.push(int64(fs.nextF), evArrival, f, 0)
+	k.scheduleArrival(f)
 	if k.measure {
 		fs.arrivals++
 	}

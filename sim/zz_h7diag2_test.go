@@ -2,27 +2,24 @@ package sim
 
 import (
 	"testing"
+	"time"
 
 	"github.com/capsim/capsim/scenarios"
 )
 
-func TestZZProbes(t *testing.T) {
+func TestZZCompare(t *testing.T) {
 	s, _ := scenarios.LoadFile("large")
 	m0, _ := Compile(s)
-	cfg := newConfig(s, []Option{WithReplications(3)})
-	var vs []*nm1Variant
-	for i := range s.Nodes {
-		v, notes, _ := withoutNode(s, m0, i)
-		vm, _ := Compile(v)
-		vs = append(vs, &nm1Variant{row: i, s: v, m: vm, notes: notes, bound: vm.utilBound(v)})
-	}
-	r := &runner{cfg: &cfg}
-	nm1Search(vs, r, loadSettings(s))
-	for _, v := range vs {
-		t.Logf("bound %.0f sat %.0f design %.0f", v.bound, v.sat.Value, v.m.design)
-		for _, b := range v.reps {
-			t.Logf("  %+v", b)
+	for _, ni := range []int{10, 0} {
+		v, _, _ := withoutNode(s, m0, ni)
+		c0, t0 := cpuS(), time.Now()
+		r, err := Run(v, WithAdvice(false), WithReplications(3))
+		if err != nil {
+			t.Fatal(err)
 		}
+		t.Logf("full search without %s: sat %.0f %v (%.1f cpu-s, %v wall) bound %.0f", s.Nodes[ni].Name, r.Saturation.Value, r.Saturation.CI95, cpuS()-c0, time.Since(t0), r.Saturation.AnalyticBound)
 	}
-	t.Logf("done %d", r.done)
+	c0 := cpuS()
+	rows, _ := NMinus1(s)
+	t.Logf("NMinus1 cpu %.1f s: %s %.0f, %s %.0f", cpuS()-c0, rows[10].Node, rows[10].Saturation, rows[0].Node, rows[0].Saturation)
 }

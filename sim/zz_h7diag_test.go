@@ -15,15 +15,23 @@ func cpuS() float64 {
 }
 
 func TestZZDiag(t *testing.T) {
-	s, _ := scenarios.LoadFile("large")
-	c0, t0 := cpuS(), time.Now()
-	n := 0
-	rows, err := NMinus1(s, WithProgress(func(d, tot int) { n = d }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wall %v cpu %.1f s sims %d", time.Since(t0), cpuS()-c0, n)
-	for _, r := range rows {
-		t.Logf("%-9s %v %.0f %.2f %s", r.Node, r.Survives, r.Saturation, r.FractionOfDesign, r.Why)
+	for _, name := range []string{"small", "medium", "elma365/cluster", "thingspanel/medium", "changemaker/stack", "single"} {
+		s, err := scenarios.LoadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c0, t0 := cpuS(), time.Now()
+		rows, err := NMinus1(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("== %s: wall %v cpu %.1f s", name, time.Since(t0), cpuS()-c0)
+		for _, r := range rows {
+			t.Logf("%-9s %v %.0f %.2f %s", r.Node, r.Survives, r.Saturation, r.FractionOfDesign, r.Why)
+		}
+		if s.Availability != nil {
+			a, err := Availability(s, 1)
+			t.Logf("avail %+v %v", a, err)
+		}
 	}
 }
