@@ -163,15 +163,12 @@ func findStation(ss []sim.StationResult, name string) (sim.StationResult, bool) 
 	return sim.StationResult{}, false
 }
 
-// utilizationTrigger is the SLO's utilization trigger as a fraction. sim.Result has no field
-// for it, so it is read from the scaling triggers: the first trigger whose name or subject
-// speaks of CPU or utilization with a threshold in (0, 1].
+// utilizationTrigger is the SLO's utilization trigger as a fraction (Result.UtilizationTrigger),
+// and whether there is one (a value in (0, 1]).
 func utilizationTrigger(r *sim.Result) (float64, bool) {
-	for _, t := range r.Triggers {
-		s := strings.ToLower(t.Name + " " + t.Subject)
-		if (strings.Contains(s, "cpu") || strings.Contains(s, "util")) && t.Threshold > 0 && t.Threshold <= 1 {
-			return t.Threshold, true
-		}
+	t := r.UtilizationTrigger
+	if finite(t) && t > 0 && t <= 1 {
+		return t, true
 	}
 	return 0, false
 }
@@ -647,67 +644,97 @@ func storageChart(r *sim.Result) figure {
 }
 
 // tierCharts: predicted saturation (bar with 95 % interval) beside the claimed capacity per
-// tier, and the prediction as a percentage of the claim.
+// tier, with the capacity as a third bar when some tier's capacity is below its saturation
+// point (storage binds); and the capacity as a percentage of the claim.
 func tierCharts(cmp Comparison) []figure {
-	title := "Predicted saturation against claimed capacity"
+	title := "Capacity and predicted saturation against claimed capacity"
 	var names []string
 	var tiers []TierComparison
+	three := false
 	for _, t := range cmp.Tiers {
-		if t.Predicted != nil || t.ClaimedCapacity > 0 {
+		if t.Predicted != nil || t.ClaimedCapacity > 0 || t.Capacity != nil {
 			names = append(names, t.Scenario)
 			tiers = append(tiers, t)
+			if t.Capacity != nil && (t.Predicted == nil || *t.Capacity != *t.Predicted) {
+				three = true
+			}
 		}
 	}
 	if len(tiers) == 0 {
 		return []figure{noData("tier-comparison", title, "no tier has a prediction or a claim")}
 	}
-	p := plot{xName: "tier", yName: "load at saturation"}
+	p := plot{xName: "tier", yName: "load"}
 	ymax := 0.0
-	predC, claimC := palette[0], colClaimed
+	predC, capC, claimC := palette[0], palette[1], colClaimed
+	// bar slots: [saturation, claimed] or [saturation, capacity, claimed]
+	slots := [][2]float64{{-0.36, -0.02}, {0.02, 0.36}}
+	if three {
+		slots = [][2]float64{{-0.39, -0.14}, {-0.12, 0.12}, {0.14, 0.39}}
+	}
+	claimSlot := slots[len(slots)-1]
 	for i, t := range tiers {
 		x := float64(i)
 		if t.Predicted != nil && finite(*t.Predicted) {
-			p.boxes = append(p.boxes, box{x0: x - 0.36, x1: x - 0.02, y0: 0, y1: *t.Predicted, fill: predC})
+			p.boxes = append(p.boxes, box{x0: x + slots[0][0], x1: x + slots[0][1], y0: 0, y1: *t.Predicted, fill: predC})
 			ymax = math.Max(ymax, *t.Predicted)
 			if t.CI95 != nil && finite(t.CI95[0], t.CI95[1]) && t.CI95[1] > t.CI95[0] {
-				p.whiskers = append(p.whiskers, whisker{at: x - 0.19, lo: t.CI95[0], hi: t.CI95[1], half: 0.06})
+				mid := x + (slots[0][0]+slots[0][1])/2
+				p.whiskers = append(p.whiskers, whisker{at: mid, lo: t.CI95[0], hi: t.CI95[1], half: 0.05})
 				ymax = math.Max(ymax, t.CI95[1])
 			}
 		}
+		if three && t.Capacity != nil && finite(*t.Capacity) {
+			p.boxes = append(p.boxes, box{x0: x + slots[1][0], x1: x + slots[1][1], y0: 0, y1: *t.Capacity, fill: capC})
+			ymax = math.Max(ymax, *t.Capacity)
+		}
 		if t.ClaimedCapacity > 0 && finite(t.ClaimedCapacity) {
-			p.boxes = append(p.boxes, box{x0: x + 0.02, x1: x + 0.36, y0: 0, y1: t.ClaimedCapacity, fill: claimC})
+			p.boxes = append(p.boxes, box{x0: x + claimSlot[0], x1: x + claimSlot[1], y0: 0, y1: t.ClaimedCapacity, fill: claimC})
 			ymax = math.Max(ymax, t.ClaimedCapacity)
 		}
 	}
 	p.xTicks = categoryTicks(names)
 	p.yTicks = niceTicks(0, ymax, 5, fmtNum)
-	legend := []legendItem{
-		{Label: "predicted saturation (95 % interval)", Color: cssColor(predC), Style: "box"},
-		{Label: "claimed capacity (seed)", Color: cssColor(claimC), Style: "box"},
+	legend := []legendItem{{Label: "predicted saturation (95 % interval)", Color: cssColor(predC), Style: "box"}}
+	if three {
+		legend = append(legend, legendItem{Label: "capacity (the smaller of saturation and the storage limit)", Color: cssColor(capC), Style: "box"})
 	}
+	legend = append(legend, legendItem{Label: "claimed capacity (seed)", Color: cssColor(claimC), Style: "box"})
 	figs := []figure{newFigure("tier-comparison", title,
-		"Each tier in its own load unit; the table below gives the difference in percent.", p, legend)}
+		"Each tier in its own load unit; the table above gives the difference in percent.", p, legend)}
 
-	// ratio chart: only tiers with both numbers
+	// ratio chart: only tiers with both numbers; the capacity where the tier has one
 	var rn []string
 	var rv []float64
 	var rci [][2]float64
 	for _, t := range tiers {
-		if t.Predicted != nil && t.ClaimedCapacity > 0 && finite(*t.Predicted) {
-			rn = append(rn, t.Scenario)
-			rv = append(rv, *t.Predicted/t.ClaimedCapacity*100)
-			ci := [2]float64{math.NaN(), math.NaN()}
-			if t.CI95 != nil {
-				ci = [2]float64{t.CI95[0] / t.ClaimedCapacity * 100, t.CI95[1] / t.ClaimedCapacity * 100}
-			}
-			rci = append(rci, ci)
+		if t.ClaimedCapacity <= 0 {
+			continue
 		}
+		var v float64
+		ci := [2]float64{math.NaN(), math.NaN()}
+		switch {
+		case t.Capacity != nil && finite(*t.Capacity):
+			v = *t.Capacity
+			if t.Predicted != nil && *t.Predicted == v && t.CI95 != nil {
+				ci = *t.CI95
+			}
+		case t.Predicted != nil && finite(*t.Predicted):
+			v = *t.Predicted
+			if t.CI95 != nil {
+				ci = *t.CI95
+			}
+		default:
+			continue
+		}
+		rn = append(rn, t.Scenario)
+		rv = append(rv, v/t.ClaimedCapacity*100)
+		rci = append(rci, [2]float64{ci[0] / t.ClaimedCapacity * 100, ci[1] / t.ClaimedCapacity * 100})
 	}
-	rtitle := "Predicted saturation as a percentage of the claimed capacity"
+	rtitle := "Capacity as a percentage of the claimed capacity"
 	if len(rn) == 0 {
 		return append(figs, noData("tier-ratio", rtitle, "no tier has both a prediction and a claim"))
 	}
-	q := plot{xName: "tier", yName: "predicted ÷ claimed (%)"}
+	q := plot{xName: "tier", yName: "capacity ÷ claimed (%)"}
 	ymax = 100
 	for i, v := range rv {
 		x := float64(i)
@@ -731,5 +758,5 @@ func tierCharts(cmp Comparison) []figure {
 		{Label: "model carries less than the claim", Color: cssColor(colSLO), Style: "box"},
 		legendFor("100 % = claimed capacity", colSat, []float64{6, 3}),
 	}
-	return append(figs, newFigure("tier-ratio", rtitle, "Bars: predicted saturation ÷ claimed capacity; whiskers: its 95 % interval.", q, legend))
+	return append(figs, newFigure("tier-ratio", rtitle, "Bars: capacity (or, without one, the predicted saturation) ÷ claimed capacity; whiskers: the saturation point's 95 % interval where performance binds.", q, legend))
 }

@@ -54,7 +54,5 @@
 // go-chart, which can panic on them: the figure then holds a short "Not enough data" note.
 // Tick positions are chosen here (1, 2, 2.5, 5 × 10ⁿ), never guessed by go-chart.
 //
-// sim.Result has no field for the SLO's utilization trigger; the trigger line is taken from
-// the first scaling trigger whose name or subject mentions CPU or utilization and whose
-// threshold lies in (0, 1].
+// The utilization trigger line is Result.UtilizationTrigger (drawn when it lies in (0, 1]).
 package reports

@@ -118,10 +118,10 @@ func medium(name string, design, claimed, satVal float64) *sim.Result {
 		LoadVariable: "data_sources", LoadUnit: "sources", DesignLoad: design, ClaimedCapacity: claimed,
 		Flows: flowsAt(design), Stations: stationsAt(design), Nodes: nr, SLOMet: true,
 		Saturation: &sim.Saturation{Variable: "data_sources", Unit: "sources", Value: satVal,
-			CI95: [2]float64{satVal * 0.97, satVal * 1.03}, Limit: "search-1 CPU reaches 70 %", Bounded: true,
+			CI95: [2]float64{satVal * 0.97, satVal * 1.03}, Limit: "utilization of search-1/cpu 0.71 > 0.70", Bounded: true,
 			AnalyticBound: satVal * 1.02},
 		Bottleneck:      "search-1/cpu",
-		HeadroomPercent: (satVal/design - 1) * 100, HeadroomTarget: 30,
+		HeadroomPercent: (satVal/design - 1) * 100, HeadroomTarget: 30, UtilizationTrigger: 0.7,
 		Sweep: sweep,
 		Advice: []sim.Advice{
 			{Change: "+1 search node", Saturation: satVal * 1.28, GainPercent: 28, Bottleneck: "worker-1/cpu"},
@@ -147,7 +147,14 @@ func medium(name string, design, claimed, satVal float64) *sim.Result {
 	return r
 }
 
-func sampleResult() *sim.Result { return medium("medium", 5000, 5000, 6900) }
+// sampleResult is the medium tier with its failure analysis: storage binds its capacity
+// (21 days retained), three scheduled failures, N-1 (it does not survive every loss) and an
+// availability estimate.
+func sampleResult() *sim.Result {
+	r := withCapacity(medium("medium", 5000, 5000, 6900), 21, false)
+	r.Failures = sampleFailures()
+	return r
+}
 
 func sampleTiers() []*sim.Result {
 	small := medium("small", 1500, 1500, 1320)
@@ -155,5 +162,6 @@ func sampleTiers() []*sim.Result {
 	small.SLOMet = false
 	small.Violations = []string{"p95 search 2112ms > 1500ms"}
 	small.Triggers[0].Value, small.Triggers[0].Fired = 0.74, true
-	return []*sim.Result{small, medium("medium", 5000, 5000, 6900)}
+	withCapacity(small, 90, true) // performance binds; survives N-1
+	return []*sim.Result{small, sampleResult()}
 }

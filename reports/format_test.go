@@ -64,7 +64,10 @@ func TestNiceTicksCoverRange(t *testing.T) {
 	}
 }
 
-// The comparison's difference is (predicted / claimed − 1) × 100, computed independently here.
+// The comparison's difference is (capacity / claimed − 1) × 100, computed independently here:
+// small is limited by performance (capacity = saturation 1,320), medium by storage (search-1's
+// 8 TB disk at the 85 % watermark holds 21 days of 245 GB/day at 5,000 sources, so the
+// capacity is 5,000 × 6.8 TB ÷ 5.145 TB); medium's saturation difference stays (6,900 ÷ 5,000 − 1).
 func TestCompare(t *testing.T) {
 	tiers := sampleTiers()
 	tiers = append(tiers, &sim.Result{Scenario: "no-sweep", DesignLoad: 10})
@@ -75,11 +78,27 @@ func TestCompare(t *testing.T) {
 	if len(c.Tiers) != 3 {
 		t.Fatalf("%d tiers", len(c.Tiers))
 	}
-	for i, want := range []float64{(1320.0/1500 - 1) * 100, (6900.0/5000 - 1) * 100} {
+	medCap := 5000 * 0.85 * 8e12 / (245e9 * 21)
+	for i, want := range []float64{(1320.0/1500 - 1) * 100, (medCap/5000 - 1) * 100} {
 		d := c.Tiers[i].DifferencePercent
 		if d == nil || math.Abs(*d-want) > 1e-9 {
 			t.Errorf("tier %d difference %v, want %g", i, d, want)
 		}
+	}
+	if d := c.Tiers[0].SaturationDifferencePercent; d != nil {
+		t.Errorf("small: saturation difference %g given though performance binds", *d)
+	}
+	if d := c.Tiers[1].SaturationDifferencePercent; d == nil || math.Abs(*d-(6900.0/5000-1)*100) > 1e-9 {
+		t.Errorf("medium: saturation difference %v, want 38", d)
+	}
+	if s := c.Tiers[1].SurvivesNMinus1; s == nil || *s || c.Tiers[1].NMinus1Worst != "mgmt-1" {
+		t.Errorf("medium N-1: survives %v, worst %q; want no, mgmt-1", s, c.Tiers[1].NMinus1Worst)
+	}
+	if s := c.Tiers[0].SurvivesNMinus1; s == nil || !*s {
+		t.Errorf("small N-1: survives %v, want yes", s)
+	}
+	if c.Tiers[1].Failures != 3 || c.Tiers[2].Failures != 0 {
+		t.Errorf("failures counted %d, %d; want 3, 0", c.Tiers[1].Failures, c.Tiers[2].Failures)
 	}
 	if c.Tiers[2].Predicted != nil || c.Tiers[2].DifferencePercent != nil {
 		t.Error("a tier without a sweep has a prediction")

@@ -79,14 +79,20 @@ type kv struct {
 type comparisonView struct {
 	Figures []figure
 	Rows    []comparisonRow
+	// HasNMinus1, HasAvailability, HasFailures: some tier has them (the columns are shown).
+	HasNMinus1, HasAvailability, HasFailures bool
 }
 
 type comparisonRow struct {
 	Anchor, Scenario, Title                     string
 	Design, Claimed, Predicted, CI, Diff, Bound string
+	Capacity, CapacityBy, SatDiff               string
 	DiffClass                                   string
 	Bottleneck, Headroom                        string
 	SLOMet                                      bool
+	NMinus1, NMinus1Sub, Avail, AvailSub        string
+	Failures                                    string
+	NMinus1Class, FailuresClass                 string
 }
 
 type tierView struct {
@@ -112,6 +118,9 @@ type tierView struct {
 	Notes                           []string
 	LoadUnit                        string
 	HasAnalyticFlow, HasAnalyticSta bool
+	Failures                        *failuresView
+	NMinus1                         *nMinus1View
+	Availability                    *availabilityView
 }
 
 type flowFigures struct {
@@ -194,11 +203,55 @@ func buildComparison(c Comparison) *comparisonView {
 				row.CI = ci
 			}
 		}
+		row.Capacity = "–"
+		if t.Capacity != nil {
+			row.Capacity = withUnit(fmtNum(*t.Capacity), unit)
+			switch {
+			case strings.HasPrefix(t.CapacityLimit, "storage"):
+				row.CapacityBy = "limited by storage"
+			case strings.HasPrefix(t.CapacityLimit, "performance"):
+				row.CapacityBy = "limited by performance"
+			}
+		}
 		if t.DifferencePercent != nil {
 			row.Diff = fmtSignedPercent(*t.DifferencePercent)
 			row.DiffClass = "ok"
 			if *t.DifferencePercent < 0 {
 				row.DiffClass = "bad"
+			}
+		}
+		if t.SaturationDifferencePercent != nil {
+			row.SatDiff = "saturation " + fmtSignedPercent(*t.SaturationDifferencePercent)
+		}
+		row.NMinus1, row.Avail, row.Failures = "–", "–", "–"
+		if t.SurvivesNMinus1 != nil {
+			v.HasNMinus1 = true
+			row.NMinus1, row.NMinus1Class = "yes", "ok"
+			if !*t.SurvivesNMinus1 {
+				row.NMinus1, row.NMinus1Class = "no", "bad"
+			}
+			if t.NMinus1WorstFraction != nil {
+				row.NMinus1Sub = "worst: " + t.NMinus1Worst + " at " + fmtPct(*t.NMinus1WorstFraction) + " of design"
+			}
+		}
+		if t.Availability != nil {
+			v.HasAvailability = true
+			row.Avail, row.AvailSub = fmtAvail(*t.Availability), t.AvailabilityTier
+		}
+		if t.Failures > 0 {
+			v.HasFailures = true
+			rto, rpo := 0, 0
+			if t.RTOMet != nil {
+				rto = *t.RTOMet
+			}
+			if t.RPOMet != nil {
+				rpo = *t.RPOMet
+			}
+			row.Failures = "RTO " + fmtNum(float64(rto)) + "/" + fmtNum(float64(t.Failures)) +
+				", RPO " + fmtNum(float64(rpo)) + "/" + fmtNum(float64(t.Failures))
+			row.FailuresClass = "ok"
+			if rto < t.Failures || rpo < t.Failures {
+				row.FailuresClass = "bad"
 			}
 		}
 		v.Rows = append(v.Rows, row)
@@ -226,6 +279,26 @@ func buildTier(r *sim.Result, i int) tierView {
 
 	// summary
 	t.Summary = append(t.Summary, kv{Label: "Design load", Value: load(r.DesignLoad)})
+	capa, hasCap := capacityOf(r)
+	if hasCap {
+		v := load(capa.Value)
+		if !capa.Bounded {
+			v = "≥ " + v
+		}
+		if ci := fmtCI(capa.CI, fmtNum); ci != "" {
+			v += " (95 %: " + ci + ")"
+		}
+		k := kv{Label: "Capacity", Value: v, Class: "ok"}
+		if r.DesignLoad > 0 && capa.Value < r.DesignLoad {
+			k.Class = "bad"
+		}
+		t.Summary = append(t.Summary, k)
+		lim := capa.kindWord()
+		if capa.Reason != "" {
+			lim += ": " + capa.Reason
+		}
+		t.Summary = append(t.Summary, kv{Label: "Capacity limited by", Value: lim})
+	}
 	if s := r.Saturation; s != nil {
 		val := load(s.Value)
 		if ci := fmtCI(s.CI95, fmtNum); ci != "" {
@@ -234,28 +307,47 @@ func buildTier(r *sim.Result, i int) tierView {
 		if !s.Bounded {
 			val = "≥ " + load(s.Value) + " (SLO met at the search maximum)"
 		}
-		t.Summary = append(t.Summary, kv{Label: "Saturation point", Value: val})
+		lbl := "Saturation point"
+		if hasCap {
+			lbl = "Performance saturation"
+		}
+		t.Summary = append(t.Summary, kv{Label: lbl, Value: val})
 		if s.Limit != "" {
-			t.Summary = append(t.Summary, kv{Label: "Limited by", Value: s.Limit})
+			t.Summary = append(t.Summary, kv{Label: "Saturation limited by", Value: s.Limit})
 		}
 		if finite(s.AnalyticBound) && s.AnalyticBound > 0 {
 			t.Summary = append(t.Summary, kv{Label: "Utilization-law bound", Value: load(s.AnalyticBound)})
 		}
+		head := r.HeadroomPercent
 		h := kv{Label: "Headroom", Value: fmtPercent(r.HeadroomPercent), Class: "ok"}
+		if hasCap && capa.Storage && r.DesignLoad > 0 && finite(r.DesignLoad) {
+			// storage binds: the headroom that counts is capacity ÷ design − 1
+			head = (capa.Value/r.DesignLoad - 1) * 100
+			h.Value = fmtPercent(head) + " on storage, " + fmtPercent(r.HeadroomPercent) + " on performance"
+		}
 		if r.HeadroomTarget > 0 {
 			h.Value += " (target " + fmtPercent(r.HeadroomTarget) + ")"
-			if r.HeadroomPercent < r.HeadroomTarget {
+			if head < r.HeadroomTarget {
 				h.Class = "bad"
 			}
 		}
-		if r.HeadroomPercent < 0 {
+		if head < 0 {
 			h.Class = "bad"
 		}
 		t.Summary = append(t.Summary, h)
 	}
+	if st := storageLimitText(r.Storage, load); st != "" {
+		t.Summary = append(t.Summary, kv{Label: "Storage-limited capacity", Value: st})
+	}
 	if r.ClaimedCapacity > 0 {
 		c := kv{Label: "Claimed capacity", Value: load(r.ClaimedCapacity)}
-		if r.Saturation != nil {
+		if hasCap {
+			c.Value += " (capacity " + fmtSignedPercent((capa.Value-r.ClaimedCapacity)/r.ClaimedCapacity*100) + ")"
+			c.Class = "ok"
+			if capa.Value < r.ClaimedCapacity {
+				c.Class = "bad"
+			}
+		} else if r.Saturation != nil {
 			c.Value += " (model " + fmtSignedPercent((r.Saturation.Value-r.ClaimedCapacity)/r.ClaimedCapacity*100) + ")"
 		}
 		t.Summary = append(t.Summary, c)
@@ -393,6 +485,10 @@ func buildTier(r *sim.Result, i int) tierView {
 	if r.File != "" {
 		t.Settings = append(t.Settings, kv{Label: "Scenario file", Value: r.File})
 	}
+
+	t.Failures = buildFailures(r, t.Anchor)
+	t.NMinus1 = buildNMinus1(r)
+	t.Availability = buildAvailability(r)
 
 	// charts
 	for _, name := range flowNames(r) {

@@ -28,6 +28,7 @@ func WriteJSON(w io.Writer, r *sim.Result) error {
 
 // TierComparison is one tier in the comparison of several results (comparison.json and
 // the tier-comparison section of report.html). Loads are in the tier's own LoadUnit.
+// Fields after SLOMet summarise the failure analysis when the result has one.
 type TierComparison struct {
 	Scenario     string `json:"scenario"`
 	Title        string `json:"title,omitempty"`
@@ -43,12 +44,36 @@ type TierComparison struct {
 	// Bounded is false when the SLO still held at the search maximum (Predicted is then a
 	// lower bound).
 	Bounded bool `json:"bounded"`
-	// DifferencePercent is (Predicted / ClaimedCapacity − 1) × 100: positive when the model
-	// predicts more than the seed claims. nil without a claim or a prediction.
+	// Capacity is Result.Capacity, the smaller of the saturation point and the
+	// storage-limited capacity, and CapacityLimit what binds it ("performance: …",
+	// "storage: …"); nil when the result has none.
+	Capacity      *float64 `json:"capacity,omitempty"`
+	CapacityLimit string   `json:"capacity_limit,omitempty"`
+	// DifferencePercent is (Capacity / ClaimedCapacity − 1) × 100, or with Predicted when the
+	// result has no Capacity: positive when the model carries more than the seed claims. nil
+	// without a claim or a prediction.
 	DifferencePercent *float64 `json:"difference_percent,omitempty"`
-	Bottleneck        string   `json:"bottleneck,omitempty"`
-	HeadroomPercent   float64  `json:"headroom_percent"`
-	SLOMet            bool     `json:"slo_met"`
+	// SaturationDifferencePercent is (Predicted / ClaimedCapacity − 1) × 100, given when it
+	// differs from DifferencePercent (storage binds).
+	SaturationDifferencePercent *float64 `json:"saturation_difference_percent,omitempty"`
+	Bottleneck                  string   `json:"bottleneck,omitempty"`
+	HeadroomPercent             float64  `json:"headroom_percent"`
+	SLOMet                      bool     `json:"slo_met"`
+	// SurvivesNMinus1 says whether the tier survives the loss of any one node (nil without an
+	// N-1 analysis); NMinus1Worst is the node whose loss leaves the least capacity and
+	// NMinus1WorstFraction that capacity ÷ design load.
+	SurvivesNMinus1      *bool    `json:"survives_n_minus_1,omitempty"`
+	NMinus1Worst         string   `json:"n_minus_1_worst,omitempty"`
+	NMinus1WorstFraction *float64 `json:"n_minus_1_worst_fraction,omitempty"`
+	// Availability is the Monte Carlo availability (0..1) and AvailabilityTier the seed's tier
+	// it reaches; nil / "" without an availability estimate.
+	Availability     *float64 `json:"availability,omitempty"`
+	AvailabilityTier string   `json:"availability_tier,omitempty"`
+	// Failures is the number of scheduled failures; RTOMet and RPOMet how many of them meet
+	// the seed's RTO < 5 min and RPO < 1 min (nil without failures).
+	Failures int  `json:"failures,omitempty"`
+	RTOMet   *int `json:"rto_met,omitempty"`
+	RPOMet   *int `json:"rpo_met,omitempty"`
 }
 
 // Comparison is predicted against claimed capacity over several tiers, in input order.
@@ -85,6 +110,38 @@ func Compare(results []*sim.Result) (Comparison, error) {
 				d := (v - r.ClaimedCapacity) / r.ClaimedCapacity * 100
 				t.DifferencePercent = &d
 			}
+		}
+		if r.Capacity > 0 {
+			c := r.Capacity
+			t.Capacity, t.CapacityLimit = &c, r.CapacityLimit
+			if r.ClaimedCapacity > 0 {
+				d := (c - r.ClaimedCapacity) / r.ClaimedCapacity * 100
+				if t.DifferencePercent != nil && *t.DifferencePercent != d {
+					t.SaturationDifferencePercent = t.DifferencePercent
+				}
+				t.DifferencePercent = &d
+			}
+		}
+		if len(r.NMinus1) > 0 {
+			w, all := worstNMinus1(r.NMinus1)
+			fr := w.FractionOfDesign
+			t.SurvivesNMinus1, t.NMinus1Worst, t.NMinus1WorstFraction = &all, w.Node, &fr
+		}
+		if a := r.Availability; a != nil {
+			v := a.Availability.Mean
+			t.Availability, t.AvailabilityTier = &v, a.Tier
+		}
+		if len(r.Failures) > 0 {
+			rto, rpo := 0, 0
+			for _, f := range r.Failures {
+				if f.RTOMet {
+					rto++
+				}
+				if f.RPOMet {
+					rpo++
+				}
+			}
+			t.Failures, t.RTOMet, t.RPOMet = len(r.Failures), &rto, &rpo
 		}
 		c.Tiers = append(c.Tiers, t)
 	}

@@ -139,9 +139,13 @@ type plot struct {
 	width, height  int
 	xTicks, yTicks []chart.Tick
 	xName, yName   string
-	lines          []line
-	boxes          []box
-	whiskers       []whisker
+	// y2Ticks and y2Name make a right-hand axis (see rightTicks): its tick values are in the
+	// left axis's coordinates, its labels in its own unit.
+	y2Ticks  []chart.Tick
+	y2Name   string
+	lines    []line
+	boxes    []box
+	whiskers []whisker
 	// horizontal: whiskers run along x (for horizontal bars).
 	horizontal bool
 }
@@ -277,8 +281,17 @@ func (p plot) render() (svg template.HTML, err error) {
 		},
 		Series: series,
 	}
+	if len(p.y2Ticks) >= 2 {
+		// go-chart sets both y ranges from the primary axis's ticks, so the right-hand axis
+		// shares the left one's range and only its labels differ (rightTicks scales them).
+		c.YAxis = chart.YAxis{Style: text, Ticks: p.y2Ticks,
+			GridMajorStyle: chart.Style{Hidden: true}, GridMinorStyle: chart.Style{Hidden: true}}
+	}
 	if p.yName != "" {
-		c.Elements = []chart.Renderable{yLabel(p.yName, name)}
+		c.Elements = append(c.Elements, yLabel(p.yName, name))
+	}
+	if p.y2Name != "" && len(p.y2Ticks) >= 2 {
+		c.Elements = append(c.Elements, y2Label(p.y2Name, name))
 	}
 	defer func() {
 		if rec := recover(); rec != nil {
@@ -299,6 +312,39 @@ func yLabel(text string, st chart.Style) chart.Renderable {
 	return func(r chart.Renderer, cb chart.Box, defaults chart.Style) {
 		chart.Draw.Text(r, text, 14, cb.Top-12, st.InheritFrom(defaults))
 	}
+}
+
+// y2Label draws the right-hand axis name right-aligned just above the top of the plot area.
+func y2Label(text string, st chart.Style) chart.Renderable {
+	return func(r chart.Renderer, cb chart.Box, defaults chart.Style) {
+		s := st.InheritFrom(defaults)
+		w := chart.Draw.MeasureText(r, text, s).Width()
+		chart.Draw.Text(r, text, cb.Right-w, cb.Top-12, s)
+	}
+}
+
+// rightTicks makes the ticks of a right-hand axis for values in [0, hi] beside a left axis
+// with ticks left (starting at 0): round values in the right-hand unit, placed at value × k
+// in the left axis's coordinates. A right-hand series is drawn multiplied by k. k is 0 when
+// there is nothing to draw.
+func rightTicks(left []chart.Tick, hi float64, f func(float64) string) ([]chart.Tick, float64) {
+	if len(left) < 2 || isBad(hi) || hi <= 0 {
+		return nil, 0
+	}
+	rt := niceTicks(0, hi, len(left)-1, f)
+	if len(rt) < 2 {
+		return nil, 0
+	}
+	top, ltop := rt[len(rt)-1].Value, left[len(left)-1].Value
+	if top <= 0 || ltop <= 0 || left[0].Value != 0 {
+		return nil, 0
+	}
+	k := ltop / top
+	out := make([]chart.Tick, len(rt))
+	for i, t := range rt {
+		out[i] = chart.Tick{Value: t.Value * k, Label: t.Label}
+	}
+	return out, k
 }
 
 // niceTicks returns about n evenly spaced round tick values covering [lo, hi], labelled with

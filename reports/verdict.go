@@ -17,12 +17,19 @@ func verdict(r *sim.Result) (text string, ok bool) {
 	load := func(v float64) string { return withUnit(fmtNum(v), unit) }
 	var b []string
 	ok = r.SLOMet
+	capa, hasCap := capacityOf(r)
 	if r.SLOMet {
 		s := "Carries " + load(r.DesignLoad) + " at the SLO"
 		if r.Saturation != nil {
+			head := r.HeadroomPercent
 			s += " with " + fmtPercent(r.HeadroomPercent) + " headroom"
+			if hasCap && capa.Storage && r.DesignLoad > 0 && finite(r.DesignLoad) {
+				// headroom on the binding limit: capacity ÷ design − 1
+				head = (capa.Value/r.DesignLoad - 1) * 100
+				s += " on performance and " + fmtPercent(head) + " on storage"
+			}
 			if r.HeadroomTarget > 0 {
-				if r.HeadroomPercent < r.HeadroomTarget {
+				if head < r.HeadroomTarget {
 					s += ", short of the " + fmtPercent(r.HeadroomTarget) + " wanted"
 					ok = false
 				} else {
@@ -38,14 +45,14 @@ func verdict(r *sim.Result) (text string, ok bool) {
 		}
 		b = append(b, s)
 	}
-	if s := r.Saturation; s != nil {
+	if s := r.Saturation; s != nil && !hasCap {
 		if s.Bounded {
 			t := "saturates at " + fmtNum(s.Value)
 			if ci := fmtCI(s.CI95, fmtNum); ci != "" {
 				t += " (" + ci + ")"
 			}
-			if s.Limit != "" {
-				t += " when " + s.Limit
+			if p := limitPhrase(s.Limit); p != "" {
+				t += " when " + p
 			}
 			b = append(b, t)
 		} else {
@@ -53,6 +60,11 @@ func verdict(r *sim.Result) (text string, ok bool) {
 		}
 	}
 	text = capitalize(strings.Join(b, "; ")) + "."
+	if hasCap {
+		t, capOK := capacitySentence(r, capa, load)
+		text += " " + t
+		ok = ok && capOK
+	}
 	if r.Bottleneck != "" {
 		t := " The bottleneck is " + r.Bottleneck
 		if a, found := bestAdvice(r.Advice); found {
@@ -63,9 +75,14 @@ func verdict(r *sim.Result) (text string, ok bool) {
 		}
 		text += t + "."
 	}
-	if r.ClaimedCapacity > 0 && r.Saturation != nil {
-		d := (r.Saturation.Value - r.ClaimedCapacity) / r.ClaimedCapacity * 100
-		text += " The seed claims " + load(r.ClaimedCapacity) + "; the model predicts " + fmtSignedPercent(d) + " against that claim."
+	if r.ClaimedCapacity > 0 && (hasCap || r.Saturation != nil) {
+		if hasCap {
+			d := (capa.Value - r.ClaimedCapacity) / r.ClaimedCapacity * 100
+			text += " The seed claims " + load(r.ClaimedCapacity) + "; the model's capacity is " + fmtSignedPercent(d) + " against that claim."
+		} else {
+			d := (r.Saturation.Value - r.ClaimedCapacity) / r.ClaimedCapacity * 100
+			text += " The seed claims " + load(r.ClaimedCapacity) + "; the model predicts " + fmtSignedPercent(d) + " against that claim."
+		}
 	}
 	var fired []string
 	for _, t := range r.Triggers {
@@ -97,7 +114,52 @@ func verdict(r *sim.Result) (text string, ok bool) {
 			text += " Storage grows by " + fmtBytes(st.StoredBytesPerMonth) + " a month; " + n.Node + " fills first, in " + fmtDays(n.DaysUntilFull) + "."
 		}
 	}
+	if t, fok := failureVerdict(r, load); t != "" {
+		text += " " + t
+		ok = ok && fok
+	}
 	return text, ok
+}
+
+// capacitySentence is "Capacity 2,318 sources, limited by storage: …; performance saturation
+// 71,239 sources (70,900–71,600) when …." ok is false when the capacity is below the design
+// load.
+func capacitySentence(r *sim.Result, c tierCap, load func(float64) string) (string, bool) {
+	ok := true
+	val := load(c.Value)
+	if !c.Bounded {
+		val = "at least " + val
+	}
+	if ci := fmtCI(c.CI, fmtNum); ci != "" && !c.Storage {
+		val += " (" + ci + ")"
+	}
+	t := "Capacity " + val + ", limited by " + c.kindWord()
+	if c.Reason != "" {
+		t += ": " + c.Reason
+	} else if !c.Bounded {
+		t += ": the SLO still holds at the top of the search"
+	}
+	if r.DesignLoad > 0 && finite(r.DesignLoad) && c.Value < r.DesignLoad {
+		t += ", below the design load"
+		ok = false
+	}
+	if s := r.Saturation; s != nil && c.Storage {
+		t += "; performance saturation " + load(s.Value)
+		if !s.Bounded {
+			t = strings.TrimSuffix(t, load(s.Value)) + "above " + load(s.Value) + " (the top of the search)"
+		} else {
+			if ci := fmtCI(s.CI95, fmtNum); ci != "" {
+				t += " (" + ci + ")"
+			}
+			if p := limitPhrase(s.Limit); p != "" {
+				t += " when " + p
+			}
+		}
+	}
+	if st := storageLimitText(r.Storage, load); st != "" && !c.Storage {
+		t += "; storage alone would allow " + st
+	}
+	return t + ".", ok
 }
 
 // bestAdvice is the change with the largest gain.

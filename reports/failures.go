@@ -1,0 +1,665 @@
+package reports
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/wcharczuk/go-chart/v2/drawing"
+
+	"github.com/capsim/capsim/sim"
+)
+
+// The failure analysis (issue 3): one table row and two timeline charts per scheduled
+// failure, the N-1 table and the availability estimate. The RTO and RPO targets are the
+// seed's (001: RTO < 5 min, RPO < 1 min); met or not is the result's RTOMet / RPOMet.
+
+const (
+	rtoTargetText = "RTO < 5 min"
+	rpoTargetText = "RPO < 1 min"
+)
+
+type failuresView struct {
+	Rows  []failureRow
+	Items []failureItem
+}
+
+type failureRow struct {
+	Anchor, Name, Target, Kind, At, RPOWindow       string
+	Detection, RTO, RPO, Lost, Dropped, Dup, Failed cell
+	Degraded                                        cell
+	PeakP95, Drain                                  cell
+	RTOMet, RPOMet, Recovered                       bool
+	PeakClass                                       string
+}
+
+type failureItem struct {
+	Anchor, Name, Summary string
+	Throughput, Latency   figure
+	Events                []eventRow
+}
+
+type eventRow struct{ T, After, What string }
+
+type nMinus1View struct {
+	Verdict   string
+	VerdictOK bool
+	Rows      []nMinus1Row
+}
+
+type nMinus1Row struct {
+	Node, Role, Saturation, Fraction, Why string
+	Survives                              bool
+	FractionClass                         string
+}
+
+type availabilityView struct {
+	Summary []kv
+	Method  string
+}
+
+// failureLabel names a failure: its name, or "target kind".
+func failureLabel(f sim.FailureResult) string {
+	if f.Name != "" {
+		return f.Name
+	}
+	return strings.TrimSpace(f.Target + " " + f.Kind)
+}
+
+// fmtSeconds formats a duration given in seconds: "42 s", "4 min 10 s", "1.5 h", "3.2 days".
+func fmtSeconds(s float64) string {
+	if v, bad := nonFinite(s); bad {
+		return v
+	}
+	a := math.Abs(s)
+	switch {
+	case a < 60:
+		return fmtNum(s) + " s"
+	case a < 3600:
+		m := math.Floor(math.Round(a) / 60)
+		sec := math.Round(a) - 60*m
+		sign := ""
+		if s < 0 {
+			sign = "−"
+		}
+		if sec == 0 {
+			return sign + fmtNum(m) + " min"
+		}
+		return sign + fmtNum(m) + " min " + fmtNum(sec) + " s"
+	case a < 86400*2:
+		return fmtNum(s/3600) + " h"
+	}
+	return fmtNum(s/86400) + " days"
+}
+
+// fmtHours formats a downtime given in hours: "4.4 h", "53 min", "5.3 s".
+func fmtHours(h float64) string {
+	if v, bad := nonFinite(h); bad {
+		return v
+	}
+	if h >= 1 {
+		return fmtNum(h) + " h"
+	}
+	if h*60 >= 1 {
+		return fmtNum(h*60) + " min"
+	}
+	return fmtNum(h*3600) + " s"
+}
+
+// fmtAvail formats an availability fraction with enough decimals to show its nines and two
+// significant digits of the unavailability: 0.9995 → "99.95 %", 0.999987 → "99.9987 %".
+func fmtAvail(a float64) string { return fmtAvailD(a, availDigits(a)) }
+
+// availDigits is the number of decimals fmtAvail gives a (1 to 7).
+func availDigits(a float64) int {
+	u := 1 - a
+	d := 1
+	if finite(u) && u > 0 && u < 1 {
+		d = int(math.Ceil(-math.Log10(u))) - 1 // decimals of the percentage for 2 significant digits
+	}
+	return min(max(d, 1), 7)
+}
+
+// fmtAvailD formats an availability fraction as a percentage with d decimals, trailing zeros
+// trimmed.
+func fmtAvailD(a float64, d int) string {
+	if v, bad := nonFinite(a); bad {
+		return v + " %"
+	}
+	s := strconv.FormatFloat(a*100, 'f', d, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s + " %"
+}
+
+// fmtAvailCI is "99.95–99.97 %" with the mean's number of decimals, "" for a zero interval.
+func fmtAvailCI(iv sim.Interval) string {
+	if iv.CI95 == [2]float64{} {
+		return ""
+	}
+	d := availDigits(iv.Mean)
+	lo, hi := fmtAvailD(iv.CI95[0], d), fmtAvailD(iv.CI95[1], d)
+	if lo == hi {
+		return ""
+	}
+	return strings.TrimSuffix(lo, " %") + "–" + hi
+}
+
+func buildFailures(r *sim.Result, tierAnchor string) *failuresView {
+	if len(r.Failures) == 0 {
+		return nil
+	}
+	unit := r.LoadUnit
+	if unit == "" {
+		unit = r.LoadVariable
+	}
+	v := &failuresView{}
+	for i, f := range r.Failures {
+		anchor := tierAnchor + "-failure-" + strconv.Itoa(i+1)
+		row := failureRow{
+			Anchor: anchor, Name: failureLabel(f), Target: f.Target, Kind: f.Kind, At: fmtSeconds(f.AtS),
+			Detection: fmtCell(f.DetectionS, fmtSeconds), RTO: fmtCell(f.RTOS, fmtSeconds),
+			RPO: fmtCell(f.RPOEvents, fmtNum), Lost: fmtCell(f.LostEvents, fmtNum),
+			Dropped: fmtCell(f.DroppedEvents, fmtNum), Dup: fmtCell(f.DuplicatedEvents, fmtNum),
+			Failed: fmtCell(f.FailedRequests, fmtNum), PeakP95: fmtCell(f.PeakP95MS, fmtNum),
+			Drain: fmtCell(f.DrainS, fmtSeconds), Degraded: cell{V: "–"},
+			RTOMet: f.RTOMet, RPOMet: f.RPOMet, Recovered: f.Recovered,
+		}
+		if f.DetectionS.Mean == 0 && f.DetectionS.CI95 == [2]float64{} {
+			row.Detection = cell{V: "–"}
+		}
+		if f.DrainS == (sim.Interval{}) {
+			row.Drain = cell{V: "–"}
+		}
+		if !f.Recovered {
+			row.RTO = cell{V: "≥ " + fmtSeconds(f.RTOS.Mean), CI: "not recovered"}
+		}
+		if f.RPOS > 0 {
+			row.RPOWindow = fmtSeconds(f.RPOS) + " lag"
+		}
+		if f.DegradedSaturation > 0 {
+			row.Degraded = cell{V: withUnit(fmtNum(f.DegradedSaturation), unit)}
+			if r.DesignLoad > 0 {
+				row.Degraded.CI = fmtPct(f.DegradedSaturation/r.DesignLoad) + " of design"
+			}
+		}
+		if t := sloTarget(r); t > 0 && f.PeakP95MS.Mean > t {
+			row.PeakClass = "bad"
+		}
+		v.Rows = append(v.Rows, row)
+
+		item := failureItem{Anchor: anchor, Name: row.Name}
+		what := strings.TrimSpace(f.Kind + " of " + f.Target)
+		if f.Target == "" || f.Kind == "" {
+			what = strings.TrimSpace(f.Kind + f.Target)
+		}
+		item.Summary = what + " at " + fmtSeconds(f.AtS)
+		if f.RecoverAfterS > 0 {
+			item.Summary += ", repaired after " + fmtSeconds(f.RecoverAfterS)
+		} else {
+			item.Summary += ", not repaired during the run"
+		}
+		item.Summary += "."
+		item.Throughput, item.Latency = timelineCharts(r, f)
+		for _, e := range f.Events {
+			er := eventRow{T: fmtSeconds(e.T), What: e.What}
+			if d := e.T - f.AtS; finite(d) && d >= 0 {
+				er.After = "+" + fmtSeconds(d)
+			} else if finite(d) {
+				er.After = fmtSeconds(d)
+			}
+			item.Events = append(item.Events, er)
+		}
+		v.Items = append(v.Items, item)
+	}
+	return v
+}
+
+// worstNMinus1 is the row with the lowest fraction of design load (a row that does not
+// survive ranks before one that does), and whether every row survives.
+func worstNMinus1(rows []sim.NMinus1Row) (worst sim.NMinus1Row, all bool) {
+	all = true
+	wi := -1
+	for i, n := range rows {
+		if !n.Survives {
+			all = false
+		}
+		if wi < 0 {
+			wi = i
+			continue
+		}
+		w := rows[wi]
+		switch {
+		case w.Survives && !n.Survives:
+			wi = i
+		case w.Survives == n.Survives && lessFinite(n.FractionOfDesign, w.FractionOfDesign):
+			wi = i
+		}
+	}
+	if wi >= 0 {
+		worst = rows[wi]
+	}
+	return worst, all
+}
+
+// lessFinite orders finite numbers before NaN.
+func lessFinite(a, b float64) bool {
+	if math.IsNaN(b) {
+		return !math.IsNaN(a)
+	}
+	return a < b
+}
+
+// nMinus1Sentence is "Survives the loss of any one node: yes (worst: search-1 at 81 % of
+// design load)".
+func nMinus1Sentence(rows []sim.NMinus1Row) (string, bool) {
+	if len(rows) == 0 {
+		return "", true
+	}
+	w, all := worstNMinus1(rows)
+	s := "Survives the loss of any one node: "
+	if all {
+		s += "yes"
+	} else {
+		s += "no"
+	}
+	s += " (worst: " + w.Node + " at " + fmtPct(w.FractionOfDesign) + " of design load"
+	if !w.Survives && w.Why != "" {
+		s += ", " + w.Why
+	}
+	return s + ")", all
+}
+
+func buildNMinus1(r *sim.Result) *nMinus1View {
+	if len(r.NMinus1) == 0 {
+		return nil
+	}
+	unit := r.LoadUnit
+	if unit == "" {
+		unit = r.LoadVariable
+	}
+	v := &nMinus1View{}
+	v.Verdict, v.VerdictOK = nMinus1Sentence(r.NMinus1)
+	for _, n := range r.NMinus1 {
+		row := nMinus1Row{Node: n.Node, Role: n.Role, Survives: n.Survives, Why: n.Why,
+			Saturation: withUnit(fmtNum(n.Saturation), unit), Fraction: fmtPct(n.FractionOfDesign)}
+		if n.FractionOfDesign < 1 {
+			row.FractionClass = "bad"
+		}
+		if row.Why == "" {
+			row.Why = "–"
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return v
+}
+
+func availabilitySentence(a *sim.AvailabilityResult) string {
+	if a == nil {
+		return ""
+	}
+	s := "Availability " + fmtAvail(a.Availability.Mean)
+	if ci := fmtAvailCI(a.Availability); ci != "" {
+		s += " (" + ci + ")"
+	}
+	s += ", " + fmtHours(a.DowntimePerYearH) + " of downtime a year"
+	if a.Tier != "" {
+		s += ": " + a.Tier
+	}
+	return s
+}
+
+func buildAvailability(r *sim.Result) *availabilityView {
+	a := r.Availability
+	if a == nil {
+		return nil
+	}
+	val := fmtAvail(a.Availability.Mean)
+	if ci := fmtAvailCI(a.Availability); ci != "" {
+		val += " (95 %: " + ci + ")"
+	}
+	v := &availabilityView{Method: a.Method, Summary: []kv{
+		{Label: "Availability", Value: val},
+		{Label: "Downtime per year", Value: fmtHours(a.DowntimePerYearH)},
+	}}
+	if a.Tier != "" {
+		k := kv{Label: "Availability tier reached (seed 001)", Value: a.Tier, Class: "ok"}
+		if strings.HasPrefix(strings.ToLower(a.Tier), "below") {
+			k.Class = "bad"
+		}
+		v.Summary = append(v.Summary, k)
+	}
+	return v
+}
+
+// failureVerdict is the failure part of the verdict paragraph; ok is false when a failure
+// misses the RTO or RPO target or the tier does not survive the loss of a node.
+func failureVerdict(r *sim.Result, _ func(float64) string) (string, bool) {
+	var parts []string
+	ok := true
+	if n := len(r.Failures); n > 0 {
+		rto, rpo := 0, 0
+		worst := -1
+		for i, f := range r.Failures {
+			if f.RTOMet {
+				rto++
+			}
+			if f.RPOMet {
+				rpo++
+			}
+			if worst < 0 || (!f.Recovered && r.Failures[worst].Recovered) ||
+				(f.Recovered == r.Failures[worst].Recovered && lessFinite(r.Failures[worst].RTOS.Mean, f.RTOS.Mean)) {
+				worst = i
+			}
+		}
+		s := "Of " + fmtNum(float64(n)) + " scheduled failures, " + fmtNum(float64(rto)) + " meet " + rtoTargetText +
+			" and " + fmtNum(float64(rpo)) + " meet " + rpoTargetText
+		if n == 1 {
+			s = "The scheduled failure " + yesNo(rto == 1, "meets", "misses") + " " + rtoTargetText + " and " +
+				yesNo(rpo == 1, "meets", "misses") + " " + rpoTargetText
+		}
+		w := r.Failures[worst]
+		if !w.Recovered {
+			s += "; “" + failureLabel(w) + "” is not back within the SLO by the end of the run (" + fmtSeconds(w.RTOS.Mean) + " after the fault)"
+		} else {
+			s += "; the longest RTO is " + fmtSeconds(w.RTOS.Mean) + " (“" + failureLabel(w) + "”)"
+		}
+		parts = append(parts, s+".")
+		ok = rto == n && rpo == n
+	}
+	if s, all := nMinus1Sentence(r.NMinus1); s != "" {
+		parts = append(parts, s+".")
+		ok = ok && all
+	}
+	if s := availabilitySentence(r.Availability); s != "" {
+		parts = append(parts, s+".")
+	}
+	return strings.Join(parts, " "), ok
+}
+
+func yesNo(b bool, yes, no string) string {
+	if b {
+		return yes
+	}
+	return no
+}
+
+// sloTarget is the smallest P95 target of the result's flows (0 = none): a failure
+// timeline's P95 is over every flow, so the strictest target is the line to stay under.
+func sloTarget(r *sim.Result) float64 {
+	t := 0.0
+	for _, f := range r.Flows {
+		if finite(f.P95TargetMS) && f.P95TargetMS > 0 && (t == 0 || f.P95TargetMS < t) {
+			t = f.P95TargetMS
+		}
+	}
+	return t
+}
+
+var (
+	colHealthGreen  = drawing.Color{R: 0x59, G: 0xa1, B: 0x4f, A: 34}
+	colHealthYellow = drawing.Color{R: 0xed, G: 0xc9, B: 0x48, A: 80}
+	colHealthRed    = drawing.Color{R: 0xe1, G: 0x57, B: 0x59, A: 60}
+	colFault        = drawing.Color{R: 0xc0, G: 0x39, B: 0x2b, A: 255}
+	colRepair       = drawing.Color{R: 0x1e, G: 0x7d, B: 0x32, A: 255}
+	colDetect       = drawing.Color{R: 0x88, G: 0x88, B: 0x88, A: 255}
+	colBack         = drawing.Color{R: 0x76, G: 0x4b, B: 0xa1, A: 255}
+)
+
+// timelineX returns the finite times of the timeline and the indices they come from.
+func timelineX(tl []sim.TimePoint) (xs []float64, idx []int) {
+	for i, p := range tl {
+		if finite(p.T) {
+			xs = append(xs, p.T)
+			idx = append(idx, i)
+		}
+	}
+	return xs, idx
+}
+
+// segments splits a series into runs of usable points (keep(i) true and y finite), so a
+// second with nothing to show leaves a gap rather than a line drawn through it.
+func segments(xs, ys []float64, keep func(i int) bool) (out [][2][]float64) {
+	var cx, cy []float64
+	flush := func() {
+		if len(cx) > 0 {
+			out = append(out, [2][]float64{cx, cy})
+		}
+		cx, cy = nil, nil
+	}
+	for i := range xs {
+		if !finite(ys[i]) || !keep(i) {
+			flush()
+			continue
+		}
+		cx, cy = append(cx, xs[i]), append(cy, ys[i])
+	}
+	flush()
+	return out
+}
+
+// healthBands shades the timeline by the store's health: one box per run of equal Health,
+// from the first second of the run to the first second of the next.
+func healthBands(tl []sim.TimePoint, idx []int, xs []float64, ylo, yhi float64, p *plot, legend *[]legendItem) {
+	seen := map[string]bool{}
+	colour := map[string]drawing.Color{"green": colHealthGreen, "yellow": colHealthYellow, "red": colHealthRed}
+	for k := 0; k < len(idx); {
+		h := tl[idx[k]].Health
+		j := k
+		for j+1 < len(idx) && tl[idx[j+1]].Health == h {
+			j++
+		}
+		end := xs[j]
+		if j+1 < len(idx) {
+			end = xs[j+1]
+		} else if j > 0 {
+			end = xs[j] + (xs[j] - xs[j-1])
+		}
+		if c, ok := colour[h]; ok && end > xs[k] {
+			p.boxes = append(p.boxes, box{x0: xs[k], x1: end, y0: ylo, y1: yhi, fill: c})
+			seen[h] = true
+		}
+		k = j + 1
+	}
+	for _, h := range []string{"green", "yellow", "red"} {
+		if seen[h] {
+			*legend = append(*legend, legendItem{Label: "store health " + h, Color: cssColor(opaque(colour[h])), Style: "band"})
+		}
+	}
+}
+
+func opaque(c drawing.Color) drawing.Color { c.A = 255; return c }
+
+// failureMarks draws the fault, its detection, the repair and the return within the SLO as
+// vertical lines, each only when it lies on the chart.
+func failureMarks(f sim.FailureResult, p *plot, ylo, yhi float64, legend *[]legendItem) {
+	xlo, xhi := p.xTicks[0].Value, p.xTicks[len(p.xTicks)-1].Value
+	mark := func(x float64, label string, c drawing.Color, dash []float64) {
+		if !finite(x) || x < xlo || x > xhi {
+			return
+		}
+		p.lines = append(p.lines, line{name: label, xs: []float64{x, x}, ys: []float64{ylo, yhi}, color: c, dash: dash, width: 1.5})
+		*legend = append(*legend, legendFor(label, c, dash))
+	}
+	mark(f.AtS, "fault at "+fmtSeconds(f.AtS), colFault, nil)
+	if d := f.DetectionS.Mean; d > 0 {
+		mark(f.AtS+d, "detected after "+fmtSeconds(d), colDetect, []float64{2, 2})
+	}
+	if f.RecoverAfterS > 0 {
+		mark(f.AtS+f.RecoverAfterS, "repaired after "+fmtSeconds(f.RecoverAfterS), colRepair, []float64{6, 3})
+	}
+	if f.Recovered && f.RTOS.Mean > 0 {
+		mark(f.AtS+f.RTOS.Mean, "back within the SLO (RTO "+fmtSeconds(f.RTOS.Mean)+")", colBack, []float64{8, 3, 2, 3})
+	}
+}
+
+// timelineCharts draws one failure's per-second series (replication 1) as two charts on a
+// common time axis: throughput with the retry backlog on a right-hand axis, and P95 with
+// the SLO line and failed attempts per second on the right. Both carry the store's health
+// as background bands and the fault, detection, repair and return within the SLO as
+// vertical lines.
+func timelineCharts(r *sim.Result, f sim.FailureResult) (thr, lat figure) {
+	label := failureLabel(f)
+	tTitle := "Throughput and retry backlog during " + label
+	lTitle := "P95 and failed requests during " + label
+	xs, idx := timelineX(f.Timeline)
+	if distinct(xs) < 2 {
+		why := "the timeline has fewer than two seconds"
+		return noData("failure-throughput", tTitle, why), noData("failure-latency", lTitle, why)
+	}
+	tl := f.Timeline
+	lo, hi := minMax(xs)
+	xTicks := niceTicks(lo, hi, 8, fmtNum)
+	xName := "time since warm-up (s)"
+
+	// throughput: events/s when the flows carry events, else requests/s
+	events := false
+	for _, i := range idx {
+		if tl[i].EventsPerS > 0 {
+			events = true
+			break
+		}
+	}
+	thrY := make([]float64, len(idx))
+	backlog := make([]float64, len(idx))
+	hasBacklog := false
+	for k, i := range idx {
+		thrY[k] = tl[i].ThroughputPerS
+		if events {
+			thrY[k] = tl[i].EventsPerS
+		}
+		backlog[k] = tl[i].Backlog
+		if finite(backlog[k]) && backlog[k] > 0 {
+			hasBacklog = true
+		}
+	}
+	unitName := "requests/s"
+	if events {
+		unitName = "events/s"
+	}
+	thr = func() figure {
+		p := plot{xName: xName, yName: "throughput (" + unitName + ")", xTicks: xTicks}
+		_, ymax := minMax(thrY)
+		p.yTicks = niceTicks(0, ymax, 5, fmtNum)
+		if len(p.yTicks) < 2 {
+			return noData("failure-throughput", tTitle, "no finite throughput")
+		}
+		ytop := p.yTicks[len(p.yTicks)-1].Value
+		var legend []legendItem
+		healthBands(tl, idx, xs, 0, ytop, &p, &legend)
+		c := palette[0]
+		for _, s := range segments(xs, thrY, func(int) bool { return true }) {
+			p.lines = append(p.lines, line{name: "throughput", xs: s[0], ys: s[1], color: c, width: 2})
+		}
+		legend = append([]legendItem{legendFor("completed "+unitName, c, nil)}, legend...)
+		if hasBacklog {
+			_, bmax := minMax(backlog)
+			ticks, k := rightTicks(p.yTicks, bmax, fmtNum)
+			if k > 0 {
+				p.y2Ticks, p.y2Name = ticks, "backlog (requests held for retry)"
+				bc := palette[1]
+				scaled := make([]float64, len(backlog))
+				for i, b := range backlog {
+					scaled[i] = b * k
+				}
+				for _, s := range segments(xs, scaled, func(int) bool { return true }) {
+					p.lines = append(p.lines, line{name: "backlog", xs: s[0], ys: s[1], color: bc, dash: []float64{6, 3}, width: 2})
+				}
+				legend = append(legend, legendFor("retry backlog (right axis)", bc, []float64{6, 3}))
+			}
+		}
+		failureMarks(f, &p, 0, ytop, &legend)
+		caption := "Replication 1, one point per second: " + unitName + " completed by every flow"
+		if hasBacklog {
+			caption += "; requests the agents hold for retry on the right-hand axis"
+		}
+		caption += "."
+		return newFigure("failure-throughput", tTitle, caption, p, legend)
+	}()
+
+	lat = func() figure {
+		p := plot{xName: xName, yName: "P95 response time (ms)", xTicks: xTicks}
+		p95 := make([]float64, len(idx))
+		errs := make([]float64, len(idx))
+		hasErr := false
+		for k, i := range idx {
+			p95[k] = tl[i].P95MS
+			errs[k] = tl[i].Errors + tl[i].Dropped
+			if finite(errs[k]) && errs[k] > 0 {
+				hasErr = true
+			}
+		}
+		// a second in which nothing completed has no P95: leave a gap
+		done := func(k int) bool { return tl[idx[k]].ThroughputPerS > 0 || p95[k] > 0 }
+		target := sloTarget(r)
+		_, ymax := minMax(p95)
+		capAt := math.Inf(1)
+		clipped := false
+		if target > 0 && ymax > 5*target {
+			capAt = 5 * target
+			for k := range p95 {
+				if p95[k] > capAt {
+					p95[k], clipped = capAt, true
+				}
+			}
+			ymax = capAt
+		}
+		ymax = math.Max(ymax, target*1.1)
+		p.yTicks = niceTicks(0, ymax, 5, fmtNum)
+		if len(p.yTicks) < 2 {
+			return noData("failure-latency", lTitle, "no finite response times")
+		}
+		ytop := p.yTicks[len(p.yTicks)-1].Value
+		var legend []legendItem
+		healthBands(tl, idx, xs, 0, ytop, &p, &legend)
+		c := palette[1]
+		segs := segments(xs, p95, done)
+		for _, s := range segs {
+			p.lines = append(p.lines, line{name: "P95", xs: s[0], ys: s[1], color: c, width: 2})
+		}
+		if len(segs) > 0 {
+			legend = append([]legendItem{legendFor("P95 of the requests completed in each second", c, nil)}, legend...)
+		}
+		if target > 0 {
+			p.lines = append(p.lines, line{name: "SLO", xs: []float64{xTicks[0].Value, xTicks[len(xTicks)-1].Value}, ys: []float64{target, target}, color: colSLO, dash: []float64{6, 3}, width: 1.5})
+			legend = append(legend, legendFor("SLO: P95 ≤ "+fmtMS(target), colSLO, []float64{6, 3}))
+		}
+		if hasErr {
+			_, emax := minMax(errs)
+			ticks, k := rightTicks(p.yTicks, emax, fmtNum)
+			if k > 0 {
+				p.y2Ticks, p.y2Name = ticks, "failed requests/s"
+				ec := palette[3]
+				scaled := make([]float64, len(errs))
+				for i, e := range errs {
+					scaled[i] = e * k
+				}
+				for _, s := range segments(xs, scaled, func(int) bool { return true }) {
+					p.lines = append(p.lines, line{name: "errors", xs: s[0], ys: s[1], color: ec, dash: []float64{2, 2}, width: 1.5})
+				}
+				legend = append(legend, legendFor("failed attempts and dropped requests per second (right axis)", ec, []float64{2, 2}))
+			}
+		}
+		failureMarks(f, &p, 0, ytop, &legend)
+		caption := "Replication 1, one point per second; gaps are seconds in which no request completed."
+		if clipped {
+			caption += " P95 values above " + fmtMS(capAt) + " are drawn at the top edge (highest " + fmtMS(maxFinite(tlP95(tl))) + ")."
+		}
+		return newFigure("failure-latency", lTitle, caption, p, legend)
+	}()
+	return thr, lat
+}
+
+func tlP95(tl []sim.TimePoint) []float64 {
+	out := make([]float64, len(tl))
+	for i, p := range tl {
+		out[i] = p.P95MS
+	}
+	return out
+}
+
+func maxFinite(vs []float64) float64 {
+	_, hi := minMax(vs)
+	return hi
+}
