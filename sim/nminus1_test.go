@@ -337,3 +337,32 @@ func TestAvailabilityGlue(t *testing.T) {
 		t.Error("MTBF 0: want an error")
 	}
 }
+
+// Every N-1 variant of every built-in deployment either compiles into a model or says what does
+// not survive: removing a node never leaves a dangling reference.
+func TestNMinus1VariantsOfBuiltins(t *testing.T) {
+	for _, name := range scenarios.Builtins() {
+		s, err := scenarios.LoadFile(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(s.Nodes) == 0 {
+			continue
+		}
+		m0 := nm1Compile(t, s)
+		for i, n := range s.Nodes {
+			v, _, fatal := withoutNode(s, m0, i)
+			if len(fatal) > 0 {
+				continue
+			}
+			if _, err := Compile(v); err != nil {
+				t.Errorf("%s without %s: %v", name, n.Name, err)
+			}
+			for _, vn := range v.Nodes {
+				if vn.Name == n.Name {
+					t.Errorf("%s without %s: node still listed", name, n.Name)
+				}
+			}
+		}
+	}
+}
