@@ -226,6 +226,49 @@ func BenchmarkGRPCStreamEvents(b *testing.B) {
 	b.ReportMetric(float64(res.EventsAcked)/res.CPU.Seconds(), "events/CPU-s")
 }
 
+// BenchmarkHTTPIngestEvents: agent traffic as HTTP JSON batches of 100 events, 8 VUs, max
+// rate. One op = one batch.
+func BenchmarkHTTPIngestEvents(b *testing.B) {
+	url, _ := childTarget(b)
+	defer unpinSelf()
+	g, _ := loadgen.NewGuard()
+	target, err := loadgen.NewHTTPIngest(url+"/ingest", 100, nil, g, 16, "bench", 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ex, _ := loadgen.NewConstantVUs(loadgen.ConstantVUsConfig{VUs: 8, Duration: time.Hour})
+	b.ReportAllocs()
+	b.ResetTimer()
+	res, err := ex.Run(context.Background(), target, loadgen.WithMaxRequests(uint64(b.N)))
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	report(b, res)
+	b.ReportMetric(float64(res.EventsAcked)/res.CPU.Seconds(), "events/CPU-s")
+}
+
+// BenchmarkRawHTTPIngestEvents is BenchmarkHTTPIngestEvents with the lean client.
+func BenchmarkRawHTTPIngestEvents(b *testing.B) {
+	url, _ := childTarget(b)
+	defer unpinSelf()
+	g, _ := loadgen.NewGuard()
+	target, err := loadgen.NewRawHTTPIngest(url+"/ingest", 100, nil, g, "bench", 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ex, _ := loadgen.NewConstantVUs(loadgen.ConstantVUsConfig{VUs: 8, Duration: time.Hour})
+	b.ReportAllocs()
+	b.ResetTimer()
+	res, err := ex.Run(context.Background(), target, loadgen.WithMaxRequests(uint64(b.N)))
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	report(b, res)
+	b.ReportMetric(float64(res.EventsAcked)/res.CPU.Seconds(), "events/CPU-s")
+}
+
 // BenchmarkSchedulerOverhead measures the generator alone: the pacer loop, hand-off to a VU
 // pool and HDR recording, against a target that does nothing, at 1,000,000 hits/s offered.
 // allocs/op shows the per-hit allocations of the machinery itself.

@@ -165,6 +165,11 @@ func TestAgentTrafficIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	targets, names = append(targets, ht), append(names, "http")
+	rt, err := loadgen.NewRawHTTPIngest(srv.URL()+"/ingest", 20, nil, g, "run1-raw", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets, names = append(targets, rt), append(names, "raw-http")
 	var sent uint64
 	for i, tg := range targets {
 		ex, _ := loadgen.NewConstantArrivalRate(loadgen.ConstantArrivalRateConfig{Rate: 200, Duration: 500 * time.Millisecond, PreAllocatedVUs: 4, MaxVUs: 16})

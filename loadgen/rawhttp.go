@@ -64,52 +64,97 @@ func NewRawHTTPAPI(base string, mix []APIRequest, guard *Guard, seed uint64) (*R
 	return t, nil
 }
 
-type rawVU struct {
-	t    *RawHTTPAPI
-	rng  *rand.Rand
-	conn net.Conn
-	br   *bufio.Reader
-	req  []byte
-	stop func() bool
+// rawConn is one keep-alive HTTP/1.1 connection through the Guard.
+type rawConn struct {
+	guard *Guard
+	addr  string
+	conn  net.Conn
+	br    *bufio.Reader
+	stop  func() bool
 }
 
-// NewVU implements Target: it dials the VU's connection now.
-func (t *RawHTTPAPI) NewVU(id int) (VU, error) {
-	v := &rawVU{t: t, rng: rand.New(rand.NewPCG(t.Seed, uint64(id))), br: bufio.NewReaderSize(nil, 4096)}
-	if err := v.dial(context.Background()); err != nil {
+func newRawConn(g *Guard, addr string) (*rawConn, error) {
+	c := &rawConn{guard: g, addr: addr, br: bufio.NewReaderSize(nil, 4096)}
+	if err := c.dial(context.Background()); err != nil {
 		return nil, err
 	}
-	return v, nil
+	return c, nil
 }
 
-func (v *rawVU) dial(ctx context.Context) error {
-	c, err := v.t.guard.Dialer().DialContext(ctx, "tcp", v.t.addr)
+func (c *rawConn) dial(ctx context.Context) error {
+	nc, err := c.guard.Dialer().DialContext(ctx, "tcp", c.addr)
 	if err != nil {
 		return err
 	}
-	if tc, ok := c.(*net.TCPConn); ok {
+	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
-	v.conn = c
-	v.br.Reset(c)
+	c.conn = nc
+	c.br.Reset(nc)
 	return nil
 }
 
-func (v *rawVU) drop() {
-	if v.stop != nil {
-		v.stop()
-		v.stop = nil
+func (c *rawConn) drop() {
+	if c.stop != nil {
+		c.stop()
+		c.stop = nil
 	}
-	if v.conn != nil {
-		_ = v.conn.Close()
-		v.conn = nil
+	if c.conn != nil {
+		_ = c.conn.Close()
+		c.conn = nil
 	}
 }
 
 // Close implements io.Closer.
-func (v *rawVU) Close() error {
-	v.drop()
+func (c *rawConn) Close() error {
+	c.drop()
 	return nil
+}
+
+// roundTrip writes req and reads the answer, redialing a dropped connection first. A
+// canceled ctx ends a blocked read at once.
+func (c *rawConn) roundTrip(ctx context.Context, req []byte, deadline time.Time) (status, accepted int, err error) {
+	if c.conn == nil {
+		if err := c.dial(ctx); err != nil {
+			return 0, -1, err
+		}
+	}
+	if c.stop == nil {
+		nc := c.conn
+		c.stop = context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Unix(1, 0)) })
+	}
+	_ = c.conn.SetDeadline(deadline)
+	if _, err := c.conn.Write(req); err != nil {
+		c.drop()
+		if ctx.Err() != nil {
+			return 0, -1, ctx.Err()
+		}
+		return 0, -1, err
+	}
+	status, keep, accepted, err := readResponseAcc(c.br)
+	if err != nil || !keep {
+		c.drop()
+	}
+	if err != nil && ctx.Err() != nil {
+		return status, accepted, ctx.Err()
+	}
+	return status, accepted, err
+}
+
+type rawVU struct {
+	*rawConn
+	t   *RawHTTPAPI
+	rng *rand.Rand
+	req []byte
+}
+
+// NewVU implements Target: it dials the VU's connection now.
+func (t *RawHTTPAPI) NewVU(id int) (VU, error) {
+	c, err := newRawConn(t.guard, t.addr)
+	if err != nil {
+		return nil, err
+	}
+	return &rawVU{rawConn: c, t: t, rng: rand.New(rand.NewPCG(t.Seed, uint64(id)))}, nil
 }
 
 func (v *rawVU) pick(kind string) *APIRequest {
@@ -133,15 +178,6 @@ func (v *rawVU) pick(kind string) *APIRequest {
 func (v *rawVU) Do(ctx context.Context, h *Hit) error {
 	m := v.pick(h.Kind)
 	h.Kind = m.Name
-	if v.conn == nil {
-		if err := v.dial(ctx); err != nil {
-			return err
-		}
-	}
-	if v.stop == nil {
-		c := v.conn
-		v.stop = context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
-	}
 	b := append(v.req[:0], m.Method...)
 	b = append(b, ' ')
 	b = append(b, v.t.base...)
@@ -184,20 +220,9 @@ func (v *rawVU) Do(ctx context.Context, h *Hit) error {
 		b = append(b, "\r\n"...)
 	}
 	v.req = b
-	_ = v.conn.SetDeadline(h.Deadline)
-	if _, err := v.conn.Write(b); err != nil {
-		v.drop()
-		return err
-	}
-	status, keep, err := readResponse(v.br)
+	status, _, err := v.roundTrip(ctx, b, h.Deadline)
 	h.Status = status
-	if err != nil || !keep {
-		v.drop()
-	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
 		return err
 	}
 	if status >= 400 {
@@ -211,41 +236,53 @@ var errBadResponse = errors.New("loadgen: malformed HTTP response")
 // readResponse reads one HTTP/1.1 response, discarding the body. keep is false when the
 // connection cannot be reused.
 func readResponse(br *bufio.Reader) (status int, keep bool, err error) {
+	status, keep, _, err = readResponseAcc(br)
+	return status, keep, err
+}
+
+// readResponseAcc is readResponse that also returns the X-Accepted header's value (-1 when
+// absent).
+func readResponseAcc(br *bufio.Reader) (status int, keep bool, accepted int, err error) {
+	accepted = -1
 	line, err := br.ReadSlice('\n')
 	if err != nil {
-		return 0, false, err
+		return 0, false, accepted, err
 	}
 	// "HTTP/1.1 200 OK\r\n"
 	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
-		return 0, false, errBadResponse
+		return 0, false, accepted, errBadResponse
 	}
 	status, err = strconv.Atoi(string(line[9:12]))
 	if err != nil {
-		return 0, false, errBadResponse
+		return 0, false, accepted, errBadResponse
 	}
 	keep = line[7] == '1'
 	clen, chunked := int64(-1), false
 	for {
 		line, err = br.ReadSlice('\n')
 		if err != nil {
-			return status, false, err
+			return status, false, accepted, err
 		}
 		if len(line) <= 2 {
 			break
 		}
 		k, val, ok := bytes.Cut(line, []byte(":"))
 		if !ok {
-			return status, false, errBadResponse
+			return status, false, accepted, errBadResponse
 		}
 		val = bytes.TrimSpace(val)
 		switch {
 		case asciiEqualFold(k, "content-length"):
 			clen, err = strconv.ParseInt(string(val), 10, 64)
 			if err != nil || clen < 0 {
-				return status, false, errBadResponse
+				return status, false, accepted, errBadResponse
 			}
 		case asciiEqualFold(k, "transfer-encoding"):
 			chunked = bytes.Contains(bytes.ToLower(val), []byte("chunked"))
+		case asciiEqualFold(k, "x-accepted"):
+			if a, e := strconv.Atoi(string(val)); e == nil {
+				accepted = a
+			}
 		case asciiEqualFold(k, "connection"):
 			if asciiEqualFold(val, "close") {
 				keep = false
@@ -258,7 +295,7 @@ func readResponse(br *bufio.Reader) (status int, keep bool, err error) {
 		for {
 			line, err = br.ReadSlice('\n')
 			if err != nil {
-				return status, false, err
+				return status, false, accepted, err
 			}
 			semi := bytes.IndexByte(line, ';')
 			if semi < 0 {
@@ -266,13 +303,13 @@ func readResponse(br *bufio.Reader) (status int, keep bool, err error) {
 			}
 			n, perr := strconv.ParseInt(string(bytes.TrimSpace(line[:semi])), 16, 64)
 			if perr != nil || n < 0 {
-				return status, false, errBadResponse
+				return status, false, accepted, errBadResponse
 			}
 			if n == 0 {
 				for { // trailers
 					line, err = br.ReadSlice('\n')
 					if err != nil {
-						return status, false, err
+						return status, false, accepted, err
 					}
 					if len(line) <= 2 {
 						break
@@ -281,18 +318,18 @@ func readResponse(br *bufio.Reader) (status int, keep bool, err error) {
 				break
 			}
 			if _, err = br.Discard(int(n) + 2); err != nil {
-				return status, false, err
+				return status, false, accepted, err
 			}
 		}
 	case clen >= 0:
 		if _, err = br.Discard(int(clen)); err != nil {
-			return status, false, err
+			return status, false, accepted, err
 		}
 	default: // body until close
 		_, err = io.Copy(io.Discard, br)
-		return status, false, err
+		return status, false, accepted, err
 	}
-	return status, keep, nil
+	return status, keep, accepted, nil
 }
 
 func asciiEqualFold(b []byte, s string) bool {
@@ -309,4 +346,103 @@ func asciiEqualFold(b []byte, s string) bool {
 		}
 	}
 	return true
+}
+
+// RawHTTPIngest is agent traffic as HTTP JSON batches (see HTTPIngest) over the lean client:
+// one warm keep-alive connection per VU, the batch built into a reused buffer. Plain http://
+// only.
+type RawHTTPIngest struct {
+	addr, host, path string
+	Batch            int
+	Mix              []KindWeight
+	Run              string
+	Seed             uint64
+	guard            *Guard
+}
+
+var _ Target = (*RawHTTPIngest)(nil)
+
+// NewRawHTTPIngest builds the target for an http://host:port/path URL.
+func NewRawHTTPIngest(rawURL string, batch int, mix []KindWeight, guard *Guard, run string, seed uint64) (*RawHTTPIngest, error) {
+	if guard == nil {
+		return nil, errors.New("loadgen: RawHTTPIngest needs a Guard")
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return nil, fmt.Errorf("loadgen: raw ingest URL %q: want http://host:port/path", rawURL)
+	}
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), "80")
+	}
+	if batch <= 0 {
+		batch = 1
+	}
+	if _, err := NewEventGen(run, 0, seed, mix); err != nil {
+		return nil, err
+	}
+	path := u.RequestURI()
+	return &RawHTTPIngest{addr: addr, host: u.Host, path: path, Batch: batch, Mix: mix, Run: run, Seed: seed, guard: guard}, nil
+}
+
+type rawIngestVU struct {
+	*rawConn
+	t    *RawHTTPIngest
+	gen  *EventGen
+	body []byte
+	req  []byte
+	seq  uint64
+}
+
+// NewVU implements Target: it dials the VU's connection now.
+func (t *RawHTTPIngest) NewVU(id int) (VU, error) {
+	g, err := NewEventGen(t.Run, id, t.Seed, t.Mix)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newRawConn(t.guard, t.addr)
+	if err != nil {
+		return nil, err
+	}
+	return &rawIngestVU{rawConn: c, t: t, gen: g}, nil
+}
+
+// Do implements VU.
+func (v *rawIngestVU) Do(ctx context.Context, h *Hit) error {
+	n := h.Events
+	if n <= 0 {
+		n = v.t.Batch
+	}
+	size := 0
+	if h.Size > 0 {
+		size = h.Size / n
+	}
+	src := h.Source
+	if src == 0 {
+		src = uint32(h.VU)
+	}
+	v.body = v.gen.AppendJSONBatch(v.body[:0], src, v.seq, n, h.Kind, size)
+	v.seq++
+	b := append(v.req[:0], "POST "...)
+	b = append(b, v.t.path...)
+	b = append(b, " HTTP/1.1\r\nHost: "...)
+	b = append(b, v.t.host...)
+	b = append(b, "\r\nUser-Agent: capsim-loadgen\r\nContent-Type: application/json\r\nContent-Length: "...)
+	b = strconv.AppendInt(b, int64(len(v.body)), 10)
+	b = append(b, "\r\n\r\n"...)
+	b = append(b, v.body...)
+	v.req = b
+	h.BytesSent, h.EventsSent = len(v.body), n
+	status, acc, err := v.roundTrip(ctx, b, h.Deadline)
+	h.Status = status
+	if err != nil {
+		return err
+	}
+	if status >= 400 {
+		return StatusError{status}
+	}
+	if acc >= 0 {
+		h.EventsAcked = acc
+	}
+	return nil
 }

@@ -446,6 +446,9 @@ func (p *Plan) NewTarget(g *Guard, run string, conns int) (Target, error) {
 		if !strings.Contains(strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://"), "/") {
 			u = strings.TrimRight(u, "/") + "/ingest"
 		}
+		if strings.HasPrefix(u, "http://") {
+			return NewRawHTTPIngest(u, p.Batch, nil, g, run, seed)
+		}
 		return NewHTTPIngest(u, p.Batch, nil, g, conns, run, seed)
 	case ProtoGRPC, ProtoGRPCUpload, ProtoGRPCUnary:
 		addr := strings.TrimPrefix(strings.TrimPrefix(p.Target, "grpc://"), "http://")
