@@ -71,6 +71,13 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 			res.Advice = advice(s, m, r, ld, sat.Value, res.Bottleneck)
 		}
 	}
+	if s.Availability != nil {
+		a, err := Availability(s, cfg.seed)
+		if err != nil {
+			return nil, fmt.Errorf("availability: %w", err)
+		}
+		res.Availability = a
+	}
 	if len(s.Failures) > 0 {
 		r.mu.Lock()
 		r.total += cfg.reps

@@ -148,6 +148,9 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		res.File = files[i]
 		if f.nMinus1 {
 			rows, err := sim.NMinus1(s, nOpts...)
+			if errors.Is(err, sim.ErrNoNodes) {
+				return invalid(fmt.Errorf("%s: --n-1 needs a deployment with nodes: %w", files[i], err))
+			}
 			if err != nil {
 				return fmt.Errorf("%s: N-1 analysis: %w", files[i], err)
 			}
