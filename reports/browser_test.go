@@ -87,6 +87,20 @@ func TestReportInBrowser(t *testing.T) {
 			if len(infos) != wantFigures || wantFigures == 0 {
 				t.Errorf("browser sees %d charts, the HTML has %d", len(infos), wantFigures)
 			}
+			// every failure has its two timeline charts drawn
+			nf := 0
+			for _, r := range tc.results {
+				nf += len(r.Failures)
+			}
+			drawn := map[string]int{}
+			for _, c := range infos {
+				if c.SVG && c.Shapes > 0 {
+					drawn[c.Name]++
+				}
+			}
+			if nf == 0 || drawn["failure-throughput"] != nf || drawn["failure-latency"] != nf {
+				t.Errorf("%d failures; browser sees %d throughput and %d latency timelines drawn", nf, drawn["failure-throughput"], drawn["failure-latency"])
+			}
 			for i, c := range infos {
 				if !c.SVG {
 					t.Errorf("chart %d (%s) has no svg", i, c.Name)

@@ -41,7 +41,10 @@ func capacityOf(r *sim.Result) (c tierCap, ok bool) {
 		c.Reason = limitPhrase(lim)
 	}
 	if s := r.Saturation; s != nil && !c.Storage && s.Value == r.Capacity {
-		c.CI, c.Bounded = s.CI95, s.Bounded
+		c.Bounded = s.Bounded
+		if s.Bounded {
+			c.CI = s.CI95
+		}
 	}
 	return c, true
 }

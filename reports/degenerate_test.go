@@ -65,6 +65,44 @@ func TestDegenerateInputs(t *testing.T) {
 			}
 		}, 1},
 		{"no nodes, no storage", func(r *sim.Result) { r.Nodes, r.Storage = nil, nil }, 0},
+		// failure timelines: each failure has two charts, both replaced by a note
+		{"empty timeline", func(r *sim.Result) { r.Failures[0].Timeline = nil }, 2},
+		{"timeline of one point", func(r *sim.Result) { r.Failures[1].Timeline = r.Failures[1].Timeline[:1] }, 2},
+		{"timeline of equal times", func(r *sim.Result) {
+			for i := range r.Failures[2].Timeline {
+				r.Failures[2].Timeline[i].T = 7
+			}
+		}, 2},
+		{"timeline all NaN and Inf", func(r *sim.Result) {
+			for i := range r.Failures[0].Timeline {
+				p := &r.Failures[0].Timeline[i]
+				p.ThroughputPerS, p.EventsPerS, p.P95MS, p.Backlog, p.Errors = nan, nan, inf, nan, inf
+			}
+			for i := range r.Failures[1].Timeline {
+				r.Failures[1].Timeline[i].T = nan
+			}
+		}, 4},
+		{"timeline all zero", func(r *sim.Result) {
+			for i := range r.Failures[0].Timeline {
+				r.Failures[0].Timeline[i] = sim.TimePoint{T: float64(i)}
+			}
+		}, 0},
+		{"failure measures NaN", func(r *sim.Result) {
+			f := &r.Failures[0]
+			f.AtS, f.RTOS, f.DetectionS, f.PeakP95MS = nan, iv(nan, 0), iv(inf, 0), iv(nan, inf)
+			f.DegradedSaturation, f.RecoverAfterS = inf, nan
+			f.Events = append(f.Events, sim.TimelineEvent{T: nan, What: "?"})
+			r.NMinus1[0].FractionOfDesign, r.NMinus1[1].Saturation = nan, inf
+			r.Availability.Availability, r.Availability.DowntimePerYearH = iv(nan, 0), inf
+			r.Capacity, r.CapacityLimit = inf, ""
+		}, 0},
+		{"failures without names or events", func(r *sim.Result) {
+			for i := range r.Failures {
+				r.Failures[i].Name, r.Failures[i].Target, r.Failures[i].Kind, r.Failures[i].Events = "", "", "", nil
+			}
+			r.Availability.Tier, r.Availability.Method = "", ""
+			r.NMinus1 = []sim.NMinus1Row{{}}
+		}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

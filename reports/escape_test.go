@@ -45,6 +45,18 @@ func hostile() *sim.Result {
 	r.Triggers[0].Name = evilScript
 	r.Advice[0].Change = evilSVG
 	r.Storage.Nodes[0].Node = evilSVG
+	r.CapacityLimit = "storage: " + evilScript
+	r.Storage.CapacityNode = evilSVG
+	for i := range r.Failures {
+		f := &r.Failures[i]
+		f.Name, f.Target, f.Kind = evilScript, evilSVG, evilScript
+		f.Events = append(f.Events, sim.TimelineEvent{T: f.AtS + 1, What: evilSVG}, sim.TimelineEvent{T: f.AtS + 2, What: evilScript})
+		for j := range f.Timeline {
+			f.Timeline[j].Health = evilSVG // unknown health: no band, no text
+		}
+	}
+	r.NMinus1[0].Node, r.NMinus1[0].Role, r.NMinus1[0].Why = evilScript, evilSVG, evilScript
+	r.Availability.Tier, r.Availability.Method = evilSVG, evilScript
 	return r
 }
 

@@ -615,6 +615,9 @@ func timelineCharts(r *sim.Result, f sim.FailureResult) (thr, lat figure) {
 		healthBands(tl, idx, xs, 0, ytop, &p, &legend)
 		c := palette[1]
 		segs := segments(xs, p95, done)
+		if len(segs) == 0 && !hasErr {
+			return noData("failure-latency", lTitle, "no second of the timeline has a finite P95")
+		}
 		for _, s := range segs {
 			p.lines = append(p.lines, line{name: "P95", xs: s[0], ys: s[1], color: c, width: 2})
 		}

@@ -1,0 +1,344 @@
+package reports
+
+import (
+	"bytes"
+	"math"
+	"regexp"
+	"strings"
+	"testing"
+
+	chart "github.com/wcharczuk/go-chart/v2"
+	"golang.org/x/net/html"
+
+	"github.com/capsim/capsim/sim"
+)
+
+func TestFailureFormatters(t *testing.T) {
+	tests := []struct {
+		name string
+		f    func(float64) string
+		in   float64
+		want string
+	}{
+		{"seconds", fmtSeconds, 42, "42 s"},
+		{"seconds fraction", fmtSeconds, 0.4, "0.4 s"},
+		{"minutes", fmtSeconds, 250, "4 min 10 s"},
+		{"whole minutes", fmtSeconds, 300, "5 min"},
+		{"hours", fmtSeconds, 5400, "1.5 h"},
+		{"days", fmtSeconds, 3 * 86400, "3 days"},
+		{"seconds NaN", fmtSeconds, math.NaN(), "–"},
+		{"hours of downtime", fmtHours, 3.33, "3.33 h"},
+		{"minutes of downtime", fmtHours, 0.876, "52.6 min"},
+		{"seconds of downtime", fmtHours, 0.00146, "5.26 s"},
+		// two significant digits of the unavailability
+		{"three nines and a half", fmtAvail, 0.9995, "99.95 %"},
+		{"four nines", fmtAvail, 0.999987, "99.9987 %"},
+		{"two nines", fmtAvail, 0.99, "99 %"},
+		{"below", fmtAvail, 0.9712, "97.1 %"},
+		{"perfect", fmtAvail, 1, "100 %"},
+		{"availability NaN", fmtAvail, math.NaN(), "– %"},
+	}
+	for _, tt := range tests {
+		if got := tt.f(tt.in); got != tt.want {
+			t.Errorf("%s: f(%g) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+	// the interval keeps the mean's decimals
+	if got := fmtAvailCI(sim.Interval{Mean: 0.99962, CI95: [2]float64{0.9995, 0.99972}}); got != "99.950–99.972 %" && got != "99.95–99.972 %" {
+		t.Errorf("fmtAvailCI = %q", got)
+	}
+}
+
+func TestLimitPhrase(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"P95 of ingest 2300 ms > 2000 ms", "the P95 of ingest passes 2,000 ms"},
+		{"utilization of search-1/cpu 0.71 > 0.70", "search-1/cpu passes the 70 % utilization trigger"},
+		{"offered utilization of pg-pool 1.02 ≥ 1 (no steady state)", "pg-pool is offered more work than it can serve"},
+		{"ingest drops 1.20 % > 0.10 %", "ingest drops more than 0.1 % of its requests"},
+		{"search completed no request", "search completes no request"},
+		{"queues grow without bound (throughput below offered load)", "queues grow without bound"},
+		{"P95 of api 900 ms > 500 ms; utilization of api/cpu 0.91 > 0.70",
+			"the P95 of api passes 500 ms and api/cpu passes the 70 % utilization trigger"},
+		{"SLO still met at the search maximum", ""},
+		{"search-1 CPU reaches 70 %", "search-1 CPU reaches 70 %"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := limitPhrase(tt.in); got != tt.want {
+			t.Errorf("limitPhrase(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCapacityVerdict(t *testing.T) {
+	base := func() *sim.Result {
+		return &sim.Result{
+			LoadVariable: "data_sources", LoadUnit: "sources", DesignLoad: 1500, SLOMet: true,
+			Saturation: &sim.Saturation{Value: 71239, CI95: [2]float64{70900, 71600}, Limit: "P95 of ingest 2300 ms > 2000 ms", Bounded: true},
+			HeadroomPercent: (71239.0/1500 - 1) * 100, HeadroomTarget: 30,
+			Capacity: 2318, CapacityLimit: "storage: search-1 disk reaches the 85 % watermark with 30 days retained",
+			Storage: &sim.StorageResult{CapacityLoad: 2318, CapacityNode: "search-1", RetentionDays: 30, Watermark: 0.85},
+		}
+	}
+	tests := []struct {
+		name   string
+		mutate func(*sim.Result)
+		ok     bool
+		want   []string
+		absent []string
+	}{
+		{"storage binds", func(*sim.Result) {}, true, []string{
+			"Capacity 2,318 sources, limited by storage: search-1 disk reaches the 85 % watermark with 30 days retained; performance saturation 71,239 sources (70,900–71,600) when the P95 of ingest passes 2,000 ms.",
+			// 2,318 ÷ 1,500 − 1 = 54.5 %
+			"headroom on performance and 55 % on storage (30 % wanted)",
+		}, []string{"saturates at"}},
+		{"storage below design", func(r *sim.Result) { r.DesignLoad = 2500 }, false, []string{", below the design load;"}, nil},
+		{"storage headroom short", func(r *sim.Result) { r.DesignLoad = 2000 }, false, []string{"16 % on storage, short of the 30 % wanted"}, nil},
+		{"performance binds", func(r *sim.Result) {
+			r.Capacity, r.CapacityLimit = 71239, "performance: P95 of ingest 2300 ms > 2000 ms"
+			r.Storage.CapacityLoad = 90000
+		}, true, []string{
+			"Capacity 71,239 sources (70,900–71,600), limited by performance: the P95 of ingest passes 2,000 ms; storage alone would allow 90,000 sources (search-1 reaches the 85 % disk watermark with 30 days retained).",
+		}, []string{"performance saturation", "on storage"}},
+		{"claim against capacity", func(r *sim.Result) { r.ClaimedCapacity = 1500 }, true,
+			// 2,318 ÷ 1,500 − 1
+			[]string{"The seed claims 1,500 sources; the model's capacity is +55 % against that claim."}, nil},
+		{"unbounded performance", func(r *sim.Result) {
+			r.Capacity, r.CapacityLimit = 100000, "performance: SLO still met at the search maximum"
+			r.Saturation.Value, r.Saturation.Bounded = 100000, false
+			r.Storage = nil
+		}, true, []string{"Capacity at least 100,000 sources, limited by performance: the SLO still holds at the top of the search."}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := base()
+			tt.mutate(r)
+			got, ok := verdict(r)
+			if ok != tt.ok {
+				t.Errorf("ok = %v, want %v (%s)", ok, tt.ok, got)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("verdict %q\nlacks %q", got, w)
+				}
+			}
+			for _, a := range tt.absent {
+				if strings.Contains(got, a) {
+					t.Errorf("verdict %q\nshould not contain %q", got, a)
+				}
+			}
+		})
+	}
+}
+
+func TestFailureVerdict(t *testing.T) {
+	f := func(name string, rto float64, recovered, rtoMet, rpoMet bool) sim.FailureResult {
+		return sim.FailureResult{Name: name, RTOS: sim.Interval{Mean: rto}, Recovered: recovered, RTOMet: rtoMet, RPOMet: rpoMet}
+	}
+	tests := []struct {
+		name string
+		r    sim.Result
+		ok   bool
+		want []string
+	}{
+		{"all met", sim.Result{Failures: []sim.FailureResult{f("a", 30, true, true, true), f("b", 80, true, true, true)}}, true,
+			[]string{"Of 2 scheduled failures, 2 meet RTO < 5 min and 2 meet RPO < 1 min; the longest RTO is 1 min 20 s (“b”)."}},
+		{"one unrecovered", sim.Result{Failures: []sim.FailureResult{f("a", 400, true, false, true), f("b", 210, false, false, true)}}, false,
+			[]string{"0 meet RTO < 5 min", "“b” is not back within the SLO by the end of the run (3 min 30 s after the fault)"}},
+		{"single", sim.Result{Failures: []sim.FailureResult{f("a", 30, true, true, false)}}, false,
+			[]string{"The scheduled failure meets RTO < 5 min and misses RPO < 1 min"}},
+		{"N-1 survives", sim.Result{NMinus1: []sim.NMinus1Row{
+			{Node: "n1", Survives: true, FractionOfDesign: 1.4}, {Node: "n2", Survives: true, FractionOfDesign: 1.1},
+		}}, true, []string{"Survives the loss of any one node: yes (worst: n2 at 110 % of design load)."}},
+		{"N-1 fails", sim.Result{NMinus1: []sim.NMinus1Row{
+			{Node: "n1", Survives: true, FractionOfDesign: 0.2}, // survives ranks after any that does not
+			{Node: "n2", Survives: false, FractionOfDesign: 0.7, Why: "utilization of n3/cpu 0.9 > 0.7"},
+			{Node: "n3", Survives: false, FractionOfDesign: 0.9},
+		}}, false, []string{"Survives the loss of any one node: no (worst: n2 at 70 % of design load, utilization of n3/cpu 0.9 > 0.7)."}},
+		{"availability", sim.Result{Availability: &sim.AvailabilityResult{
+			Availability: sim.Interval{Mean: 0.9995, CI95: [2]float64{0.9993, 0.9997}}, DowntimePerYearH: 4.38, Tier: "High 99.9%"}}, true,
+			[]string{"Availability 99.95 % (99.93–99.97 %), 4.38 h of downtime a year: High 99.9%."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := failureVerdict(&tt.r, nil)
+			if ok != tt.ok {
+				t.Errorf("ok = %v, want %v (%s)", ok, tt.ok, got)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("verdict %q\nlacks %q", got, w)
+				}
+			}
+		})
+	}
+}
+
+// rightTicks: a right-hand axis for 0..13,800 beside a left axis 0..300,000 gets round
+// ticks 0..15,000 placed at value × 20, so its top meets the left axis's top.
+func TestRightTicks(t *testing.T) {
+	left := niceTicks(0, 280000, 5, fmtNum)
+	ticks, k := rightTicks(left, 13800, fmtNum)
+	if top := left[len(left)-1].Value; top != 300000 {
+		t.Fatalf("left ticks end at %g", top)
+	}
+	if k != 20 {
+		t.Errorf("k = %g, want 20", k)
+	}
+	if len(ticks) < 2 || ticks[len(ticks)-1].Label != "15,000" || ticks[len(ticks)-1].Value != 300000 || ticks[0].Value != 0 {
+		t.Errorf("ticks %+v", ticks)
+	}
+	for _, tk := range ticks {
+		if tk.Value < 0 || tk.Value > 300000 {
+			t.Errorf("tick %+v outside the left axis", tk)
+		}
+	}
+	for _, hi := range []float64{0, -1, math.NaN(), math.Inf(1)} {
+		if ts, k := rightTicks(left, hi, fmtNum); ts != nil || k != 0 {
+			t.Errorf("rightTicks(hi=%g) = %v, %g; want nothing", hi, ts, k)
+		}
+	}
+	if ts, _ := rightTicks([]chart.Tick{{Value: 5}, {Value: 10}}, 3, fmtNum); ts != nil {
+		t.Error("a left axis not starting at 0 got a right-hand axis")
+	}
+}
+
+// Health bands run from the first second of each run of equal health to the first second of
+// the next; the last one is one step longer than its last point.
+func TestHealthBands(t *testing.T) {
+	var tl []sim.TimePoint
+	for i := 0; i < 10; i++ {
+		h := "green"
+		switch {
+		case i >= 3 && i < 6:
+			h = "yellow"
+		case i == 6:
+			h = "red"
+		case i == 7:
+			h = "" // no store reading: no band
+		}
+		tl = append(tl, sim.TimePoint{T: float64(i), Health: h})
+	}
+	xs, idx := timelineX(tl)
+	p := plot{}
+	var legend []legendItem
+	healthBands(tl, idx, xs, 0, 1, &p, &legend)
+	want := []struct {
+		x0, x1 float64
+		c      string
+	}{{0, 3, "green"}, {3, 6, "yellow"}, {6, 7, "red"}, {8, 10, "green"}}
+	if len(p.boxes) != len(want) {
+		t.Fatalf("%d bands, want %d: %+v", len(p.boxes), len(want), p.boxes)
+	}
+	col := map[string]string{"green": cssColor(opaque(colHealthGreen)), "yellow": cssColor(opaque(colHealthYellow)), "red": cssColor(opaque(colHealthRed))}
+	for i, w := range want {
+		b := p.boxes[i]
+		if b.x0 != w.x0 || b.x1 != w.x1 || cssColor(opaque(b.fill)) != col[w.c] {
+			t.Errorf("band %d = [%g, %g] %s, want [%g, %g] %s", i, b.x0, b.x1, cssColor(opaque(b.fill)), w.x0, w.x1, col[w.c])
+		}
+	}
+	if len(legend) != 3 {
+		t.Errorf("legend %+v, want green, yellow, red once each", legend)
+	}
+}
+
+func TestSegments(t *testing.T) {
+	xs := []float64{0, 1, 2, 3, 4, 5}
+	ys := []float64{1, math.NaN(), 3, 4, 0, 6}
+	got := segments(xs, ys, func(i int) bool { return ys[i] != 0 })
+	if len(got) != 3 || len(got[0][0]) != 1 || len(got[1][0]) != 2 || got[1][0][0] != 2 || len(got[2][0]) != 1 || got[2][1][0] != 6 {
+		t.Errorf("segments = %v", got)
+	}
+}
+
+// The failure table shows what the result says: one row per failure with its RTO and the
+// met / not met verdicts, and each failure's two charts and events.
+func TestFailureSection(t *testing.T) {
+	r := sampleResult()
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, []*sim.Result{r}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	doc, err := html.Parse(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]string
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "table" && hasClass(n, "failures") {
+			for tr := range n.Descendants() {
+				if tr.Type == html.ElementNode && tr.Data == "tr" && tr.Parent.Data == "tbody" {
+					var cells []string
+					for td := tr.FirstChild; td != nil; td = td.NextSibling {
+						if td.Type == html.ElementNode {
+							cells = append(cells, textOf(td))
+						}
+					}
+					rows = append(rows, cells)
+				}
+			}
+		}
+	}
+	if len(rows) != len(r.Failures) {
+		t.Fatalf("%d failure rows, want %d", len(rows), len(r.Failures))
+	}
+	for i, f := range r.Failures {
+		row := rows[i]
+		if !strings.HasPrefix(row[0], f.Name) {
+			t.Errorf("row %d starts %q, want the name %q", i, row[0], f.Name)
+		}
+		rto := row[2]
+		if !strings.Contains(rto, fmtSeconds(f.RTOS.Mean)) {
+			t.Errorf("row %d RTO cell %q lacks %s", i, rto, fmtSeconds(f.RTOS.Mean))
+		}
+		if got := strings.HasSuffix(rto, "not met"); got == f.RTOMet {
+			t.Errorf("row %d RTO cell %q, RTOMet %v", i, rto, f.RTOMet)
+		}
+		if !f.Recovered && !strings.HasPrefix(rto, "≥ ") {
+			t.Errorf("row %d: an unrecovered failure's RTO %q is not marked as a lower bound", i, rto)
+		}
+	}
+	for i, f := range r.Failures {
+		for _, e := range f.Events {
+			if !strings.Contains(out, e.What) {
+				t.Errorf("failure %d: event %q not listed", i, e.What)
+			}
+		}
+	}
+	for _, name := range []string{"failure-throughput", "failure-latency"} {
+		re := regexp.MustCompile(`<figure data-chart="` + name + `">\s*<div class="chart"><svg `)
+		if got := len(re.FindAllString(out, -1)); got != len(r.Failures) {
+			t.Errorf("%d %s charts drawn, want %d", got, name, len(r.Failures))
+		}
+	}
+	if !strings.Contains(out, "Survives the loss of any one node: no (worst: mgmt-1 at 0 % of design load") {
+		t.Error("N-1 verdict missing")
+	}
+	if !strings.Contains(out, "99.962 %") || !strings.Contains(out, "High 99.9%") {
+		t.Error("availability missing")
+	}
+}
+
+func hasClass(n *html.Node, c string) bool {
+	for _, a := range n.Attr {
+		if a.Key == "class" {
+			for _, f := range strings.Fields(a.Val) {
+				if f == c {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	for d := range n.Descendants() {
+		if d.Type == html.TextNode {
+			b.WriteString(d.Data)
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
