@@ -74,7 +74,7 @@ func TestCapacityVerdict(t *testing.T) {
 	base := func() *sim.Result {
 		return &sim.Result{
 			LoadVariable: "data_sources", LoadUnit: "sources", DesignLoad: 1500, SLOMet: true,
-			Saturation: &sim.Saturation{Value: 71239, CI95: [2]float64{70900, 71600}, Limit: "P95 of ingest 2300 ms > 2000 ms", Bounded: true},
+			Saturation:      &sim.Saturation{Value: 71239, CI95: [2]float64{70900, 71600}, Limit: "P95 of ingest 2300 ms > 2000 ms", Bounded: true},
 			HeadroomPercent: (71239.0/1500 - 1) * 100, HeadroomTarget: 30,
 			Capacity: 2318, CapacityLimit: "storage: search-1 disk reaches the 85 % watermark with 30 days retained",
 			Storage: &sim.StorageResult{CapacityLoad: 2318, CapacityNode: "search-1", RetentionDays: 30, Watermark: 0.85},
