@@ -319,3 +319,26 @@ type MTBFMTTR struct {
 	MTBF Duration `yaml:"mtbf" json:"mtbf"`
 	MTTR Duration `yaml:"mttr" json:"mttr"`
 }
+
+// MemoryByNode sums the memory of everything placed on each node: service instances, database
+// primaries and replicas, cache nodes (bytes, by node name).
+func (s *Scenario) MemoryByNode() map[string]float64 {
+	used := map[string]float64{}
+	for _, sv := range s.Services {
+		for _, p := range sv.Placement {
+			used[p] += float64(sv.Memory)
+		}
+	}
+	for _, db := range s.Databases {
+		used[db.Primary] += float64(db.Memory)
+		for _, r := range db.Replicas {
+			used[r] += float64(db.Memory)
+		}
+	}
+	for _, c := range s.Caches {
+		for _, n := range c.Nodes {
+			used[n] += float64(c.Memory)
+		}
+	}
+	return used
+}

@@ -823,16 +823,7 @@ func (k *kernel) failJob(j int32) {
 		k.finish(j)
 		return
 	}
-	for jb.nheld > 0 {
-		jb.nheld--
-		k.release(jb.held[jb.nheld])
-	}
-	for b := 0; b < 8; b++ {
-		if jb.pickMask&(1<<uint(b)) != 0 {
-			k.active[jb.pickSvc[b]][jb.picks[b]]--
-		}
-	}
-	jb.pickMask = 0
+	k.releaseAll(jb)
 	jb.failed = false
 	f := jb.flow
 	fl := &k.m.flows[f]

@@ -627,16 +627,7 @@ func (k *kernel) release(p int32) {
 // drop loses request j (full capacity or waiting room): it gives back what it holds.
 func (k *kernel) drop(j int32) {
 	jb := &k.jobs[j]
-	for jb.nheld > 0 {
-		jb.nheld--
-		k.release(jb.held[jb.nheld])
-	}
-	for b := 0; b < 8; b++ {
-		if jb.pickMask&(1<<uint(b)) != 0 {
-			k.active[jb.pickSvc[b]][jb.picks[b]]--
-		}
-	}
-	jb.pickMask = 0
+	k.releaseAll(jb)
 	fl := &k.m.flows[jb.flow]
 	fs := &k.flows[jb.flow]
 	if k.measure {
@@ -648,6 +639,20 @@ func (k *kernel) drop(j int32) {
 	}
 	fs.inSys--
 	k.freeJob(j)
+}
+
+// releaseAll gives back every pool token and balancer slot a request holds.
+func (k *kernel) releaseAll(jb *job) {
+	for jb.nheld > 0 {
+		jb.nheld--
+		k.release(jb.held[jb.nheld])
+	}
+	for b := 0; b < 8; b++ {
+		if jb.pickMask&(1<<uint(b)) != 0 {
+			k.active[jb.pickSvc[b]][jb.picks[b]]--
+		}
+	}
+	jb.pickMask = 0
 }
 
 func (k *kernel) finish(j int32) {

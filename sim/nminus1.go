@@ -283,7 +283,7 @@ func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenari
 	}
 	free := map[string]float64{}
 	mem := map[string]float64{}
-	used := memoryUse(s)
+	used := s.MemoryByNode()
 	var busyLost float64
 	for i, n := range s.Nodes {
 		u := ul[m0.nodeCPU[i]]

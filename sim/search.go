@@ -488,7 +488,7 @@ func addReplica(s *scenarios.Scenario, m *Model, svc string) (*scenarios.Scenari
 
 func nodeResults(s *scenarios.Scenario, m *Model, p Point) []NodeResult {
 	var out []NodeResult
-	used := memoryUse(s)
+	used := s.MemoryByNode()
 	for i, n := range s.Nodes {
 		nr := NodeResult{Name: n.Name, Role: n.Role, Cores: n.Cores, MemoryBytes: float64(n.Memory), MemoryUsedBytes: used[n.Name], Components: n.Components}
 		nr.CPUUtilization = p.Stations[m.nodeCPU[i]].Utilization
@@ -496,28 +496,6 @@ func nodeResults(s *scenarios.Scenario, m *Model, p Point) []NodeResult {
 		out = append(out, nr)
 	}
 	return out
-}
-
-// memoryUse sums the memory of everything placed on each node.
-func memoryUse(s *scenarios.Scenario) map[string]float64 {
-	used := map[string]float64{}
-	for _, sv := range s.Services {
-		for _, p := range sv.Placement {
-			used[p] += float64(sv.Memory)
-		}
-	}
-	for _, db := range s.Databases {
-		used[db.Primary] += float64(db.Memory)
-		for _, r := range db.Replicas {
-			used[r] += float64(db.Memory)
-		}
-	}
-	for _, c := range s.Caches {
-		for _, n := range c.Nodes {
-			used[n] += float64(c.Memory)
-		}
-	}
-	return used
 }
 
 // triggers evaluates the scaling triggers of seed 004 at design load.
@@ -534,7 +512,7 @@ func triggers(s *scenarios.Scenario, m *Model, p Point) []Trigger {
 		cpuT = 0.7
 	}
 	memT := orDefault(s.SLO.Memory, 0.8)
-	used := memoryUse(s)
+	used := s.MemoryByNode()
 	for i, n := range s.Nodes {
 		u := p.Stations[m.nodeCPU[i]].Utilization.Mean
 		out = append(out, Trigger{Name: "CPU utilization over trigger", Subject: n.Name, Value: u, Threshold: cpuT, Fired: u > cpuT, Source: src + ": CPU usage > 70% sustained"})

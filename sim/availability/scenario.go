@@ -202,7 +202,7 @@ func Derive(s *scenarios.Scenario) (*Model, error) {
 	}
 	var groups []group
 	var words []string
-	used := memoryUse(s)
+	used := s.MemoryByNode()
 	orch := s.HA.Orchestrator != nil
 	pool := map[int]bool{} // the orchestrated pool: nodes that run service instances
 	for _, sv := range s.Services {
@@ -307,26 +307,4 @@ func Derive(s *scenarios.Scenario) (*Model, error) {
 		return true
 	}
 	return m, nil
-}
-
-// memoryUse sums the memory (bytes) of everything placed on each node.
-func memoryUse(s *scenarios.Scenario) map[string]float64 {
-	used := map[string]float64{}
-	for _, sv := range s.Services {
-		for _, p := range sv.Placement {
-			used[p] += float64(sv.Memory)
-		}
-	}
-	for _, db := range s.Databases {
-		used[db.Primary] += float64(db.Memory)
-		for _, r := range db.Replicas {
-			used[r] += float64(db.Memory)
-		}
-	}
-	for _, c := range s.Caches {
-		for _, n := range c.Nodes {
-			used[n] += float64(c.Memory)
-		}
-	}
-	return used
 }
