@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	chart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
 
 	"github.com/capsim/capsim/sim"
@@ -538,12 +539,20 @@ func timelineCharts(r *sim.Result, f sim.FailureResult) (thr, lat figure) {
 	if events {
 		unitName = "events/s"
 	}
-	thr = func() figure {
+	// pending is a chart built but not drawn yet, so the two can share their axis widths.
+	type pending struct {
+		p       *plot
+		legend  []legendItem
+		caption string
+		fig     *figure // set when there is nothing to draw
+	}
+	none := func(f figure) pending { return pending{fig: &f} }
+	pt := func() pending {
 		p := plot{xName: xName, yName: "throughput (" + unitName + ")", xTicks: xTicks}
 		_, ymax := minMax(thrY)
 		p.yTicks = niceTicks(0, ymax, 5, fmtNum)
 		if len(p.yTicks) < 2 {
-			return noData("failure-throughput", tTitle, "no finite throughput")
+			return none(noData("failure-throughput", tTitle, "no finite throughput"))
 		}
 		ytop := p.yTicks[len(p.yTicks)-1].Value
 		var legend []legendItem
@@ -575,10 +584,10 @@ func timelineCharts(r *sim.Result, f sim.FailureResult) (thr, lat figure) {
 			caption += "; requests the agents hold for retry on the right-hand axis"
 		}
 		caption += "."
-		return newFigure("failure-throughput", tTitle, caption, p, legend)
+		return pending{p: &p, legend: legend, caption: caption}
 	}()
 
-	lat = func() figure {
+	pl := func() pending {
 		p := plot{xName: xName, yName: "P95 response time (ms)", xTicks: xTicks}
 		p95 := make([]float64, len(idx))
 		errs := make([]float64, len(idx))
@@ -608,7 +617,7 @@ func timelineCharts(r *sim.Result, f sim.FailureResult) (thr, lat figure) {
 		ymax = math.Max(ymax, target*1.1)
 		p.yTicks = niceTicks(0, ymax, 5, fmtNum)
 		if len(p.yTicks) < 2 {
-			return noData("failure-latency", lTitle, "no finite response times")
+			return none(noData("failure-latency", lTitle, "no finite response times"))
 		}
 		ytop := p.yTicks[len(p.yTicks)-1].Value
 		var legend []legendItem
@@ -616,7 +625,7 @@ func timelineCharts(r *sim.Result, f sim.FailureResult) (thr, lat figure) {
 		c := palette[1]
 		segs := segments(xs, p95, done)
 		if len(segs) == 0 && !hasErr {
-			return noData("failure-latency", lTitle, "no second of the timeline has a finite P95")
+			return none(noData("failure-latency", lTitle, "no second of the timeline has a finite P95"))
 		}
 		for _, s := range segs {
 			p.lines = append(p.lines, line{name: "P95", xs: s[0], ys: s[1], color: c, width: 2})
@@ -649,9 +658,68 @@ func timelineCharts(r *sim.Result, f sim.FailureResult) (thr, lat figure) {
 		if clipped {
 			caption += " P95 values above " + fmtMS(capAt) + " are drawn at the top edge (highest " + fmtMS(maxFinite(tlP95(tl))) + ")."
 		}
-		return newFigure("failure-latency", lTitle, caption, p, legend)
+		return pending{p: &p, legend: legend, caption: caption}
 	}()
-	return thr, lat
+	if pt.fig == nil && pl.fig == nil {
+		alignYAxes(pt.p, pl.p)
+	}
+	draw := func(pd pending, name, title string) figure {
+		if pd.fig != nil {
+			return *pd.fig
+		}
+		return newFigure(name, title, pd.caption, *pd.p, pd.legend)
+	}
+	return draw(pt, "failure-throughput", tTitle), draw(pl, "failure-latency", lTitle)
+}
+
+// alignYAxes makes plots drawn one above the other reserve the same width for their y tick
+// labels, so their x axes line up: a plot whose labels are narrower gets one more tick at its
+// first value whose label is blanks (measured by go-chart, invisible in SVG). Right-hand
+// axes are padded the same way when every plot has one.
+func alignYAxes(ps ...*plot) {
+	r, err := chart.SVG(10, 10)
+	if err != nil {
+		return
+	}
+	font, err := chart.GetDefaultFont()
+	if err != nil {
+		return
+	}
+	r.SetFont(font)
+	r.SetFontSize(10)
+	width := func(ts []chart.Tick) int {
+		w := 0
+		for _, t := range ts {
+			w = max(w, r.MeasureText(t.Label).Width())
+		}
+		return w
+	}
+	blank := func(w int) string {
+		s := " "
+		for r.MeasureText(s).Width() < w && len(s) < 200 {
+			s += " "
+		}
+		return s
+	}
+	pad := func(get func(*plot) *[]chart.Tick) {
+		w := 0
+		for _, p := range ps {
+			ts := get(p)
+			if len(*ts) < 2 {
+				return
+			}
+			w = max(w, width(*ts))
+		}
+		for _, p := range ps {
+			ts := get(p)
+			if width(*ts) < w {
+				// second place: the first and last ticks still give the axis's range
+				*ts = append((*ts)[:1], append([]chart.Tick{{Value: (*ts)[0].Value, Label: blank(w)}}, (*ts)[1:]...)...)
+			}
+		}
+	}
+	pad(func(p *plot) *[]chart.Tick { return &p.yTicks })
+	pad(func(p *plot) *[]chart.Tick { return &p.y2Ticks })
 }
 
 func tlP95(tl []sim.TimePoint) []float64 {
