@@ -12,8 +12,11 @@
 //     same bytes. NaN and ±Inf are refused with an error naming the field (JSON has no such
 //     numbers).
 //   - WriteComparisonJSON: comparison.json, one TierComparison per result: design load,
-//     claimed capacity, predicted saturation with its 95 % interval, and the difference
-//     (predicted ÷ claimed − 1) × 100 in percent.
+//     claimed capacity, predicted saturation with its 95 % interval, the capacity and what
+//     limits it, the difference (capacity ÷ claimed − 1) × 100 in percent (saturation ÷
+//     claimed when the result has no capacity; the saturation's own difference beside it
+//     when storage binds), and a line of the failure analysis: survives N-1 with the worst
+//     node, scheduled failures meeting the RTO and RPO targets, availability and its tier.
 //   - WriteHTML: report.html. With several results a tier-comparison section comes first,
 //     then one section per result in input order.
 //
@@ -48,7 +51,40 @@
 //     bars over the trigger are red.
 //   - storage: stored bytes per node from an empty disk at the design ingest rate, until full.
 //   - tier-comparison and tier-ratio (several results): predicted saturation with its interval
-//     beside the claimed capacity, and the prediction as a percentage of the claim.
+//     beside the claimed capacity (and the capacity, when some tier's storage limit binds), and
+//     the capacity as a percentage of the claim.
+//   - failure-throughput and failure-latency (one pair per scheduled failure, from its 1 s
+//     Timeline of replication 1): completed events/s (requests/s without events) with the
+//     agents' retry backlog on a right-hand axis; P95 ms with the SLO line (the strictest
+//     flow target) and failed plus dropped requests/s on the right. Both shade the store's
+//     health (green, yellow, red) and mark the fault (AtS), its detection (AtS + DetectionS),
+//     the repair (AtS + RecoverAfterS) and the return within the SLO (AtS + RTOS) with
+//     vertical lines. A second in which nothing completed leaves a gap in the P95 line; P95
+//     above 5× the target is drawn at the top edge and the caption says so. The right-hand
+//     axis shares the left one's range (go-chart sets both from one set of ticks); its round
+//     ticks are placed at value × k and its series drawn multiplied by k. The timeline
+//     events are listed under the charts.
+//
+// # Capacity and the failure analysis
+//
+// The summary and the verdict give Result.Capacity and what limits it: "Capacity 2,318
+// sources, limited by storage: search-1 disk reaches the 85 % watermark with 30 days retained;
+// performance saturation 71,239 sources (…) when the P95 of ingest passes 2,000 ms". The
+// model's saturation criterion (Saturation.Limit, "P95 of ingest 2300 ms > 2000 ms") is
+// rephrased to read inside that sentence; text in another form is kept. When storage binds,
+// the headroom checked against the target is capacity ÷ design − 1.
+//
+// A Failures section (when Result.Failures is not empty) has one table row per failure —
+// detection, RTO with its interval and met / not met against the seed's RTO < 5 min, RPO
+// events and lag window against RPO < 1 min, events lost (with the dropped and duplicated
+// parts), failed requests, peak P95, drain time, degraded saturation — then each failure's
+// two charts and its events. An N-1 table (node, role, survives, saturation, fraction of
+// design, why) carries the sentence "Survives the loss of any one node: yes/no (worst: node
+// at NN % of design load)"; the worst node is the lowest fraction among the nodes whose loss
+// the tier does not survive (among all nodes when it survives every one). The availability
+// block gives the estimate with its interval (as many decimals as its nines need), downtime
+// per year, the seed tier reached and the method. A failure that misses a target, or an N-1
+// loss the tier does not survive, makes the verdict red.
 //
 // Degenerate data (fewer than two distinct loads, all-equal values, NaN or ±Inf) never reach
 // go-chart, which can panic on them: the figure then holds a short "Not enough data" note.
