@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -218,9 +219,12 @@ func TestRampingExecutors(t *testing.T) {
 			t.Errorf("ramping-vus active at %v = %d, want %d", c.at, got, c.want)
 		}
 	}
+	var mu sync.Mutex
 	var maxVU int
 	res, _ = rv.Run(context.Background(), loadgen.TargetFunc(func(ctx context.Context, h *loadgen.Hit) error {
+		mu.Lock()
 		maxVU = max(maxVU, h.VU)
+		mu.Unlock()
 		time.Sleep(20 * time.Millisecond)
 		return nil
 	}))
