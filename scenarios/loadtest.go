@@ -3,6 +3,8 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+
+	"github.com/invopop/jsonschema"
 )
 
 // LoadTest is the `loadtest:` section of a scenario: what `capsim load` drives and how.
@@ -119,6 +121,22 @@ func (t *ThresholdSpec) UnmarshalYAML(unmarshal func(any) error) error {
 	}
 	*t = ThresholdSpec(p)
 	return nil
+}
+
+// JSONSchema describes a ThresholdSpec: a k6 expression or the mapping form.
+func (ThresholdSpec) JSONSchema() *jsonschema.Schema {
+	expr := &jsonschema.Schema{Type: "string", Description: `a k6 threshold: "p(95)<500", "avg<200", "rate<0.01", "count<10"`}
+	props := jsonschema.NewProperties()
+	props.Set("threshold", expr)
+	props.Set("abortOnFail", &jsonschema.Schema{Type: "boolean"})
+	props.Set("delayAbortEval", Duration(0).JSONSchema())
+	return &jsonschema.Schema{
+		OneOf: []*jsonschema.Schema{
+			expr,
+			{Type: "object", Properties: props, Required: []string{"threshold"}, AdditionalProperties: jsonschema.FalseSchema},
+		},
+		Description: `a k6 threshold: "p(95)<500", or {threshold: "p(95)<500", abortOnFail: true, delayAbortEval: 10s}`,
+	}
 }
 
 // LoadTest enumerations.
