@@ -5,7 +5,7 @@
 // versions:
 // 	protoc-gen-go v1.36.11
 // 	protoc        v3.21.12
-// source: agent.proto
+// source: loadgen/agentpb/agent.proto
 
 package agentpb
 
@@ -41,7 +41,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_agent_proto_msgTypes[0]
+	mi := &file_loadgen_agentpb_agent_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -53,7 +53,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_agent_proto_msgTypes[0]
+	mi := &file_loadgen_agentpb_agent_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -66,7 +66,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_agent_proto_rawDescGZIP(), []int{0}
+	return file_loadgen_agentpb_agent_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *Event) GetId() string {
@@ -111,7 +111,7 @@ type EventBatch struct {
 
 func (x *EventBatch) Reset() {
 	*x = EventBatch{}
-	mi := &file_agent_proto_msgTypes[1]
+	mi := &file_loadgen_agentpb_agent_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -123,7 +123,7 @@ func (x *EventBatch) String() string {
 func (*EventBatch) ProtoMessage() {}
 
 func (x *EventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_agent_proto_msgTypes[1]
+	mi := &file_loadgen_agentpb_agent_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -136,7 +136,7 @@ func (x *EventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventBatch.ProtoReflect.Descriptor instead.
 func (*EventBatch) Descriptor() ([]byte, []int) {
-	return file_agent_proto_rawDescGZIP(), []int{1}
+	return file_loadgen_agentpb_agent_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *EventBatch) GetSource() uint32 {
@@ -172,7 +172,7 @@ type BatchAck struct {
 
 func (x *BatchAck) Reset() {
 	*x = BatchAck{}
-	mi := &file_agent_proto_msgTypes[2]
+	mi := &file_loadgen_agentpb_agent_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -184,7 +184,7 @@ func (x *BatchAck) String() string {
 func (*BatchAck) ProtoMessage() {}
 
 func (x *BatchAck) ProtoReflect() protoreflect.Message {
-	mi := &file_agent_proto_msgTypes[2]
+	mi := &file_loadgen_agentpb_agent_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -197,7 +197,7 @@ func (x *BatchAck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchAck.ProtoReflect.Descriptor instead.
 func (*BatchAck) Descriptor() ([]byte, []int) {
-	return file_agent_proto_rawDescGZIP(), []int{2}
+	return file_loadgen_agentpb_agent_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *BatchAck) GetSeq() uint64 {
@@ -225,7 +225,7 @@ type UploadSummary struct {
 
 func (x *UploadSummary) Reset() {
 	*x = UploadSummary{}
-	mi := &file_agent_proto_msgTypes[3]
+	mi := &file_loadgen_agentpb_agent_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -237,7 +237,7 @@ func (x *UploadSummary) String() string {
 func (*UploadSummary) ProtoMessage() {}
 
 func (x *UploadSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_agent_proto_msgTypes[3]
+	mi := &file_loadgen_agentpb_agent_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -250,7 +250,7 @@ func (x *UploadSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadSummary.ProtoReflect.Descriptor instead.
 func (*UploadSummary) Descriptor() ([]byte, []int) {
-	return file_agent_proto_rawDescGZIP(), []int{3}
+	return file_loadgen_agentpb_agent_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *UploadSummary) GetBatches() uint64 {
@@ -267,11 +267,11 @@ func (x *UploadSummary) GetEvents() uint64 {
 	return 0
 }
 
-var File_agent_proto protoreflect.FileDescriptor
+var File_loadgen_agentpb_agent_proto protoreflect.FileDescriptor
 
-const file_agent_proto_rawDesc = "" +
+const file_loadgen_agentpb_agent_proto_rawDesc = "" +
 	"\n" +
-	"\vagent.proto\x12\x0fcapsim.agent.v1\"\\\n" +
+	"\x1bloadgen/agentpb/agent.proto\x12\x0fcapsim.agent.v1\"\\\n" +
 	"\x05Event\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1b\n" +
@@ -294,25 +294,25 @@ const file_agent_proto_rawDesc = "" +
 	"\x04Send\x12\x1b.capsim.agent.v1.EventBatch\x1a\x19.capsim.agent.v1.BatchAckB*Z(github.com/capsim/capsim/loadgen/agentpbb\x06proto3"
 
 var (
-	file_agent_proto_rawDescOnce sync.Once
-	file_agent_proto_rawDescData []byte
+	file_loadgen_agentpb_agent_proto_rawDescOnce sync.Once
+	file_loadgen_agentpb_agent_proto_rawDescData []byte
 )
 
-func file_agent_proto_rawDescGZIP() []byte {
-	file_agent_proto_rawDescOnce.Do(func() {
-		file_agent_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_agent_proto_rawDesc), len(file_agent_proto_rawDesc)))
+func file_loadgen_agentpb_agent_proto_rawDescGZIP() []byte {
+	file_loadgen_agentpb_agent_proto_rawDescOnce.Do(func() {
+		file_loadgen_agentpb_agent_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_loadgen_agentpb_agent_proto_rawDesc), len(file_loadgen_agentpb_agent_proto_rawDesc)))
 	})
-	return file_agent_proto_rawDescData
+	return file_loadgen_agentpb_agent_proto_rawDescData
 }
 
-var file_agent_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
-var file_agent_proto_goTypes = []any{
+var file_loadgen_agentpb_agent_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_loadgen_agentpb_agent_proto_goTypes = []any{
 	(*Event)(nil),         // 0: capsim.agent.v1.Event
 	(*EventBatch)(nil),    // 1: capsim.agent.v1.EventBatch
 	(*BatchAck)(nil),      // 2: capsim.agent.v1.BatchAck
 	(*UploadSummary)(nil), // 3: capsim.agent.v1.UploadSummary
 }
-var file_agent_proto_depIdxs = []int32{
+var file_loadgen_agentpb_agent_proto_depIdxs = []int32{
 	0, // 0: capsim.agent.v1.EventBatch.events:type_name -> capsim.agent.v1.Event
 	1, // 1: capsim.agent.v1.Ingest.Upload:input_type -> capsim.agent.v1.EventBatch
 	1, // 2: capsim.agent.v1.Ingest.Stream:input_type -> capsim.agent.v1.EventBatch
@@ -327,26 +327,26 @@ var file_agent_proto_depIdxs = []int32{
 	0, // [0:1] is the sub-list for field type_name
 }
 
-func init() { file_agent_proto_init() }
-func file_agent_proto_init() {
-	if File_agent_proto != nil {
+func init() { file_loadgen_agentpb_agent_proto_init() }
+func file_loadgen_agentpb_agent_proto_init() {
+	if File_loadgen_agentpb_agent_proto != nil {
 		return
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
-			RawDescriptor: unsafe.Slice(unsafe.StringData(file_agent_proto_rawDesc), len(file_agent_proto_rawDesc)),
+			RawDescriptor: unsafe.Slice(unsafe.StringData(file_loadgen_agentpb_agent_proto_rawDesc), len(file_loadgen_agentpb_agent_proto_rawDesc)),
 			NumEnums:      0,
 			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
-		GoTypes:           file_agent_proto_goTypes,
-		DependencyIndexes: file_agent_proto_depIdxs,
-		MessageInfos:      file_agent_proto_msgTypes,
+		GoTypes:           file_loadgen_agentpb_agent_proto_goTypes,
+		DependencyIndexes: file_loadgen_agentpb_agent_proto_depIdxs,
+		MessageInfos:      file_loadgen_agentpb_agent_proto_msgTypes,
 	}.Build()
-	File_agent_proto = out.File
-	file_agent_proto_goTypes = nil
-	file_agent_proto_depIdxs = nil
+	File_loadgen_agentpb_agent_proto = out.File
+	file_loadgen_agentpb_agent_proto_goTypes = nil
+	file_loadgen_agentpb_agent_proto_depIdxs = nil
 }

@@ -5,7 +5,7 @@
 // versions:
 // - protoc-gen-go-grpc v1.5.1
 // - protoc             v3.21.12
-// source: agent.proto
+// source: loadgen/agentpb/agent.proto
 
 package agentpb
 
@@ -194,5 +194,5 @@ var Ingest_ServiceDesc = grpc.ServiceDesc{
 			ClientStreams: true,
 		},
 	},
-	Metadata: "agent.proto",
+	Metadata: "loadgen/agentpb/agent.proto",
 }

@@ -1,11 +1,12 @@
 // Package agentpb holds the protobuf messages and gRPC service of capsim's agent traffic
-// (agent.proto). The Go files are generated and committed; regenerate with
+// (agent.proto). The Go files are generated and committed; regenerate from the repository
+// root (so the descriptor is registered under its unique path loadgen/agentpb/agent.proto):
 //
 //	protoc --go_out=. --go_opt=paths=source_relative \
-//	  --go-grpc_out=. --go-grpc_opt=paths=source_relative agent.proto
+//	  --go-grpc_out=. --go-grpc_opt=paths=source_relative loadgen/agentpb/agent.proto
 //
-// run in this folder (protoc from the protobuf-compiler package, protoc-gen-go v1.36.11 and
-// protoc-gen-go-grpc v1.5.1 from go install).
+// with protoc from the protobuf-compiler package, protoc-gen-go v1.36.11 and
+// protoc-gen-go-grpc v1.5.1 (go install), or `go generate ./loadgen/agentpb`.
 package agentpb
 
-//go:generate protoc --go_out=. --go_opt=paths=source_relative --go-grpc_out=. --go-grpc_opt=paths=source_relative agent.proto
+//go:generate protoc -I ../.. --go_out=../.. --go_opt=paths=source_relative --go-grpc_out=../.. --go-grpc_opt=paths=source_relative loadgen/agentpb/agent.proto
