@@ -37,7 +37,9 @@ type failureRow struct {
 type failureItem struct {
 	Anchor, Name, Summary string
 	Throughput, Latency   figure
-	Events                []eventRow
+	// Onset zooms on the fault when the timeline is much longer than what happens there.
+	Onset  *figure
+	Events []eventRow
 }
 
 type eventRow struct{ T, After, What string }
@@ -203,6 +205,7 @@ func buildFailures(r *sim.Result, tierAnchor string) *failuresView {
 		}
 		item.Summary += "."
 		item.Throughput, item.Latency = timelineCharts(r, f)
+		item.Onset = onsetChart(r, f)
 		for _, e := range f.Events {
 			er := eventRow{T: fmtSeconds(e.T), What: e.What}
 			if d := e.T - f.AtS; finite(d) && d >= 0 {
@@ -356,6 +359,9 @@ func failureVerdict(r *sim.Result, _ func(float64) string) (string, bool) {
 		}
 		s := "Of " + fmtNum(float64(n)) + " scheduled failures, " + fmtNum(float64(rto)) + " meet " + rtoTargetText +
 			" and " + fmtNum(float64(rpo)) + " meet " + rpoTargetText
+		if rto == n && rpo == n && n > 1 {
+			s = "All " + fmtNum(float64(n)) + " scheduled failures meet " + rtoTargetText + " and " + rpoTargetText
+		}
 		if n == 1 {
 			s = "The scheduled failure " + yesNo(rto == 1, "meets", "misses") + " " + rtoTargetText + " and " +
 				yesNo(rpo == 1, "meets", "misses") + " " + rpoTargetText
@@ -559,7 +565,7 @@ func timelineCharts(r *sim.Result, f sim.FailureResult) (thr, lat figure) {
 		healthBands(tl, idx, xs, 0, ytop, &p, &legend)
 		c := palette[0]
 		for _, s := range segments(xs, thrY, func(int) bool { return true }) {
-			p.lines = append(p.lines, line{name: "throughput", xs: s[0], ys: s[1], color: c, width: 2})
+			p.lines = append(p.lines, line{name: "throughput", xs: s[0], ys: s[1], color: c, width: 1.5})
 		}
 		legend = append([]legendItem{legendFor("completed "+unitName, c, nil)}, legend...)
 		if hasBacklog {
@@ -628,7 +634,7 @@ func timelineCharts(r *sim.Result, f sim.FailureResult) (thr, lat figure) {
 			return none(noData("failure-latency", lTitle, "no second of the timeline has a finite P95"))
 		}
 		for _, s := range segs {
-			p.lines = append(p.lines, line{name: "P95", xs: s[0], ys: s[1], color: c, width: 2})
+			p.lines = append(p.lines, line{name: "P95", xs: s[0], ys: s[1], color: c, width: 1.5})
 		}
 		if len(segs) > 0 {
 			legend = append([]legendItem{legendFor("P95 of the requests completed in each second", c, nil)}, legend...)
@@ -720,6 +726,127 @@ func alignYAxes(ps ...*plot) {
 	}
 	pad(func(p *plot) *[]chart.Tick { return &p.yTicks })
 	pad(func(p *plot) *[]chart.Tick { return &p.y2Ticks })
+}
+
+// onsetWindow is the span the onset chart shows: from 10 s before the fault to the later of
+// 30 s and 1.5 × (detection + RTO) after it. ok is false when the timeline is less than
+// three times as long (the full charts show the onset well enough) or the numbers are bad.
+func onsetWindow(f sim.FailureResult, lo, hi float64) (x0, x1 float64, ok bool) {
+	if !finite(f.AtS, lo, hi) || f.AtS < lo || f.AtS > hi {
+		return 0, 0, false
+	}
+	w := 30.0
+	if d := f.DetectionS.Mean; finite(d) && d > 0 {
+		w = math.Max(w, 1.5*d)
+	}
+	if f.Recovered && finite(f.RTOS.Mean) && f.RTOS.Mean > 0 {
+		w = math.Max(w, 1.5*(f.RTOS.Mean+math.Max(0, f.DetectionS.Mean)))
+	}
+	x0, x1 = math.Max(lo, f.AtS-10), math.Min(hi, f.AtS+w)
+	if hi-lo < 3*(x1-x0) || x1 <= x0 {
+		return 0, 0, false
+	}
+	return x0, x1, true
+}
+
+// onsetChart zooms on the fault: P95 (left) and completed throughput (right-hand axis) from
+// 10 s before it, with the health bands and the detection and return within the SLO; nil
+// when the full timeline charts show that part well enough.
+func onsetChart(r *sim.Result, f sim.FailureResult) *figure {
+	xsAll, idxAll := timelineX(f.Timeline)
+	if distinct(xsAll) < 2 {
+		return nil
+	}
+	lo, hi := minMax(xsAll)
+	x0, x1, ok := onsetWindow(f, lo, hi)
+	if !ok {
+		return nil
+	}
+	var xs []float64
+	var idx []int
+	for k, x := range xsAll {
+		if x >= x0 && x <= x1 {
+			xs, idx = append(xs, x), append(idx, idxAll[k])
+		}
+	}
+	title := "The first " + fmtSeconds(x1-f.AtS) + " after " + failureLabel(f)
+	if distinct(xs) < 2 {
+		fig := noData("failure-onset", title, "fewer than two seconds around the fault")
+		return &fig
+	}
+	tl := f.Timeline
+	events := false
+	for _, i := range idx {
+		if tl[i].EventsPerS > 0 {
+			events = true
+			break
+		}
+	}
+	unitName := "requests/s"
+	if events {
+		unitName = "events/s"
+	}
+	p95 := make([]float64, len(idx))
+	thr := make([]float64, len(idx))
+	for k, i := range idx {
+		p95[k] = tl[i].P95MS
+		thr[k] = tl[i].ThroughputPerS
+		if events {
+			thr[k] = tl[i].EventsPerS
+		}
+	}
+	target := sloTarget(r)
+	_, ymax := minMax(p95)
+	capAt, clipped := math.Inf(1), false
+	if target > 0 && ymax > 5*target {
+		capAt, ymax = 5*target, 5*target
+		for k := range p95 {
+			if p95[k] > capAt {
+				p95[k], clipped = capAt, true
+			}
+		}
+	}
+	p := plot{xName: "time since warm-up (s)", yName: "P95 response time (ms)"}
+	p.xTicks = niceTicks(x0, x1, 8, fmtNum)
+	p.yTicks = niceTicks(0, math.Max(ymax, target*1.1), 5, fmtNum)
+	if len(p.xTicks) < 2 || len(p.yTicks) < 2 {
+		fig := noData("failure-onset", title, "no finite values around the fault")
+		return &fig
+	}
+	ytop := p.yTicks[len(p.yTicks)-1].Value
+	var legend []legendItem
+	healthBands(tl, idx, xs, 0, ytop, &p, &legend)
+	done := func(k int) bool { return tl[idx[k]].ThroughputPerS > 0 || p95[k] > 0 }
+	c := palette[1]
+	for _, s := range segments(xs, p95, done) {
+		p.lines = append(p.lines, line{name: "P95", xs: s[0], ys: s[1], color: c, width: 2, dots: true})
+	}
+	legend = append([]legendItem{legendFor("P95 of the requests completed in each second", c, nil)}, legend...)
+	if target > 0 {
+		p.lines = append(p.lines, line{name: "SLO", xs: []float64{p.xTicks[0].Value, p.xTicks[len(p.xTicks)-1].Value}, ys: []float64{target, target}, color: colSLO, dash: []float64{6, 3}, width: 1.5})
+		legend = append(legend, legendFor("SLO: P95 ≤ "+fmtMS(target), colSLO, []float64{6, 3}))
+	}
+	if _, tmax := minMax(thr); finite(tmax) && tmax > 0 {
+		if ticks, k := rightTicks(p.yTicks, tmax, fmtNum); k > 0 {
+			p.y2Ticks, p.y2Name = ticks, "throughput ("+unitName+")"
+			scaled := make([]float64, len(thr))
+			for i, v := range thr {
+				scaled[i] = v * k
+			}
+			tc := palette[0]
+			for _, s := range segments(xs, scaled, func(int) bool { return true }) {
+				p.lines = append(p.lines, line{name: "throughput", xs: s[0], ys: s[1], color: tc, width: 1.5, dash: []float64{6, 3}})
+			}
+			legend = append(legend, legendFor("completed "+unitName+" (right axis)", tc, []float64{6, 3}))
+		}
+	}
+	failureMarks(f, &p, 0, ytop, &legend)
+	caption := "Replication 1, one point per second, around the fault."
+	if clipped {
+		caption += " P95 values above " + fmtMS(capAt) + " are drawn at the top edge."
+	}
+	fig := newFigure("failure-onset", title, caption, p, legend)
+	return &fig
 }
 
 func tlP95(tl []sim.TimePoint) []float64 {

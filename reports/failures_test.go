@@ -92,7 +92,10 @@ func TestCapacityVerdict(t *testing.T) {
 			// 2,318 ÷ 1,500 − 1 = 54.5 %
 			"headroom on performance and 55 % on storage (30 % wanted)",
 		}, []string{"saturates at"}},
-		{"storage below design", func(r *sim.Result) { r.DesignLoad = 2500 }, false, []string{", below the design load;"}, nil},
+		{"storage below design", func(r *sim.Result) { r.DesignLoad, r.HeadroomPercent = 2500, (71239.0/2500-1)*100 }, false, []string{
+			// 71,239 ÷ 2,500 − 1 = 2,750 %; 2,318 ÷ 2,500 − 1 = −7.3 %
+			"Meets the SLO at 2,500 sources with 2,750 % headroom on performance, but its disks cannot retain that load (−7.3 % on storage).",
+			", below the design load;"}, []string{"Carries", "wanted"}},
 		{"storage headroom short", func(r *sim.Result) { r.DesignLoad = 2000 }, false, []string{"16 % on storage, short of the 30 % wanted"}, nil},
 		{"performance binds", func(r *sim.Result) {
 			r.Capacity, r.CapacityLimit = 71239, "performance: P95 of ingest 2300 ms > 2000 ms"
@@ -142,7 +145,9 @@ func TestFailureVerdict(t *testing.T) {
 		want []string
 	}{
 		{"all met", sim.Result{Failures: []sim.FailureResult{f("a", 30, true, true, true), f("b", 80, true, true, true)}}, true,
-			[]string{"Of 2 scheduled failures, 2 meet RTO < 5 min and 2 meet RPO < 1 min; the longest RTO is 1 min 20 s (“b”)."}},
+			[]string{"All 2 scheduled failures meet RTO < 5 min and RPO < 1 min; the longest RTO is 1 min 20 s (“b”)."}},
+		{"some met", sim.Result{Failures: []sim.FailureResult{f("a", 30, true, true, true), f("b", 80, true, true, false), f("c", 10, true, false, true)}}, false,
+			[]string{"Of 3 scheduled failures, 2 meet RTO < 5 min and 2 meet RPO < 1 min; the longest RTO is 1 min 20 s (“b”)."}},
 		{"one unrecovered", sim.Result{Failures: []sim.FailureResult{f("a", 400, true, false, true), f("b", 210, false, false, true)}}, false,
 			[]string{"0 meet RTO < 5 min", "“b” is not back within the SLO by the end of the run (3 min 30 s after the fault)"}},
 		{"single", sim.Result{Failures: []sim.FailureResult{f("a", 30, true, true, false)}}, false,

@@ -26,9 +26,17 @@ func verdict(r *sim.Result) (text string, ok bool) {
 			if hasCap && capa.Storage && r.DesignLoad > 0 && finite(r.DesignLoad) {
 				// headroom on the binding limit: capacity ÷ design − 1
 				head = (capa.Value/r.DesignLoad - 1) * 100
-				s += " on performance and " + fmtPercent(head) + " on storage"
+				if capa.Value < r.DesignLoad {
+					s = "Meets the SLO at " + load(r.DesignLoad) + " with " + fmtPercent(r.HeadroomPercent) +
+						" headroom on performance, but its disks cannot retain that load (" + fmtPercent(head) + " on storage)"
+					ok = false
+				} else {
+					s += " on performance and " + fmtPercent(head) + " on storage"
+				}
 			}
-			if r.HeadroomTarget > 0 {
+			if r.HeadroomTarget > 0 && head < 0 {
+				// already said: below the design load
+			} else if r.HeadroomTarget > 0 {
 				if head < r.HeadroomTarget {
 					s += ", short of the " + fmtPercent(r.HeadroomTarget) + " wanted"
 					ok = false
