@@ -672,12 +672,30 @@ func tierCharts(cmp Comparison) []figure {
 		slots = [][2]float64{{-0.39, -0.14}, {-0.12, 0.12}, {0.14, 0.39}}
 	}
 	claimSlot := slots[len(slots)-1]
+	// When saturation points dwarf the capacities and claims (storage binds far below them),
+	// the axis stops at twice the largest capacity or claim and taller bars are cut there.
+	ref, satMax := 0.0, 0.0
+	for _, t := range tiers {
+		if t.Capacity != nil && finite(*t.Capacity) {
+			ref = math.Max(ref, *t.Capacity)
+		}
+		if finite(t.ClaimedCapacity) {
+			ref = math.Max(ref, t.ClaimedCapacity)
+		}
+		if t.Predicted != nil && finite(*t.Predicted) {
+			satMax = math.Max(satMax, *t.Predicted)
+		}
+	}
+	cut := math.Inf(1)
+	if three && ref > 0 && satMax > 3*ref {
+		cut = 2 * ref
+	}
 	for i, t := range tiers {
 		x := float64(i)
 		if t.Predicted != nil && finite(*t.Predicted) {
-			p.boxes = append(p.boxes, box{x0: x + slots[0][0], x1: x + slots[0][1], y0: 0, y1: *t.Predicted, fill: predC})
-			ymax = math.Max(ymax, *t.Predicted)
-			if t.CI95 != nil && finite(t.CI95[0], t.CI95[1]) && t.CI95[1] > t.CI95[0] {
+			p.boxes = append(p.boxes, box{x0: x + slots[0][0], x1: x + slots[0][1], y0: 0, y1: math.Min(*t.Predicted, cut), fill: predC})
+			ymax = math.Max(ymax, math.Min(*t.Predicted, cut))
+			if t.CI95 != nil && finite(t.CI95[0], t.CI95[1]) && t.CI95[1] > t.CI95[0] && t.CI95[1] <= cut {
 				mid := x + (slots[0][0]+slots[0][1])/2
 				p.whiskers = append(p.whiskers, whisker{at: mid, lo: t.CI95[0], hi: t.CI95[1], half: 0.05})
 				ymax = math.Max(ymax, t.CI95[1])
@@ -699,8 +717,11 @@ func tierCharts(cmp Comparison) []figure {
 		legend = append(legend, legendItem{Label: "capacity (the smaller of saturation and the storage limit)", Color: cssColor(capC), Style: "box"})
 	}
 	legend = append(legend, legendItem{Label: "claimed capacity (seed)", Color: cssColor(claimC), Style: "box"})
-	figs := []figure{newFigure("tier-comparison", title,
-		"Each tier in its own load unit; the table above gives the difference in percent.", p, legend)}
+	caption := "Each tier in its own load unit; the table above gives the difference in percent."
+	if !math.IsInf(cut, 1) {
+		caption += " Saturation bars above " + fmtNum(cut) + " are cut at the top of the chart (the table gives their values)."
+	}
+	figs := []figure{newFigure("tier-comparison", title, caption, p, legend)}
 
 	// ratio chart: only tiers with both numbers; the capacity where the tier has one
 	var rn []string

@@ -52,7 +52,9 @@
 //   - storage: stored bytes per node from an empty disk at the design ingest rate, until full.
 //   - tier-comparison and tier-ratio (several results): predicted saturation with its interval
 //     beside the claimed capacity (and the capacity, when some tier's storage limit binds), and
-//     the capacity as a percentage of the claim.
+//     the capacity as a percentage of the claim. When a saturation point is more than 3× every
+//     capacity and claim, the axis stops at twice the largest of those and the caption says
+//     the taller bars are cut.
 //   - failure-throughput and failure-latency (one pair per scheduled failure, from its 1 s
 //     Timeline of replication 1): completed events/s (requests/s without events) with the
 //     agents' retry backlog on a right-hand axis; P95 ms with the SLO line (the strictest
@@ -62,8 +64,12 @@
 //     vertical lines. A second in which nothing completed leaves a gap in the P95 line; P95
 //     above 5× the target is drawn at the top edge and the caption says so. The right-hand
 //     axis shares the left one's range (go-chart sets both from one set of ticks); its round
-//     ticks are placed at value × k and its series drawn multiplied by k. The timeline
+//     ticks are placed at value × k and its series drawn multiplied by k. The two charts
+//     reserve the same width for their y labels so their time axes line up. The timeline
 //     events are listed under the charts.
+//   - failure-onset (only when the timeline is at least three times longer than the window):
+//     P95 and throughput from 10 s before the fault to max(30 s, 1.5 × (detection + RTO))
+//     after it, where a few seconds of outage would be a sliver on the full charts.
 //
 // # Capacity and the failure analysis
 //

@@ -347,3 +347,43 @@ func textOf(n *html.Node) string {
 	}
 	return strings.TrimSpace(b.String())
 }
+
+// onsetWindow: 10 s before the fault to max(30 s, 1.5 × (detection + RTO)) after it, only
+// when the timeline is at least three times as long.
+func TestOnsetWindow(t *testing.T) {
+	f := sim.FailureResult{AtS: 60, DetectionS: sim.Interval{Mean: 3}, RTOS: sim.Interval{Mean: 5}, Recovered: true}
+	if x0, x1, ok := onsetWindow(f, 31, 780); !ok || x0 != 50 || x1 != 90 {
+		t.Errorf("window [%g, %g] %v, want [50, 90] true", x0, x1, ok)
+	}
+	f.RTOS.Mean = 37 // 1.5 × (3 + 37) = 60 s
+	if x0, x1, ok := onsetWindow(f, 0, 780); !ok || x0 != 50 || x1 != 120 {
+		t.Errorf("window [%g, %g] %v, want [50, 120] true", x0, x1, ok)
+	}
+	if _, _, ok := onsetWindow(f, 0, 200); ok {
+		t.Error("a 200 s timeline got an onset chart for a 70 s window")
+	}
+	f.AtS = 900
+	if _, _, ok := onsetWindow(f, 0, 780); ok {
+		t.Error("a fault after the timeline got an onset chart")
+	}
+}
+
+// Saturation bars far above every capacity and claim are cut at twice the largest of those.
+func TestTierChartCut(t *testing.T) {
+	mk := func(name string, sat, capa, claim float64) *sim.Result {
+		return &sim.Result{Scenario: name, DesignLoad: claim, ClaimedCapacity: claim, Capacity: capa,
+			CapacityLimit: "storage: x", Saturation: &sim.Saturation{Value: sat, CI95: [2]float64{sat * 0.9, sat * 1.1}, Bounded: true}}
+	}
+	c, err := Compare([]*sim.Result{mk("a", 30000, 773, 1500), mk("b", 69000, 2318, 5000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	figs := tierCharts(c)
+	if !strings.Contains(figs[0].Caption, "Saturation bars above 10,000 are cut") {
+		t.Errorf("caption %q does not say the bars are cut at 2 × 5,000", figs[0].Caption)
+	}
+	c, _ = Compare([]*sim.Result{mk("a", 1600, 773, 1500), mk("b", 6900, 2318, 5000)})
+	if figs := tierCharts(c); strings.Contains(figs[0].Caption, "cut") {
+		t.Errorf("bars within 3 × the claims were cut: %q", figs[0].Caption)
+	}
+}
