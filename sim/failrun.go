@@ -116,11 +116,11 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 			peak = append(peak, peakP95(m, rp, int(fr.AtS), int(math.Min(next, fr.AtS+x+RecoveredFor))))
 			drain = append(drain, drainTime(rp, fr.AtS+fr.RecoverAfterS, int(next)))
 		}
-		fr.RTOS, fr.Recovered = interval(rto), recovered
-		fr.DetectionS, fr.Detected = interval(det), len(det) > 0
-		fr.RPOEvents, fr.LostEvents, fr.DroppedEvents = interval(rpo), interval(lost), interval(drop)
-		fr.DuplicatedEvents, fr.FailedRequests = interval(dup), interval(failed)
-		fr.PeakP95MS, fr.DrainS = interval(peak), interval(drain)
+		fr.RTOS, fr.Recovered = nonNeg(rto), recovered
+		fr.DetectionS, fr.Detected = nonNeg(det), len(det) > 0
+		fr.RPOEvents, fr.LostEvents, fr.DroppedEvents = nonNeg(rpo), nonNeg(lost), nonNeg(drop)
+		fr.DuplicatedEvents, fr.FailedRequests = nonNeg(dup), nonNeg(failed)
+		fr.PeakP95MS, fr.DrainS = nonNeg(peak), nonNeg(drain)
 		if fr.RPOEvents.Mean > 0 {
 			fr.RPOS = s.HA.WithHADefaults().Patroni.ReplicationLag.Seconds()
 		}
@@ -228,4 +228,12 @@ func drainTime(rp *failureRep, repaired float64, until int) float64 {
 		return 0
 	}
 	return float64(last+1) - repaired
+}
+
+// nonNeg is the interval of a quantity that cannot be negative (a count, a time): the Student-t
+// interval truncated at 0.
+func nonNeg(xs []float64) Interval {
+	iv := interval(xs)
+	iv.CI95[0] = math.Max(0, iv.CI95[0])
+	return iv
 }
