@@ -168,6 +168,7 @@ func fluid(s fluidSpec) sim.FailureResult {
 	f.RTOS = sim.Interval{Mean: rto, CI95: [2]float64{rto * 0.92, rto * 1.08}}
 	f.RTOMet = ok && rto < 300
 	f.DetectionS = sim.Interval{Mean: s.detect, CI95: [2]float64{s.detect - 2.5, s.detect + 2.5}}
+	f.Detected = s.detect > 0
 	f.RPOEvents = sim.Interval{Mean: s.rpoEvents, CI95: [2]float64{s.rpoEvents * 0.8, s.rpoEvents * 1.2}}
 	f.RPOMet = s.rpoS < 60
 	f.LostEvents = sim.Interval{Mean: dropped*fixtureBatch + s.rpoEvents, CI95: [2]float64{dropped * fixtureBatch * 0.9, dropped*fixtureBatch*1.1 + s.rpoEvents*1.2}}
