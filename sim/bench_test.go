@@ -84,3 +84,26 @@ func BenchmarkRun(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkKernelMediumFailures: the medium tier with its four scheduled failures active (health
+// checks, failover, retries, timeline ticks), 3,600 simulated seconds per op, against
+// BenchmarkKernelMedium's figure.
+func BenchmarkKernelMediumFailures(b *testing.B) {
+	s := mustLoad(b, "medium-failures")
+	m, err := Compile(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var events int64
+	cpu0 := cpuSeconds()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		k := newKernel(m, 1, i)
+		k.fs = newFaultRT(k, s, 1, i)
+		r := k.run(1, int64(10e9), int64(3600e9))
+		events += r.events
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(events)/(cpuSeconds()-cpu0), "events/CPU-s")
+	b.ReportMetric(float64(events)/float64(b.N), "events/op")
+}

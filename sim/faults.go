@@ -55,6 +55,7 @@ type faultRT struct {
 	rng       *rand.Rand
 	// stores: copies per shard (node index), active flags, primary copy index
 	copies  [][][]int
+	sNodes  [][]int // distinct data nodes of each store (master-eligible)
 	active  [][][]bool
 	primary [][]int
 	quorum  []int
@@ -146,9 +147,10 @@ func newFaultRT(k *kernel, s *scenarios.Scenario, seed uint64, rep int) *faultRT
 		fs.copies = append(fs.copies, cp)
 		fs.active = append(fs.active, ac)
 		fs.primary = append(fs.primary, make([]int, len(st.copies)))
+		fs.sNodes = append(fs.sNodes, storeNodes(m, si))
 		q := fs.ha.Search.MinimumMasterNodes
 		if q == 0 {
-			q = len(storeNodes(m, si))/2 + 1
+			q = len(fs.sNodes[si])/2 + 1
 		}
 		fs.quorum = append(fs.quorum, q)
 	}
@@ -668,7 +670,7 @@ func (k *kernel) detected(fi int) {
 
 func (k *kernel) mastersUp(si int) int {
 	n := 0
-	for _, x := range storeNodes(k.m, si) {
+	for _, x := range k.fs.sNodes[si] {
 		if !k.fs.nodeDown[x] && !k.fs.paused[x] {
 			n++
 		}
@@ -705,7 +707,7 @@ func (k *kernel) health(si int) string {
 func (k *kernel) reallocate(si, dead, fi int) {
 	fs := k.fs
 	st := fs.s.Stores[si]
-	nodes := storeNodes(k.m, si)
+	nodes := fs.sNodes[si]
 	count := map[int]int{}
 	for sh := range fs.copies[si] {
 		for x, n := range fs.copies[si][sh] {
