@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // job is a request (or a fork child, or a closed-population user) in flight.
@@ -182,12 +181,7 @@ func newKernel(m *Model, seed uint64, rep int) *kernel {
 	k.pools = make([]poolRT, len(m.pools))
 	k.samplers = make([]sampler, len(m.dists))
 	for i, d := range m.dists {
-		r := newStream(seed, rep, m.distNames[i])
-		k.samplers[i] = sampler{d: d, r: r}
-		if d.kind == dGamma {
-			src := rand.NewPCG(r.Uint64(), r.Uint64())
-			k.samplers[i].gam = distuv.Gamma{Alpha: d.gammaK, Beta: d.gammaK / d.mean, Src: src}
-		}
+		k.samplers[i] = newSampler(d, newStream(seed, rep, m.distNames[i]))
 	}
 	k.streams = make([]*rand.Rand, len(m.streams))
 	for i, n := range m.streams {

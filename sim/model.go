@@ -66,7 +66,43 @@ const (
 type sampler struct {
 	d   distSpec
 	r   *rand.Rand
-	gam Dist // gonum gamma (shape/scale) when d.kind == dGamma
+	gam Dist // gonum gamma (shape/scale) when d.kind == dGamma and the shape is below 1
+	// Marsaglia–Tsang constants for shape ≥ 1 (d = k − 1/3, c = 1/√(9d), scale θ = mean/k)
+	mtD, mtC, mtTheta float64
+}
+
+// newSampler prepares a sampler; gamma with shape ≥ 1 (the per-event sums of batches) uses
+// Marsaglia and Tsang's method ("A simple method for generating gamma variables", ACM TOMS 26(3),
+// 2000) with its constants computed once, the hot path of the kernel; other shapes use gonum.
+func newSampler(d distSpec, r *rand.Rand) sampler {
+	s := sampler{d: d, r: r}
+	if d.kind == dGamma {
+		if d.gammaK >= 1 {
+			s.mtD = d.gammaK - 1.0/3
+			s.mtC = 1 / math.Sqrt(9*s.mtD)
+			s.mtTheta = d.mean / d.gammaK
+		} else {
+			s.gam = distuv.Gamma{Alpha: d.gammaK, Beta: d.gammaK / d.mean, Src: rand.NewPCG(r.Uint64(), r.Uint64())}
+		}
+	}
+	return s
+}
+
+// gammaMT is one Marsaglia–Tsang draw (shape ≥ 1).
+func (s *sampler) gammaMT() float64 {
+	for {
+		x := s.r.NormFloat64()
+		v := 1 + s.mtC*x
+		if v <= 0 {
+			continue
+		}
+		v = v * v * v
+		u := s.r.Float64()
+		x2 := x * x
+		if u < 1-0.0331*x2*x2 || math.Log(u) < 0.5*x2+s.mtD*(1-v+math.Log(v)) {
+			return s.mtD * v * s.mtTheta
+		}
+	}
 }
 
 func (s *sampler) draw() float64 {
@@ -78,7 +114,10 @@ func (s *sampler) draw() float64 {
 	case dLognormal:
 		return math.Exp(s.d.a + s.d.b*s.r.NormFloat64())
 	case dGamma:
-		return s.gam.Rand()
+		if s.gam != nil {
+			return s.gam.Rand()
+		}
+		return s.gammaMT()
 	case dUniform:
 		return s.d.a + s.r.Float64()*(s.d.b-s.d.a)
 	case dEmpirical:
