@@ -1,6 +1,10 @@
 package sim
 
 import (
+	"errors"
+	"fmt"
+
+	"github.com/capsim/capsim/scenarios"
 	"github.com/capsim/capsim/sim/analytic"
 )
 
@@ -89,4 +93,23 @@ func (m *Model) addAnalytic(p *Point, dm demands, load float64) {
 			p.Flows[f].AnalyticMeanMS = &ms
 		}
 	}
+}
+
+// CheckAnalytic reports, for `capsim run --analytic`, every plain station whose offered
+// utilization λ·E[S]/c at design load is 1 or more: its closed form has no steady state. The
+// error wraps analytic.ErrUnstable.
+func CheckAnalytic(s *scenarios.Scenario) error {
+	m, err := Compile(s)
+	if err != nil {
+		return err
+	}
+	ul := m.utilizationLaw(m.dm, m.design, nil)
+	var errs []error
+	for st, spec := range m.stations {
+		if spec.service != nil && ul[st] >= 1 {
+			errs = append(errs, fmt.Errorf("%w: station %q has utilization λ·E[S]/c = %.3f at design load; lower the rate or add servers",
+				analytic.ErrUnstable, spec.name, ul[st]))
+		}
+	}
+	return errors.Join(errs...)
 }

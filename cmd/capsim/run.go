@@ -90,6 +90,13 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	if len(bad) > 0 {
 		return invalid(fmt.Errorf("invalid input, nothing ran:\n%s", strings.Join(bad, "\n")))
 	}
+	if f.analytic {
+		for i, s := range scs {
+			if err := sim.CheckAnalytic(s); err != nil {
+				return invalid(fmt.Errorf("%s: --analytic: %w", files[i], err))
+			}
+		}
+	}
 	if f.replications < 0 {
 		return invalid(fmt.Errorf("--replications must be ≥ 1, got %d", f.replications))
 	}

@@ -81,6 +81,13 @@ func TestRunExitCodesAndOutputs(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "nothing")); err == nil {
 		t.Error("an invalid run wrote output")
 	}
+	// 2: a closed form with utilization ≥ 1 (M/M/1 at 120/s with E[S] = 10 ms: ρ = 1.2)
+	f = fast
+	f.analytic = true
+	f.sets = []string{"flows.jobs.rate=120/s"}
+	if code, out := runCase(t, f, "examples/mm1"); code != ExitInvalid || !strings.Contains(out, "1.200") {
+		t.Errorf("ρ ≥ 1 with --analytic: exit %d, want %d naming ρ = 1.200\n%s", code, ExitInvalid, out)
+	}
 	// several files: a comparison report too
 	f = fast
 	f.out = filepath.Join(dir, "many")
