@@ -296,15 +296,20 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 		if s.Limit != "" {
 			fmt.Fprintf(w, "  %-16s %s\n", "limited by", s.Limit)
 		}
+		// headroom of the tier's capacity (the smaller of performance and storage)
+		head, what := r.HeadroomPercent, "performance"
+		if r.Capacity > 0 && r.DesignLoad > 0 && r.Capacity < s.Value {
+			head, what = (r.Capacity/r.DesignLoad-1)*100, fmt.Sprintf("storage-limited; performance alone %+.0f %%", r.HeadroomPercent)
+		}
 		tgt := ""
 		if r.HeadroomTarget > 0 {
 			ok := "met"
-			if r.HeadroomPercent < r.HeadroomTarget {
+			if head < r.HeadroomTarget {
 				ok = "NOT met"
 			}
-			tgt = fmt.Sprintf(" (target %.0f %%: %s)", r.HeadroomTarget, ok)
+			tgt = fmt.Sprintf(", target %.0f %%: %s", r.HeadroomTarget, ok)
 		}
-		fmt.Fprintf(w, "  %-16s %+.1f %%%s\n", "headroom", r.HeadroomPercent, tgt)
+		fmt.Fprintf(w, "  %-16s %+.1f %% (%s%s)\n", "headroom", head, what, tgt)
 	}
 	fmt.Fprintf(w, "  %-16s %s\n", "bottleneck", r.Bottleneck)
 	for i, f := range r.Flows {
@@ -416,6 +421,9 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 	verdict := "SLO holds at design load"
 	if !r.SLOMet {
 		verdict = "SLO BREACHED at design load: " + strings.Join(r.Violations, "; ")
+	}
+	if st := r.Storage; st != nil && st.CapacityLoad > 0 && st.CapacityLoad < r.DesignLoad {
+		verdict += fmt.Sprintf("; but the disks cannot retain the design load for %.0f days (%s fills at %s %s)", st.RetentionDays, st.CapacityNode, num(st.CapacityLoad), unit)
 	}
 	fmt.Fprintf(w, "  %-16s %s\n", "verdict", verdict)
 	fmt.Fprintf(w, "  %-16s %s (%s events simulated in %s)\n", "report", filepath.Join(dir, "report.html"), humanize.Comma(r.Settings.Events), took.Round(time.Millisecond))
