@@ -153,7 +153,14 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			return invalid(fmt.Errorf("%s: %w", files[i], err))
 		}
 		res.File = files[i]
-		if f.nMinus1 {
+		// N-1 on request, and for failure files with node failures (their degraded capacity)
+		nodeFailure := false
+		for _, fr := range s.Failures {
+			if fr.Node != "" {
+				nodeFailure = true
+			}
+		}
+		if f.nMinus1 || nodeFailure {
 			rows, err := sim.NMinus1(s, nOpts...)
 			if errors.Is(err, sim.ErrNoNodes) {
 				return invalid(fmt.Errorf("%s: --n-1 needs a deployment with nodes: %w", files[i], err))
@@ -392,8 +399,12 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 		if !f.Detected {
 			det = "never"
 		}
-		fmt.Fprintf(w, "    %-34s at %4.0fs  detected %s  RTO %s (%s)  RPO %s writes (%s)  lost %s  dropped %s  duplicated %s events  failed %s req  peak P95 %s ms  drain %s s\n",
-			f.Name, f.AtS, det, rto, ok(f.RTOMet), num(f.RPOEvents.Mean), ok(f.RPOMet), num(f.LostEvents.Mean), num(f.DroppedEvents.Mean), num(f.DuplicatedEvents.Mean), num(f.FailedRequests.Mean), num(f.PeakP95MS.Mean), num(f.DrainS.Mean))
+		degraded := ""
+		if f.DegradedSaturation > 0 {
+			degraded = fmt.Sprintf("  saturation while down %s %s", num(f.DegradedSaturation), unit)
+		}
+		fmt.Fprintf(w, "    %-34s at %4.0fs  detected %s  RTO %s (%s)  RPO %s writes (%s)  lost %s  dropped %s  duplicated %s events  failed %s req  peak P95 %s ms  drain %s s%s\n",
+			f.Name, f.AtS, det, rto, ok(f.RTOMet), num(f.RPOEvents.Mean), ok(f.RPOMet), num(f.LostEvents.Mean), num(f.DroppedEvents.Mean), num(f.DuplicatedEvents.Mean), num(f.FailedRequests.Mean), num(f.PeakP95MS.Mean), num(f.DrainS.Mean), degraded)
 	}
 	if len(r.NMinus1) > 0 {
 		worst := r.NMinus1[0]
