@@ -48,3 +48,20 @@ func TestFailureValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestBackupValidation: a backup instance must exist and at least one instance must not be one.
+func TestBackupValidation(t *testing.T) {
+	base := readTestdata(t, "deploy.yaml")
+	for _, tc := range []struct{ old, new, msg string }{
+		{"weights: [2, 1]}", "weights: [2, 1], backup: [3]}", "backup instance 3 does not exist"},
+		{"weights: [2, 1]}", "weights: [2, 1], backup: [1, 2]}", "at least one must take traffic"},
+	} {
+		if strings.Count(base, tc.old) != 1 {
+			t.Fatalf("%q not unique in deploy.yaml", tc.old)
+		}
+		_, err := Load("t.yaml", []byte(strings.Replace(base, tc.old, tc.new, 1)))
+		if err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("want an error containing %q, got %v", tc.msg, err)
+		}
+	}
+}

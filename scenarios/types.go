@@ -189,6 +189,9 @@ type Balancer struct {
 	Weights []float64 `yaml:"weights,omitempty" json:"weights,omitempty"`
 	// Overhead is the balancer's own delay per request (network hop). Default 0.
 	Overhead Duration `yaml:"overhead,omitempty" json:"overhead,omitempty"`
+	// Backup lists instances (1-based, in placement order) that receive requests only while no
+	// other instance is up, as HAProxy's `backup` servers (seed 001: app3).
+	Backup []int `yaml:"backup,omitempty" json:"backup,omitempty"`
 }
 
 // Handler is what a service does for one request class.

@@ -635,6 +635,14 @@ func (v *validator) service(m *model, i int) {
 			v.errf(sp+".balancer.weights", "at least one balancer weight must be > 0")
 		}
 	}
+	for j, bi := range b.Backup {
+		if bi < 1 || bi > len(sv.Placement) {
+			v.errf(p("%s.balancer.backup[%d]", sp, j), "backup instance %d does not exist (%s has %d instances, numbered from 1)", bi, owner, len(sv.Placement))
+		}
+	}
+	if len(b.Backup) > 0 && len(b.Backup) >= len(sv.Placement) {
+		v.errf(sp+".balancer.backup", "every instance of %s is a backup: at least one must take traffic", owner)
+	}
 	if len(sv.Handlers) == 0 {
 		v.errf(sp, "%s needs at least one handler", owner)
 	}

@@ -189,6 +189,13 @@ func (c *compiler) build() error {
 		if len(rt.nodes) == 0 {
 			c.fail("service %q has no instance", sv.Name)
 		}
+		rt.backup = make([]bool, len(rt.nodes))
+		for _, b := range sv.Balancer.Backup {
+			if b >= 1 && b <= len(rt.backup) {
+				rt.backup[b-1] = true
+				rt.hasBackup = true
+			}
+		}
 		m.services = append(m.services, rt)
 		c.svcIdx[sv.Name] = int32(len(m.services) - 1)
 	}
@@ -233,6 +240,7 @@ func (c *compiler) build() error {
 				rt.weights = append(rt.weights, 1)
 				rt.pools = append(rt.pools, poolFor(n))
 			}
+			rt.backup = make([]bool, len(rt.nodes))
 			m.services = append(m.services, rt)
 			return int32(len(m.services) - 1)
 		}
@@ -261,6 +269,7 @@ func (c *compiler) build() error {
 			rt.weights = append(rt.weights, 1)
 			rt.pools = append(rt.pools, -1)
 		}
+		rt.backup = make([]bool, len(rt.nodes))
 		m.services = append(m.services, rt)
 		c.cacheIdx[ca.Name] = int32(len(m.services) - 1)
 	}

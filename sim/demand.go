@@ -36,8 +36,11 @@ func (m *Model) pickProbs(s int32) []float64 {
 	tot := 0.0
 	for i := range p {
 		w := 1.0
-		if sv.policy == polWeighted || sv.policy == polLeastConn {
-			w = sv.weights[i]
+		if sv.policy == polLeastConn || (sv.policy == polWeighted && !sv.hasBackup) {
+			w = sv.weights[i] // (with backups, weighted picks round robin over the others)
+		}
+		if sv.backup[i] {
+			w = 0 // backup servers take no traffic while the others are up
 		}
 		p[i] = w
 		tot += w

@@ -202,3 +202,43 @@ sim: {warmup: 5s, duration: 300s}
 }
 
 var _ = time.Second
+
+// TestBackupServer: a backup server (HAProxy `backup`) takes no traffic while the others are up,
+// and takes it all once the balancer has marked them down.
+func TestBackupServer(t *testing.T) {
+	text := `
+name: backup
+load: {design: 100}
+nodes: [{name: a, cores: 4}, {name: b, cores: 4}, {name: c, cores: 4}]
+services:
+  - name: api
+    placement: [a, b, c]
+    balancer: {policy: least_conn, backup: [3]}
+    handlers: [{class: get, cpu: 10ms}]
+flows:
+  - {name: req, rate: 100/s, entry: {service: api, class: get}}
+failures:
+  - {at: 20s, service: api, instance: 1, kind: crash, recover_after: 60s}
+  - {at: 20s, service: api, instance: 2, kind: crash, recover_after: 60s}
+sim: {warmup: 5s, duration: 120s}
+`
+	s := loadYAML(t, text)
+	p, err := Simulate(s, 100, WithReplications(2), WithDuration(30*time.Second, 2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range p.Stations {
+		if st.Name == "c/cpu" && st.ThroughputPerS.Mean != 0 {
+			t.Errorf("backup c served %.1f/s while a and b were up", st.ThroughputPerS.Mean)
+		}
+	}
+	fr, err := RunFailures(s, WithReplications(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// both primaries down: the backup takes over after detection, so requests fail only until
+	// then (≤ fall·inter = 15 s at 100/s) instead of for the whole 60 s outage
+	if f := fr[0].FailedRequests.Mean + fr[1].FailedRequests.Mean; f > 100*15 || f == 0 {
+		t.Errorf("failed requests %.0f, want between 1 and %d (until detection only)", f, 100*15)
+	}
+}

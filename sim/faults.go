@@ -890,44 +890,21 @@ func (k *kernel) retry(j int32) {
 func (k *kernel) pickF(s int32, jb *job) (int, bool) {
 	fs := k.fs
 	sv := &k.m.services[s]
-	n := len(sv.nodes)
 	hc := fs.ha.HealthCheck
 	tries := 0
 	tried := uint64(0)
 	for {
-		cand := -1
-		start := k.rr[s] % n
-		k.rr[s]++
-		switch sv.policy {
-		case polLeastConn:
-			bv := math.Inf(1)
-			for c := 0; c < n; c++ {
-				i := (start + c) % n
-				if !fs.lbUp[s][i] || tried&(1<<uint(i%64)) != 0 {
-					continue
-				}
-				if v := float64(k.active[s][i]) / sv.weights[i]; v < bv {
-					cand, bv = i, v
-				}
-			}
-		case polSourceHash:
-			h := int(splitmix64(uint64(jb.source)) % uint64(n))
-			for c := 0; c < n; c++ {
-				i := (h + c) % n
-				if fs.lbUp[s][i] && tried&(1<<uint(i%64)) == 0 {
-					cand = i
-					break
-				}
-			}
-		default: // round robin, weighted and random degrade to round robin over the healthy ones
-			for c := 0; c < n; c++ {
-				i := (start + c) % n
-				if fs.lbUp[s][i] && tried&(1<<uint(i%64)) == 0 {
-					cand = i
-					break
-				}
+		healthy := func(i int) bool { return fs.lbUp[s][i] && tried&(1<<uint(i%64)) == 0 }
+		// backup servers take traffic only while the balancer believes every other server down
+		// (a retry does not reach a backup while a dead primary is still believed up)
+		primaryUp := false
+		for i := range sv.nodes {
+			if !sv.backup[i] && fs.lbUp[s][i] {
+				primaryUp = true
+				break
 			}
 		}
+		cand := k.pickAmong(s, jb, func(i int) bool { return healthy(i) && (!primaryUp || !sv.backup[i]) })
 		if cand < 0 {
 			return 0, false
 		}

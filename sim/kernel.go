@@ -569,6 +569,9 @@ func (k *kernel) pick(s int32, jb *job) int {
 	if n == 1 {
 		return 0
 	}
+	if sv.hasBackup {
+		return k.pickAmong(s, jb, func(i int) bool { return !sv.backup[i] })
+	}
 	switch sv.policy {
 	case polLeastConn:
 		// least active/weight; ties broken round robin (HAProxy leastconn rotates among equals)
@@ -605,6 +608,44 @@ func (k *kernel) pick(s int32, jb *job) int {
 	i := k.rr[s] % n
 	k.rr[s]++
 	return i
+}
+
+// pickAmong applies service s's policy to the instances ok allows (backup servers, failures);
+// -1 when none is allowed. Weighted and random policies become round robin over the allowed
+// instances.
+func (k *kernel) pickAmong(s int32, jb *job, ok func(int) bool) int {
+	sv := &k.m.services[s]
+	n := len(sv.nodes)
+	start := k.rr[s] % n
+	k.rr[s]++
+	cand := -1
+	switch sv.policy {
+	case polLeastConn:
+		bv := math.Inf(1)
+		for c := 0; c < n; c++ {
+			i := (start + c) % n
+			if !ok(i) {
+				continue
+			}
+			if v := float64(k.active[s][i]) / sv.weights[i]; v < bv {
+				cand, bv = i, v
+			}
+		}
+	case polSourceHash:
+		h := int(splitmix64(uint64(jb.source)) % uint64(n))
+		for c := 0; c < n; c++ {
+			if i := (h + c) % n; ok(i) {
+				return i
+			}
+		}
+	default:
+		for c := 0; c < n; c++ {
+			if i := (start + c) % n; ok(i) {
+				return i
+			}
+		}
+	}
+	return cand
 }
 
 func (k *kernel) release(p int32) {

@@ -164,12 +164,14 @@ type program struct {
 
 // service is a compiled balancer + instances.
 type serviceRT struct {
-	name    string
-	policy  uint8
-	nodes   []int     // node per instance
-	weights []float64 // per instance
-	pools   []int32   // per-instance pool (-1 none)
-	stream  int32
+	name      string
+	policy    uint8
+	nodes     []int     // node per instance
+	weights   []float64 // per instance
+	pools     []int32   // per-instance pool (-1 none)
+	backup    []bool    // per instance: used only while no other instance is up
+	hasBackup bool
+	stream    int32
 }
 
 const (

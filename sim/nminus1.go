@@ -310,6 +310,11 @@ func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenari
 		sv := &v.Services[si]
 		var place []string
 		var w []float64
+		var backup []int
+		isBackup := map[int]bool{}
+		for _, b := range sv.Balancer.Backup {
+			isBackup[b] = true
+		}
 		lost := 0
 		for j, p := range sv.Placement {
 			if p == name {
@@ -317,10 +322,17 @@ func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenari
 				continue
 			}
 			place = append(place, p)
+			if isBackup[j+1] {
+				backup = append(backup, len(place)) // renumbered, 1-based
+			}
 			if j < len(sv.Balancer.Weights) {
 				w = append(w, sv.Balancer.Weights[j])
 			}
 		}
+		if len(backup) >= len(place) {
+			backup = nil // only backups left: they take the traffic
+		}
+		sv.Balancer.Backup = backup
 		before := len(sv.Placement)
 		if lost > 0 && orch {
 			for k := 0; k < lost; k++ {
