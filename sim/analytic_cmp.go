@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/capsim/capsim/scenarios"
 	"github.com/capsim/capsim/sim/analytic"
@@ -27,6 +28,7 @@ func (m *Model) addAnalytic(p *Point, dm demands, load float64) {
 		}
 	}
 	if !allPoisson {
+		m.addMVA(p, dm, load)
 		return
 	}
 	w := make([]float64, len(m.stations)) // analytic response per visit, s; 0 = none
@@ -112,4 +114,42 @@ func CheckAnalytic(s *scenarios.Scenario) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// addMVA gives a closed flow over plain stations its exact mean response time from mean value
+// analysis (Reiser and Lavenberg 1980; multi-server stations by normalising constants), when the
+// network is product-form: the only flow is closed, its stations are FCFS with exponential service
+// (any number of servers) or single-server processor sharing (any service law), and think time
+// enters through its mean only (BCMP).
+func (m *Model) addMVA(p *Point, dm demands, load float64) {
+	if len(m.flows) != 1 || !m.flows[0].closed {
+		return
+	}
+	fl := &m.flows[0]
+	var demand []float64
+	var servers []int
+	for st, spec := range m.stations {
+		v := dm.visits[0][st]
+		if v == 0 {
+			continue
+		}
+		if spec.service == nil || spec.cap > 0 {
+			return // a node station or a finite capacity: not product-form here
+		}
+		if !(spec.service.kind == dExp && !spec.ps) && !(spec.ps && spec.servers == 1) {
+			return
+		}
+		demand = append(demand, dm.d[0][st])
+		servers = append(servers, spec.servers)
+	}
+	n := int(math.Round(float64(fl.population) * load / m.design))
+	if len(demand) == 0 || n < 1 {
+		return
+	}
+	res, err := analytic.MVAMultiServer(demand, servers, m.dists[fl.think].mean/1e9, n)
+	if err != nil {
+		return
+	}
+	ms := res.Response * 1e3
+	p.Flows[0].AnalyticMeanMS = &ms
 }

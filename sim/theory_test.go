@@ -197,3 +197,39 @@ func Example_mm1() {
 	// analytic mean response: 50.0 ms
 	// inside the simulated 95% interval: true
 }
+
+// TestClosedNetworkMVA: a closed population of 20 users (think 1 s, exponential) cycling through
+// a 2-server FCFS station and a processor-sharing station is product-form; the simulated mean
+// response time and throughput must contain exact MVA's values in their intervals.
+func TestClosedNetworkMVA(t *testing.T) {
+	s := &scenarios.Scenario{
+		Name: "closed",
+		Load: scenarios.LoadSpec{Design: 20},
+		Stations: []scenarios.Station{
+			{Name: "app", Servers: 2, Service: exp(40)},
+			{Name: "db", Discipline: "ps", Service: scenarios.Dist{Kind: scenarios.Deterministic, Mean: scenarios.Duration(30 * time.Millisecond)}},
+		},
+		Flows: []scenarios.Flow{{Name: "users", Population: 20, Think: exp(1000),
+			Route: []scenarios.Step{{Station: "app"}, {Station: "db"}}}},
+	}
+	s.ApplyDefaults()
+	p, err := Simulate(s, 20, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm), WithAnalytic(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := analytic.MVAMultiServer([]float64{0.040, 0.030}, []int{2, 1}, 1.0, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := p.Flows[0]
+	if a := f.AnalyticMeanMS; a == nil || math.Abs(*a-want.Response*1e3) > 1e-9 {
+		t.Fatalf("analytic mean %v, want MVA %.3f ms", a, want.Response*1e3)
+	}
+	t.Logf("simulated mean %.2f ms CI %v, MVA %.2f ms; throughput %.3f CI %v, MVA %.3f", f.LatencyMS.Mean.Mean, f.LatencyMS.Mean.CI95, want.Response*1e3, f.ThroughputPerS.Mean, f.ThroughputPerS.CI95, want.Throughput)
+	if !inside(f.LatencyMS.Mean, want.Response*1e3) {
+		t.Errorf("mean response %.2f ms CI %v, MVA %.2f ms outside", f.LatencyMS.Mean.Mean, f.LatencyMS.Mean.CI95, want.Response*1e3)
+	}
+	if !inside(f.ThroughputPerS, want.Throughput) {
+		t.Errorf("throughput %.3f/s CI %v, MVA %.3f/s outside", f.ThroughputPerS.Mean, f.ThroughputPerS.CI95, want.Throughput)
+	}
+}
