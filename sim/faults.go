@@ -62,6 +62,7 @@ type faultRT struct {
 	// databases: recent write acknowledgements (ns) for the RPO, primary availability
 	dbAcks   [][]int64
 	dbFailed []bool // primary gone, writes refused until promotion
+	svcDB    []int  // per service: the database whose primary it is, -1 for every other
 	// agents
 	backlog []int64 // per flow: requests waiting for retry
 	bufCap  []int64
@@ -155,6 +156,15 @@ func newFaultRT(k *kernel, s *scenarios.Scenario, seed uint64, rep int) *faultRT
 		fs.quorum = append(fs.quorum, q)
 	}
 	fs.dbAcks = make([][]int64, len(s.Databases))
+	fs.svcDB = make([]int, len(m.services))
+	for i, sv := range m.services {
+		fs.svcDB[i] = -1
+		for d, db := range s.Databases {
+			if sv.name == "db:"+db.Name+":primary" {
+				fs.svcDB[i] = d
+			}
+		}
+	}
 	fs.dbFailed = make([]bool, len(s.Databases))
 	fs.backlog = make([]int64, len(m.flows))
 	fs.bufCap = make([]int64, len(m.flows))
@@ -342,9 +352,9 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 	hc := fs.ha.HealthCheck
 	inter := int64(hc.Inter)
 	switch {
-	case isDBPrimary(name):
+	case fs.svcDB[s] >= 0:
 		if repair {
-			if db := dbIndex(fs.s, name); db >= 0 && fs.dbFailed[db] && !fs.moved[s][i] {
+			if db := fs.svcDB[s]; fs.dbFailed[db] && !fs.moved[s][i] {
 				// never failed over: the restarted primary takes writes again
 				fs.dbFailed[db] = false
 				fs.lbUp[s][i] = true
@@ -352,8 +362,8 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 			}
 			return // after a failover the old primary rejoins as a replica
 		}
-		db := dbIndex(fs.s, name)
-		if db < 0 || fs.dbFailed[db] {
+		db := fs.svcDB[s]
+		if fs.dbFailed[db] {
 			return
 		}
 		fs.dbFailed[db] = true
@@ -412,21 +422,8 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 	}
 }
 
-func isDBPrimary(name string) bool {
-	return len(name) > 11 && name[:3] == "db:" && name[len(name)-8:] == ":primary"
-}
-
 func isInternal(name string) bool {
 	return len(name) > 3 && (name[:3] == "db:" || (len(name) > 6 && name[:6] == "cache:"))
-}
-
-func dbIndex(s *scenarios.Scenario, svc string) int {
-	for i, d := range s.Databases {
-		if "db:"+d.Name+":primary" == svc {
-			return i
-		}
-	}
-	return -1
 }
 
 // writeRate is the recent write rate of database db (acks in the last 10 s).
@@ -464,11 +461,10 @@ func (k *kernel) lostWrites(db, fi int) {
 // ackWrite records a write acknowledged by database primary service s.
 func (k *kernel) ackWrite(s int32) {
 	fs := k.fs
-	name := k.m.services[s].name
-	if !isDBPrimary(name) {
+	db := fs.svcDB[s]
+	if db < 0 {
 		return
 	}
-	db := dbIndex(fs.s, name)
 	a := append(fs.dbAcks[db], k.now)
 	// keep ~ the last 10 s
 	cut := 0
@@ -589,7 +585,7 @@ func (k *kernel) mech(ai int32) {
 		fs.lbUp[a.svc][a.inst] = true
 		k.note("balancer of %s marks instance %d (%s) up", m.services[a.svc].name, a.inst+1, m.nodeNames[k.svcNodes[a.svc][a.inst]])
 	case actDBPromote:
-		db := dbIndex(fs.s, m.services[a.svc].name)
+		db := fs.svcDB[a.svc]
 		rep := fs.s.Databases[db].Replicas[0]
 		for i, n := range m.nodeNames {
 			if n == rep {

@@ -215,24 +215,21 @@ func search(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg) (*Saturation
 }
 
 func mostCommon(xs []string) string {
-	count := map[string]int{}
-	best := ""
-	for _, x := range xs {
-		// compare by the first criterion only ("P95 of ingest …", "utilization of …")
-		key := x
-		if i := strings.Index(key, " > "); i > 0 {
-			key = key[:i]
+	// compare by the criterion only ("P95 of ingest …", "utilization of …"), not its value
+	key := func(x string) string {
+		if i := strings.Index(x, " > "); i > 0 {
+			return x[:i]
 		}
-		count[key]++
+		return x
 	}
-	bc := 0
+	count := map[string]int{}
 	for _, x := range xs {
-		key := x
-		if i := strings.Index(key, " > "); i > 0 {
-			key = key[:i]
-		}
-		if count[key] > bc {
-			bc, best = count[key], x
+		count[key(x)]++
+	}
+	best, bc := "", 0
+	for _, x := range xs {
+		if c := count[key(x)]; c > bc {
+			bc, best = c, x
 		}
 	}
 	return best
@@ -293,26 +290,22 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 		}
 	default:
 		v := clone(s)
-		changed := false
 		for i := range v.Stations {
 			if v.Stations[i].Name == bottleneck {
 				v.Stations[i].Servers = orDefault(v.Stations[i].Servers, 1) + 1
 				add(fmt.Sprintf("+1 server at %s", bottleneck), v)
-				changed = true
 			}
 		}
 		for i := range v.Queues {
 			if "queue "+v.Queues[i].Name == bottleneck {
 				v.Queues[i].Concurrency *= 2
 				add(fmt.Sprintf("2× consumers of queue %s (%d)", v.Queues[i].Name, v.Queues[i].Concurrency), v)
-				changed = true
 			}
 		}
 		for i := range v.Services {
 			if strings.HasPrefix(bottleneck, v.Services[i].Name+"#") && v.Services[i].Concurrency > 0 {
 				v.Services[i].Concurrency *= 2
 				add(fmt.Sprintf("2× workers per instance of %s (%d)", v.Services[i].Name, v.Services[i].Concurrency), v)
-				changed = true
 				if w, ok, on := addReplica(s, m, v.Services[i].Name); ok {
 					add(fmt.Sprintf("+1 replica of %s (on %s)", v.Services[i].Name, on), w)
 				}
@@ -322,10 +315,8 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 			if strings.HasPrefix(bottleneck, v.Databases[i].Name+"@") {
 				v.Databases[i].Pool *= 2
 				add(fmt.Sprintf("2× connection pool of %s (%d)", v.Databases[i].Name, v.Databases[i].Pool), v)
-				changed = true
 			}
 		}
-		_ = changed
 	}
 	var out []Advice
 	for _, v := range variants {
