@@ -43,12 +43,7 @@ func (c ConstantArrivalRateConfig) Validate() []error {
 	if c.Duration <= 0 {
 		errs = append(errs, fmt.Errorf("loadgen: %s: duration must be > 0", ExecConstantArrivalRate))
 	}
-	if c.PreAllocatedVUs < 1 {
-		errs = append(errs, fmt.Errorf("loadgen: %s: preAllocatedVUs must be ≥ 1", ExecConstantArrivalRate))
-	}
-	if c.MaxVUs != 0 && c.MaxVUs < c.PreAllocatedVUs {
-		errs = append(errs, fmt.Errorf("loadgen: %s: maxVUs %d < preAllocatedVUs %d", ExecConstantArrivalRate, c.MaxVUs, c.PreAllocatedVUs))
-	}
+	errs = append(errs, vuPoolErrors(ExecConstantArrivalRate, c.PreAllocatedVUs, c.MaxVUs)...)
 	if c.Arrivals != "" && c.Arrivals != ArrivalsUniform && c.Arrivals != ArrivalsPoisson {
 		errs = append(errs, fmt.Errorf("loadgen: %s: arrivals %q: want uniform or poisson", ExecConstantArrivalRate, c.Arrivals))
 	}

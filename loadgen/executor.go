@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -40,4 +41,17 @@ func gracefulOr(d time.Duration) time.Duration {
 
 func withGraceful(d time.Duration, opts []Option) []Option {
 	return append([]Option{WithGracefulStop(gracefulOr(d))}, opts...)
+}
+
+// vuPoolErrors checks the VU pool of an open executor: preAllocatedVUs ≥ 1 and maxVUs, when
+// given, not below it.
+func vuPoolErrors(exec string, pre, max int) []error {
+	var errs []error
+	if pre < 1 {
+		errs = append(errs, fmt.Errorf("loadgen: %s: preAllocatedVUs must be ≥ 1", exec))
+	}
+	if max != 0 && max < pre {
+		errs = append(errs, fmt.Errorf("loadgen: %s: maxVUs %d < preAllocatedVUs %d", exec, max, pre))
+	}
+	return errs
 }

@@ -64,17 +64,11 @@ func NewHTTPAPI(base string, mix []APIRequest, guard *Guard, conns int, seed uin
 		mix = DefaultAPIMix
 	}
 	t := &HTTPAPI{Base: strings.TrimRight(base, "/"), Mix: mix, Seed: seed, client: guard.HTTPClient(conns)}
-	tot := 0.0
-	for _, m := range mix {
-		if !(m.Weight > 0) {
-			return nil, fmt.Errorf("loadgen: API mix %q: weight must be > 0", m.Name)
-		}
-		tot += m.Weight
-		t.cum = append(t.cum, tot)
+	cum, err := cumWeights(mix)
+	if err != nil {
+		return nil, err
 	}
-	for i := range t.cum {
-		t.cum[i] /= tot
-	}
+	t.cum = cum
 	return t, nil
 }
 
@@ -90,22 +84,7 @@ func (t *HTTPAPI) NewVU(id int) (VU, error) {
 	return &apiVU{t: t, rng: rand.New(rand.NewPCG(t.Seed, uint64(id)))}, nil
 }
 
-func (v *apiVU) pick(kind string) *APIRequest {
-	if kind != "" {
-		for i := range v.t.Mix {
-			if v.t.Mix[i].Name == kind {
-				return &v.t.Mix[i]
-			}
-		}
-	}
-	u := v.rng.Float64()
-	for i, c := range v.t.cum {
-		if u < c {
-			return &v.t.Mix[i]
-		}
-	}
-	return &v.t.Mix[len(v.t.Mix)-1]
-}
+func (v *apiVU) pick(kind string) *APIRequest { return pickAPI(v.t.Mix, v.t.cum, v.rng, kind) }
 
 // Do implements VU.
 func (v *apiVU) Do(ctx context.Context, h *Hit) error {
@@ -239,4 +218,39 @@ func (v *ingestVU) Do(ctx context.Context, h *Hit) error {
 		h.EventsAcked = a
 	}
 	return err
+}
+
+// cumWeights is the cumulative distribution of a request mix's weights (last = 1).
+func cumWeights(mix []APIRequest) ([]float64, error) {
+	cum := make([]float64, 0, len(mix))
+	tot := 0.0
+	for _, m := range mix {
+		if !(m.Weight > 0) {
+			return nil, fmt.Errorf("loadgen: API mix %q: weight must be > 0", m.Name)
+		}
+		tot += m.Weight
+		cum = append(cum, tot)
+	}
+	for i := range cum {
+		cum[i] /= tot
+	}
+	return cum, nil
+}
+
+// pickAPI is the request of the given kind, or one drawn from the mix by weight.
+func pickAPI(mix []APIRequest, cum []float64, rng *rand.Rand, kind string) *APIRequest {
+	if kind != "" {
+		for i := range mix {
+			if mix[i].Name == kind {
+				return &mix[i]
+			}
+		}
+	}
+	u := rng.Float64()
+	for i, c := range cum {
+		if u < c {
+			return &mix[i]
+		}
+	}
+	return &mix[len(mix)-1]
 }

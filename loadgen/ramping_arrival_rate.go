@@ -48,12 +48,7 @@ func (c RampingArrivalRateConfig) Validate() []error {
 			errs = append(errs, fmt.Errorf("loadgen: %s: stage %d: target must be ≥ 0", ExecRampingArrivalRate, i))
 		}
 	}
-	if c.PreAllocatedVUs < 1 {
-		errs = append(errs, fmt.Errorf("loadgen: %s: preAllocatedVUs must be ≥ 1", ExecRampingArrivalRate))
-	}
-	if c.MaxVUs != 0 && c.MaxVUs < c.PreAllocatedVUs {
-		errs = append(errs, fmt.Errorf("loadgen: %s: maxVUs %d < preAllocatedVUs %d", ExecRampingArrivalRate, c.MaxVUs, c.PreAllocatedVUs))
-	}
+	errs = append(errs, vuPoolErrors(ExecRampingArrivalRate, c.PreAllocatedVUs, c.MaxVUs)...)
 	if c.Arrivals != "" && c.Arrivals != ArrivalsUniform && c.Arrivals != ArrivalsPoisson {
 		errs = append(errs, fmt.Errorf("loadgen: %s: arrivals %q: want uniform or poisson", ExecRampingArrivalRate, c.Arrivals))
 	}

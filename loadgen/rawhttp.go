@@ -50,17 +50,11 @@ func NewRawHTTPAPI(base string, mix []APIRequest, guard *Guard, seed uint64) (*R
 		mix = DefaultAPIMix
 	}
 	t := &RawHTTPAPI{addr: addr, host: u.Host, base: strings.TrimRight(u.Path, "/"), Mix: mix, Seed: seed, guard: guard}
-	tot := 0.0
-	for _, m := range mix {
-		if !(m.Weight > 0) {
-			return nil, fmt.Errorf("loadgen: API mix %q: weight must be > 0", m.Name)
-		}
-		tot += m.Weight
-		t.cum = append(t.cum, tot)
+	cum, err := cumWeights(mix)
+	if err != nil {
+		return nil, err
 	}
-	for i := range t.cum {
-		t.cum[i] /= tot
-	}
+	t.cum = cum
 	return t, nil
 }
 
@@ -157,22 +151,7 @@ func (t *RawHTTPAPI) NewVU(id int) (VU, error) {
 	return &rawVU{rawConn: c, t: t, rng: rand.New(rand.NewPCG(t.Seed, uint64(id)))}, nil
 }
 
-func (v *rawVU) pick(kind string) *APIRequest {
-	if kind != "" {
-		for i := range v.t.Mix {
-			if v.t.Mix[i].Name == kind {
-				return &v.t.Mix[i]
-			}
-		}
-	}
-	u := v.rng.Float64()
-	for i, c := range v.t.cum {
-		if u < c {
-			return &v.t.Mix[i]
-		}
-	}
-	return &v.t.Mix[len(v.t.Mix)-1]
-}
+func (v *rawVU) pick(kind string) *APIRequest { return pickAPI(v.t.Mix, v.t.cum, v.rng, kind) }
 
 // Do implements VU.
 func (v *rawVU) Do(ctx context.Context, h *Hit) error {

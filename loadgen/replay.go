@@ -43,12 +43,7 @@ func (c ReplayConfig) Validate() []error {
 	if c.SourceScale < 0 {
 		errs = append(errs, fmt.Errorf("loadgen: %s: source scale must be > 0", ExecReplay))
 	}
-	if c.PreAllocatedVUs < 1 {
-		errs = append(errs, fmt.Errorf("loadgen: %s: preAllocatedVUs must be ≥ 1", ExecReplay))
-	}
-	if c.MaxVUs != 0 && c.MaxVUs < c.PreAllocatedVUs {
-		errs = append(errs, fmt.Errorf("loadgen: %s: maxVUs %d < preAllocatedVUs %d", ExecReplay, c.MaxVUs, c.PreAllocatedVUs))
-	}
+	errs = append(errs, vuPoolErrors(ExecReplay, c.PreAllocatedVUs, c.MaxVUs)...)
 	return errs
 }
 
