@@ -49,6 +49,19 @@ type Scenario struct {
 
 	// LoadTest configures `capsim load`: the real target and executors (see loadtest.go).
 	LoadTest *LoadTest `yaml:"loadtest,omitempty" json:"loadtest,omitempty"`
+
+	// Cluster configures the containerized miniature of the deployment (`capsim cluster up`).
+	Cluster *ClusterSpec `yaml:"cluster,omitempty" json:"cluster,omitempty"`
+}
+
+// ClusterSpec configures `capsim cluster up`: how the deployment is scaled down to fit this
+// machine.
+type ClusterSpec struct {
+	// Scale multiplies every node's cores into its container's CPU limit (0.01 turns 32 cores
+	// into 0.32 CPU); the load generator scales flow rates and populations by the same factor,
+	// so utilizations stay those of the full tier. In (0, 1]. Default: the largest scale at
+	// which the nodes' limits add up to one core.
+	Scale float64 `yaml:"scale,omitempty" json:"scale,omitempty"`
 }
 
 // Citation points at the seed document and section a scenario encodes.

@@ -427,6 +427,9 @@ func (v *validator) scenario(s *Scenario) {
 	v.cycles(m)
 	v.failures(m, s)
 	v.loadTest(s.LoadTest)
+	if c := s.Cluster; c != nil && (c.Scale < 0 || c.Scale > 1) {
+		v.errf("$.cluster.scale", "cluster.scale must be in (0, 1], got %g", c.Scale)
+	}
 }
 
 // loadTest reports the problems LoadTest.Validate finds (loadtest.go), each at the field its

@@ -32,6 +32,7 @@ type loadFlags struct {
 	maxRequests                           uint64
 	quiet, k6                             bool
 	lagBudget                             time.Duration
+	cluster                               string
 }
 
 // k6Runner runs the plan through bin/k6 with the capsim extension (`capsim load --k6`). It is
@@ -78,6 +79,7 @@ passed; 99 a threshold failed; 2 invalid input; 1 anything else (including an ab
 	fl.DurationVar(&f.lagBudget, "lag-budget", loadgen.DefaultLagBudget, "scheduling-lag p99 above which the run is marked invalid (the generator was the bottleneck)")
 	fl.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
 	fl.BoolVar(&f.k6, "k6", false, "write the k6 script for the scenario and run bin/k6 with the capsim extension")
+	fl.StringVar(&f.cluster, "cluster", "", "target the running miniature of this run (capsim cluster up; \"auto\" = the only run): its entry point for the flow, rates and VUs scaled by the cluster's scale")
 	rootCmd.AddCommand(cmd)
 }
 
@@ -92,6 +94,15 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 		lt = *sc.LoadTest
 	}
 	applyLoadFlags(&lt, f)
+	if f.cluster != "" {
+		note, err := targetCluster(cmd.Context(), sc, &lt, f)
+		if err != nil {
+			return err
+		}
+		if !f.quiet {
+			fmt.Fprintln(stderr, "capsim load:", note)
+		}
+	}
 	plan, err := loadgen.NewPlan(sc, &lt, baseDir)
 	if err != nil {
 		return invalid(err)

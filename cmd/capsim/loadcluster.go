@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/capsim/capsim/fixtures/cluster"
+	"github.com/capsim/capsim/loadgen"
+	"github.com/capsim/capsim/scenarios"
+)
+
+// targetCluster points a load test at a running miniature (`capsim load --cluster`): the
+// entry point of the flow's service for its protocol, the flow's rate or population scaled by
+// the cluster's scale (unless --rate or --vus gave one), and an API mix that names the
+// scenario's request classes (?class=NAME) so the emulator runs the handler the flow enters.
+// It pins this process to the CPUs the cluster was not pinned to.
+func targetCluster(ctx context.Context, sc *scenarios.Scenario, lt *scenarios.LoadTest, f *loadFlags) (string, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	run := f.cluster
+	if run == "auto" {
+		r, err := pickRun(ctx, nil)
+		if err != nil {
+			return "", err
+		}
+		run = r
+	}
+	entries, err := cluster.Entries(ctx, run)
+	if err != nil {
+		return "", err
+	}
+	fl, err := loadgen.FlowLoadOf(sc, lt.Flow)
+	if err != nil {
+		return "", invalid(err)
+	}
+	proto := lt.Protocol
+	if proto == "" {
+		proto = loadgen.ProtoHTTPAPI
+		if fl.AgentFlow() {
+			proto = loadgen.ProtoGRPC
+		}
+		lt.Protocol = proto
+	}
+	want := "http"
+	if strings.HasPrefix(proto, "grpc") {
+		want = "grpc"
+	}
+	var entry *cluster.PublishedEntry
+	for i, e := range entries {
+		for _, name := range e.Flows {
+			if name == fl.Name && e.Protocol == want {
+				entry = &entries[i]
+			}
+		}
+	}
+	if entry == nil {
+		return "", invalid(fmt.Errorf("run %s has no %s entry point for flow %q", run, want, fl.Name))
+	}
+	lt.Target = entry.URL()
+	scale := entry.Scale
+	if scale <= 0 {
+		scale = 1
+	}
+	if f.rate <= 0 && f.vus <= 0 {
+		switch {
+		case fl.Population > 0:
+			lt.VUs = max(1, int(math.Round(float64(fl.Population)*scale)))
+		case fl.RatePerS > 0:
+			lt.Rate, lt.TimeUnit = fl.RatePerS*scale, scenarios.Duration(time.Second)
+		}
+	}
+	if proto == loadgen.ProtoHTTPAPI && len(lt.Mix) == 0 {
+		lt.Mix = clusterMix(sc, fl.Name)
+	}
+	pinned := pinAwayFrom(entry.CPUSet)
+	load := fmt.Sprintf("%.4g req/s", lt.Rate)
+	if lt.VUs > 0 {
+		load = fmt.Sprintf("%d VUs", lt.VUs)
+	}
+	return fmt.Sprintf("cluster run %s: flow %s → %s (%s) at scale %.4g: %s%s", run, fl.Name, entry.Service, lt.Target, scale, load, pinned), nil
+}
+
+// clusterMix is the flow's request classes as emulator paths: GET /api/items?class=NAME, or
+// POST for a class whose handler writes to a database.
+func clusterMix(sc *scenarios.Scenario, flow string) []scenarios.LoadMix {
+	for _, f := range sc.Flows {
+		if f.Name != flow {
+			continue
+		}
+		if len(f.Mix) > 0 {
+			var out []scenarios.LoadMix
+			for _, m := range f.Mix {
+				if m.Entry != nil {
+					out = append(out, scenarios.LoadMix{Name: m.Name, Weight: m.Weight, Method: "GET", Path: "/api/items?class=" + m.Entry.Class})
+				}
+			}
+			return out
+		}
+		if f.Entry != nil && f.Entry.Class != "" {
+			return []scenarios.LoadMix{{Name: f.Entry.Class, Weight: 1, Method: "GET", Path: "/api/items?class=" + f.Entry.Class}}
+		}
+	}
+	return nil
+}
+
+// pinAwayFrom pins every thread of this process to the CPUs outside cpuset ("1"), so the
+// generator and the cluster do not compete for one core (DESIGN.md, "Reference cluster").
+// Threads created later inherit the mask. It returns a note for the terminal.
+func pinAwayFrom(cpuset string) string {
+	if cpuset == "" {
+		return ""
+	}
+	taken := map[int]bool{}
+	for _, part := range strings.Split(cpuset, ",") {
+		lo, hi, ok := strings.Cut(part, "-")
+		a, err1 := strconv.Atoi(lo)
+		b := a
+		var err2 error
+		if ok {
+			b, err2 = strconv.Atoi(hi)
+		}
+		if err1 != nil || err2 != nil {
+			return ""
+		}
+		for c := a; c <= b; c++ {
+			taken[c] = true
+		}
+	}
+	var set unix.CPUSet
+	var free []string
+	for c := 0; c < 1024 && c < runtime.NumCPU(); c++ {
+		if !taken[c] {
+			set.Set(c)
+			free = append(free, strconv.Itoa(c))
+		}
+	}
+	if len(free) == 0 {
+		return ""
+	}
+	tasks, _ := os.ReadDir("/proc/self/task")
+	for _, t := range tasks {
+		if tid, err := strconv.Atoi(t.Name()); err == nil {
+			_ = unix.SchedSetaffinity(tid, &set)
+		}
+	}
+	return fmt.Sprintf("; generator pinned to CPU %s (cluster on %s)", strings.Join(free, ","), cpuset)
+}
