@@ -163,6 +163,7 @@ func (v *validator) explicitZeros(s *Scenario) {
 	}
 	z("$.load.design", s.Load.Design == 0, "load.design")
 	z("$.load.points", s.Load.Points == 0, "load.points")
+	z("$.load.rates_at", s.Load.RatesAt == 0, "load.rates_at")
 	z("$.slo.memory", s.SLO.Memory == 0, "slo.memory")
 	z("$.slo.queue_trigger", s.SLO.QueueTrigger == 0, "slo.queue_trigger")
 	z("$.sim.replications", s.Sim.Replications == 0, "sim.replications")

@@ -15,7 +15,7 @@ import (
 // other service laws the sum is the usual decomposition approximation, and is only given for a
 // flow that visits a single station).
 func (m *Model) addAnalytic(p *Point, dm demands, load float64) {
-	scale := load / m.design
+	scale := load / m.ref
 	lambda := make([]float64, len(m.stations))
 	allPoisson := true
 	for f, fl := range m.flows {
@@ -142,7 +142,7 @@ func (m *Model) addMVA(p *Point, dm demands, load float64) {
 		demand = append(demand, dm.d[0][st])
 		servers = append(servers, spec.servers)
 	}
-	n := int(math.Round(float64(fl.population) * load / m.design))
+	n := int(math.Round(float64(fl.population) * load / m.ref))
 	if len(demand) == 0 || n < 1 {
 		return
 	}

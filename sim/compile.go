@@ -19,7 +19,7 @@ const maxDepth = 8
 func Compile(s *scenarios.Scenario) (*Model, error) {
 	c := &compiler{
 		s:        s,
-		m:        &Model{name: s.Name, design: s.Load.Design},
+		m:        &Model{name: s.Name, design: s.Load.Design, ref: s.Load.RatesAt},
 		stIdx:    map[string]int32{},
 		nodeIdx:  map[string]int{},
 		svcIdx:   map[string]int32{},
@@ -32,6 +32,9 @@ func Compile(s *scenarios.Scenario) (*Model, error) {
 	}
 	if c.m.design <= 0 {
 		c.m.design = 1
+	}
+	if c.m.ref <= 0 {
+		c.m.ref = c.m.design
 	}
 	if err := c.build(); err != nil {
 		return nil, err
@@ -321,7 +324,7 @@ func (c *compiler) flow(f scenarios.Flow) {
 	default:
 		sources := f.Sources
 		if sources == 0 {
-			sources = s.Load.Design
+			sources = c.m.ref
 		}
 		batch := float64(orDefault(f.Batch, 1))
 		peak := orDefault(f.PeakFactor, 1.0)

@@ -74,7 +74,7 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 			defer func() { <-sem; done <- i }()
 			k := newKernel(m, cfg.seed, i)
 			k.fs = newFaultRT(k, s, cfg.seed, i)
-			res := k.run(1, int64(cfg.warm), int64(dur))
+			res := k.run(m.design/m.ref, int64(cfg.warm), int64(dur))
 			reps[i] = failureRep{series: k.fs.series, flowP95: k.fs.flowP95, flowThr: k.fs.flowThr, over: k.fs.flowOver, errs: k.fs.flowErr, m: k.fs.m, events: k.fs.events}
 			r.tick(res.events)
 		}(i)

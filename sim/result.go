@@ -223,6 +223,9 @@ type Settings struct {
 	WarmupS      float64 `json:"warmup_s"`
 	// Events is the number of kernel events processed over the whole run.
 	Events int64 `json:"events"`
+	// Overrides are the what-if assignments applied to the scenario file (--set, --load), in
+	// order, e.g. "load.design=8000".
+	Overrides []string `json:"overrides,omitempty"`
 }
 
 // FailureResult is what one scheduled failure cost (issue 3), over replications.

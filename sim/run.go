@@ -161,7 +161,7 @@ func (r *runner) tick(ev int64) {
 func simulate(m *Model, cfg *config, load float64, rep int) replication {
 	k := newKernel(m, cfg.seed, rep)
 	warm := scaledDuration(cfg.warm, load, m.design, MinWarmup)
-	return k.run(load/m.design, int64(warm), int64(scaledDuration(cfg.dur, load, m.design, MinDuration)))
+	return k.run(load/m.ref, int64(warm), int64(scaledDuration(cfg.dur, load, m.design, MinDuration)))
 }
 
 // Floors of the shrinking windows above design load.
@@ -251,7 +251,7 @@ func collectI(reps []replication, f func(*replication) float64) Interval {
 // and, for closed flows, the simulated throughput.
 func (m *Model) utilizationLaw(dm demands, load float64, reps []replication) []float64 {
 	u := make([]float64, len(m.stations))
-	scale := load / m.design
+	scale := load / m.ref
 	for f, fl := range m.flows {
 		x := fl.rate * scale
 		if fl.closed {
@@ -287,7 +287,7 @@ func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, c
 	for f, fl := range m.flows {
 		fr := FlowResult{
 			Name:           fl.name,
-			OfferedPerS:    fl.rate * load / m.design,
+			OfferedPerS:    fl.rate * load / m.ref,
 			ThroughputPerS: collectI(reps, func(r *replication) float64 { return r.flows[f].throughput }),
 			DropRatio:      collectI(reps, func(r *replication) float64 { return r.flows[f].dropRatio }),
 			P95TargetMS:    fl.p95Target,

@@ -32,7 +32,7 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 
 	res := &Result{
 		Scenario: s.Name, Title: s.Title, Description: s.Description,
-		Settings:     Settings{Seed: cfg.seed, Replications: cfg.reps, DurationS: cfg.dur.Seconds(), WarmupS: cfg.warm.Seconds()},
+		Settings:     Settings{Seed: cfg.seed, Replications: cfg.reps, DurationS: cfg.dur.Seconds(), WarmupS: cfg.warm.Seconds(), Overrides: s.Overrides},
 		LoadVariable: ld.variable, LoadUnit: ld.unit, DesignLoad: ld.design, ClaimedCapacity: s.Claimed,
 		HeadroomTarget: s.SLO.Headroom * 100, UtilizationTrigger: s.SLO.Utilization,
 	}
@@ -540,8 +540,9 @@ func storage(s *scenarios.Scenario, m *Model) *StorageResult {
 	if fl == nil {
 		return nil
 	}
+	// rates are written at load m.ref; storage is evaluated at the design load
 	eps := 0.0
-	sources := orDefault(fl.Sources, s.Load.Design)
+	sources := orDefault(fl.Sources, m.ref)
 	switch {
 	case fl.BytesPerMonth > 0 && fl.EventSize > 0:
 		eps = float64(fl.BytesPerMonth) / float64(fl.EventSize) / secondsPerMonth
@@ -550,6 +551,7 @@ func storage(s *scenarios.Scenario, m *Model) *StorageResult {
 	case fl.Rate > 0:
 		eps = float64(fl.Rate) * float64(orDefault(fl.Batch, 1))
 	}
+	eps *= m.design / m.ref
 	size := float64(orDefault(st.EventSize, fl.EventSize))
 	ratio := orDefault(st.IndexRatio, 1.0)
 	raw := eps * size * secondsPerMonth
@@ -591,7 +593,7 @@ func storage(s *scenarios.Scenario, m *Model) *StorageResult {
 			ns.DaysUntilFull = ns.DiskBytes / ns.BytesPerDay
 			if out.RetentionDays > 0 {
 				// bytes retained grow linearly with the load
-				c := s.Load.Design * ns.DiskBytes * DiskWatermark / (ns.BytesPerDay * out.RetentionDays)
+				c := m.design * ns.DiskBytes * DiskWatermark / (ns.BytesPerDay * out.RetentionDays)
 				if out.CapacityLoad == 0 || c < out.CapacityLoad {
 					out.CapacityLoad, out.CapacityNode = c, name
 				}
@@ -619,11 +621,20 @@ func failureNotes() []string {
 	}
 }
 
+// ratesNote states at which load the flows' rates are given.
+func ratesNote(s *scenarios.Scenario, m *Model) string {
+	if m.ref == m.design {
+		return "Every flow's rate is given at design load and scales linearly with the load variable; closed populations scale likewise."
+	}
+	unit := orDefault(s.Load.Unit, orDefault(s.Load.Variable, "scale"))
+	return fmt.Sprintf("Every flow's rate is given at %g %s (the file's design load, load.rates_at) and scales linearly with the load variable, so at the design load of %g %s every flow offers %.4g times that traffic; closed populations scale likewise.", m.ref, unit, m.design, unit, m.design/m.ref)
+}
+
 // modelNotes lists the modelling statements every report shows.
 func modelNotes(s *scenarios.Scenario, m *Model, cfg *config) []string {
 	n := []string{
 		fmt.Sprintf("Discrete-event simulation: %d replications of %s simulated after a %s warm-up (discarded); 95 %% intervals are Student-t over replications; seed %d.", cfg.reps, cfg.dur, cfg.warm, cfg.seed),
-		"Every flow's rate is given at design load and scales linearly with the load variable; closed populations scale likewise.",
+		ratesNote(s, m),
 		"Response time is end to end: from a request's arrival to the end of its last downstream step, including queue hand-offs to consumers.",
 		"Saturation point: per replication, the largest load at which every P95 target, the utilization trigger, the drop limit and queue stability hold, found by a sweep and bisection with common random numbers; the interval is over replications.",
 		"Bottleneck: the station or pool with the highest utilization at the sweep load nearest below the saturation point.",

@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +29,7 @@ type runFlags struct {
 	seed         uint64
 	replications int
 	sets         []string
+	load         float64
 	json         bool
 	quiet        bool
 	analytic     bool
@@ -56,6 +61,7 @@ breached at design load for at least one; 2 invalid input (nothing ran); 1 anyth
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream (default: the scenario's sim.seed, else 1)")
 	fl.IntVar(&f.replications, "replications", 0, "independent replications per load (default: the scenario's sim.replications, else 5)")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario value, e.g. --set load.design=8000 --set nodes.search-1.cores=64 (repeatable)")
+	fl.Float64Var(&f.load, "load", 0, "design load to evaluate, in the scenario's load unit: a shortcut for --set load.design=N (flows given per load unit scale with it)")
 	fl.BoolVar(&f.json, "json", false, "print result.json to standard output instead of the summary")
 	fl.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
 	fl.BoolVar(&f.analytic, "analytic", false, "show closed-form / operational-analysis means beside simulated ones")
@@ -73,8 +79,15 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	var scs []*scenarios.Scenario
 	var files []string
 	var bad []string
+	sets := f.sets
+	if cmd.Flags().Changed("load") || f.load != 0 {
+		if !(f.load > 0) || math.IsInf(f.load, 0) {
+			return invalid(fmt.Errorf("--load must be a positive number of load units, got %v", f.load))
+		}
+		sets = append([]string{"load.design=" + strconv.FormatFloat(f.load, 'g', -1, 64)}, sets...)
+	}
 	for _, a := range args {
-		s, err := scenarios.LoadFile(a, scenarios.WithSet(f.sets...))
+		s, err := scenarios.LoadFile(a, scenarios.WithSet(sets...))
 		if err != nil {
 			var list scenarios.ErrorList
 			if errors.As(err, &list) {
@@ -102,10 +115,11 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	}
 	names := map[string]bool{}
 	for _, s := range scs {
-		if names[s.Name] && len(scs) > 1 {
+		fn := folderName(s.Name, s.Overrides)
+		if names[fn] && len(scs) > 1 {
 			return invalid(fmt.Errorf("two scenarios are named %q; their outputs would overwrite each other", s.Name))
 		}
-		names[s.Name] = true
+		names[fn] = true
 	}
 
 	showProgress := !f.quiet && !f.json && isTerminal(stderr)
@@ -178,7 +192,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			}
 		}
 		results = append(results, res)
-		dir := outDir(f.out, s.Name, len(scs))
+		dir := outDir(f.out, s.Name, s.Overrides, len(scs))
 		if err := writeOutputs(dir, res); err != nil {
 			return err
 		}
@@ -195,7 +209,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		}
 	}
 	if len(results) > 1 {
-		dir := filepath.Join(orStr(f.out, "out"), "comparison")
+		dir := filepath.Join(orStr(f.out, "out"), folderName("comparison", sets))
 		if err := writeComparison(dir, results); err != nil {
 			return err
 		}
@@ -228,12 +242,54 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func outDir(out, name string, n int) string {
+// outDir is the output folder of one scenario: --out itself for one file, else
+// (--out or "out")/<folder name>. The folder name is the scenario name followed by its
+// overrides, so a what-if run never overwrites the baseline's folder.
+func outDir(out, name string, overrides []string, n int) string {
 	if out == "" {
-		return filepath.Join("out", name)
+		return filepath.Join("out", folderName(name, overrides))
 	}
 	if n > 1 {
-		return filepath.Join(out, name)
+		return filepath.Join(out, folderName(name, overrides))
+	}
+	return out
+}
+
+// folderName is name+override+override…, sanitised (see sanitizeName); a suffix longer than
+// 60 bytes is replaced by a short hash of the overrides.
+func folderName(name string, overrides []string) string {
+	base := sanitizeName(name)
+	if len(overrides) == 0 {
+		return base
+	}
+	suffix := sanitizeName(strings.Join(overrides, "+"))
+	if len(suffix) > 60 {
+		h := sha256.Sum256([]byte(strings.Join(overrides, "\x00")))
+		suffix = "whatif-" + hex.EncodeToString(h[:])[:10]
+	}
+	return base + "+" + suffix
+}
+
+// sanitizeName makes s safe as one path element: bytes other than ASCII letters, digits and
+// "._+=-" become "_", leading dots are dropped (no "." or ".." and no hidden folder), and the
+// result is at most 100 bytes; an empty result is "scenario".
+func sanitizeName(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '+', c == '=', c == '-':
+			b = append(b, c)
+		default:
+			b = append(b, '_')
+		}
+	}
+	out := strings.TrimLeft(string(b), ".")
+	if len(out) > 100 {
+		out = out[:100]
+	}
+	if out == "" {
+		out = "scenario"
 	}
 	return out
 }
