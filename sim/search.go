@@ -47,10 +47,11 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 	// design load
 	designReps := r.replicate(m, ld.design)
 	dp := m.point(s, ld.design, designReps, &cfg)
-	res.Flows, res.Stations, res.SLOMet, res.Violations = dp.Flows, dp.Stations, dp.SLOMet, dp.Violations
+	res.Flows, res.Stations = dp.Flows, dp.Stations
 	res.Nodes = nodeResults(s, m, dp)
 	res.Triggers = triggers(s, m, dp)
 	res.Storage = storage(s, m)
+	res.SLOMet, res.Violations = DesignVerdict(dp, res.Storage, ld.design, ld.unit)
 	res.Bottleneck = busiest(dp)
 
 	if cfg.sweep {
@@ -62,10 +63,9 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 		if sat.Value > 0 && ld.design > 0 {
 			res.HeadroomPercent = (sat.Value/ld.design - 1) * 100
 		}
-		res.Capacity, res.CapacityLimit = sat.Value, "performance: "+sat.Limit
-		if st := res.Storage; st != nil && st.CapacityLoad > 0 && st.CapacityLoad < sat.Value {
-			res.Capacity = st.CapacityLoad
-			res.CapacityLimit = fmt.Sprintf("storage: %s disk reaches the %.0f %% watermark with %.0f days retained", st.CapacityNode, DiskWatermark*100, st.RetentionDays)
+		res.Capacity, res.CapacityLimit = tierCapacity(sat.Value, sat.Limit, res.Storage)
+		if ld.design > 0 {
+			res.CapacityHeadroomPercent = (res.Capacity/ld.design - 1) * 100
 		}
 		if cfg.advice && res.Bottleneck != "" {
 			res.Advice = advice(s, m, r, ld, sat.Value, res.Bottleneck)
@@ -602,6 +602,29 @@ func storage(s *scenarios.Scenario, m *Model) *StorageResult {
 		out.Nodes = append(out.Nodes, ns)
 	}
 	return out
+}
+
+// DesignVerdict is the one rule for "the tier meets its SLO at design load": every SLO
+// criterion holds at the design-load point p, and the disks retain the design load for the
+// retention (the storage-limited capacity, when st has one, is at least the design load). It
+// returns the violations, the storage one last. Run and NMinus1 both decide with it.
+func DesignVerdict(p Point, st *StorageResult, design float64, unit string) (bool, []string) {
+	ok, why := p.SLOMet, append([]string(nil), p.Violations...)
+	if st != nil && st.CapacityLoad > 0 && st.CapacityLoad < design {
+		ok = false
+		why = append(why, fmt.Sprintf("storage: the disks cannot retain the design load for %.0f days (%s reaches the %.0f %% disk watermark at %.0f %s)",
+			st.RetentionDays, st.CapacityNode, DiskWatermark*100, st.CapacityLoad, unit))
+	}
+	return ok, why
+}
+
+// tierCapacity is the tier's capacity: the smaller of the performance saturation point and the
+// storage-limited capacity, with what binds ("performance: …" or "storage: …").
+func tierCapacity(sat float64, satLimit string, st *StorageResult) (float64, string) {
+	if st != nil && st.CapacityLoad > 0 && st.CapacityLoad < sat {
+		return st.CapacityLoad, fmt.Sprintf("storage: %s disk reaches the %.0f %% watermark with %.0f days retained", st.CapacityNode, DiskWatermark*100, st.RetentionDays)
+	}
+	return sat, "performance: " + satLimit
 }
 
 // DiskWatermark is the fraction of a data node's disk that may hold data: Elasticsearch's default

@@ -360,9 +360,9 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 			fmt.Fprintf(w, "  %-16s %s\n", "limited by", s.Limit)
 		}
 		// headroom of the tier's capacity (the smaller of performance and storage)
-		head, what := r.HeadroomPercent, "performance"
+		head, what := r.CapacityHeadroomPercent, "performance"
 		if r.Capacity > 0 && r.DesignLoad > 0 && r.Capacity < s.Value {
-			head, what = (r.Capacity/r.DesignLoad-1)*100, fmt.Sprintf("storage-limited; performance alone %+.0f %%", r.HeadroomPercent)
+			what = fmt.Sprintf("storage-limited; performance alone %+.0f %%", r.HeadroomPercent)
 		}
 		tgt := ""
 		if r.HeadroomTarget > 0 {
@@ -473,13 +473,17 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 				worst = row
 			}
 		}
-		fmt.Fprintf(w, "  %-16s survives the loss of any one node: %s (worst: %s at %.0f %% of design load)\n", "N-1", map[bool]string{true: "yes", false: "NO"}[all], worst.Node, worst.FractionOfDesign*100)
+		fmt.Fprintf(w, "  %-16s survives the loss of any one node: %s (worst: %s, capacity %.0f %% of design load)\n", "N-1", map[bool]string{true: "yes", false: "NO"}[all], worst.Node, worst.FractionOfDesign*100)
 		for _, row := range r.NMinus1 {
 			why := ""
 			if row.Why != "" {
 				why = " — " + row.Why
 			}
-			fmt.Fprintf(w, "    %-20s %-12s %-9s saturation %s %s (%.0f %% of design)%s\n", row.Node, row.Role, map[bool]string{true: "survives", false: "FAILS"}[row.Survives], num(row.Saturation), unit, row.FractionOfDesign*100, why)
+			stor := ""
+			if row.StorageCapacity > 0 {
+				stor = fmt.Sprintf(", storage %s %s", num(row.StorageCapacity), unit)
+			}
+			fmt.Fprintf(w, "    %-20s %-12s %-9s saturation %s %s%s (capacity %.0f %% of design)%s\n", row.Node, row.Role, map[bool]string{true: "survives", false: "FAILS"}[row.Survives], num(row.Saturation), unit, stor, row.FractionOfDesign*100, why)
 		}
 	}
 	if a := r.Availability; a != nil {
@@ -488,9 +492,6 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 	verdict := "SLO holds at design load"
 	if !r.SLOMet {
 		verdict = "SLO BREACHED at design load: " + strings.Join(r.Violations, "; ")
-	}
-	if st := r.Storage; st != nil && st.CapacityLoad > 0 && st.CapacityLoad < r.DesignLoad {
-		verdict += fmt.Sprintf("; but the disks cannot retain the design load for %.0f days (%s fills at %s %s)", st.RetentionDays, st.CapacityNode, num(st.CapacityLoad), unit)
 	}
 	fmt.Fprintf(w, "  %-16s %s\n", "verdict", verdict)
 	fmt.Fprintf(w, "  %-16s %s (%s events simulated in %s)\n", "report", filepath.Join(dir, "report.html"), humanize.Comma(r.Settings.Events), took.Round(time.Millisecond))

@@ -73,3 +73,21 @@ func readResult(t *testing.T, path string) resultFile {
 	}
 	return r
 }
+
+// TestRunMediumStorageBreach: the medium tier's disks cannot retain its design load of 5,000
+// sources for 30 days (the storage-limited capacity is about 2,318), so `capsim run medium`
+// exits 99 and says why (issue 10, problem 2).
+func TestRunMediumStorageBreach(t *testing.T) {
+	dir := t.TempDir()
+	f := runFlags{noSweep: true, replications: 2, duration: 10 * time.Second, warmup: time.Second, out: dir}
+	code, out := runCase(t, f, "medium")
+	if code != ExitSLOBreached {
+		t.Errorf("exit %d, want %d", code, ExitSLOBreached)
+	}
+	if !strings.Contains(out, "disks cannot retain the design load") || !strings.Contains(out, "SLO BREACHED") {
+		t.Errorf("summary does not say the disks cannot retain the design load:\n%s", out)
+	}
+	if r := readResult(t, filepath.Join(dir, "result.json")); r.SLOMet {
+		t.Errorf("result.json slo_met true")
+	}
+}
