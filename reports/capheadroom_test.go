@@ -13,7 +13,7 @@ import (
 func TestComparisonHeadroomCountsStorage(t *testing.T) {
 	r := &sim.Result{
 		Scenario: "medium", LoadVariable: "data_sources", LoadUnit: "sources", DesignLoad: 5000,
-		Saturation: &sim.Saturation{Value: 70603, CI95: [2]float64{68429, 72777}, Bounded: true},
+		Saturation:      &sim.Saturation{Value: 70603, CI95: [2]float64{68429, 72777}, Bounded: true},
 		HeadroomPercent: (70603.0/5000 - 1) * 100,
 		Capacity:        2318, CapacityLimit: "storage: search-1 disk reaches the 85 % watermark with 30 days retained",
 	}
