@@ -97,15 +97,16 @@ func (m *Model) addAnalytic(p *Point, dm demands, load float64) {
 	}
 }
 
-// CheckAnalytic reports, for `capsim run --analytic`, every plain station whose offered
-// utilization λ·E[S]/c at design load is 1 or more: its closed form has no steady state. The
-// error wraps analytic.ErrUnstable.
+// CheckAnalytic reports, for `capsim run --analytic`, every plain unbounded station whose offered
+// utilization λ·E[S]/c at design load is 1 or more: its closed form has no steady state. A
+// finite-capacity station (M/M/c/K) has one at any load and is never reported (see
+// steadyUtilization). The error wraps analytic.ErrUnstable.
 func CheckAnalytic(s *scenarios.Scenario) error {
 	m, err := Compile(s)
 	if err != nil {
 		return err
 	}
-	ul := m.utilizationLaw(m.dm, m.design, nil)
+	ul := m.steadyUtilization(m.design)
 	var errs []error
 	for st, spec := range m.stations {
 		if spec.service != nil && ul[st] >= 1 {

@@ -344,12 +344,56 @@ func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, c
 	return p
 }
 
+// lossless is, per flow, whether no visit of the flow can be lost at a finite-capacity station
+// (capacity K): only such flows offer a station exactly their rate × demand.
+func (m *Model) lossless() []bool {
+	out := make([]bool, len(m.flows))
+	for f := range m.flows {
+		out[f] = true
+		for st, spec := range m.stations {
+			if spec.cap > 0 && m.dm.visits[f][st] > 0 {
+				out[f] = false
+			}
+		}
+	}
+	return out
+}
+
+// steadyUtilization is the utilization law restricted to what decides stability by operational
+// analysis: per station, the offered utilization λ·D/c of the open flows that lose nothing on the
+// way, and 0 at finite-capacity stations. A station with a finite capacity K (M/M/c/K) has a
+// steady state at any offered load: arrivals beyond K are dropped, so its queue cannot grow
+// without bound. Flows through such a station arrive thinned downstream of it, so their offered
+// rate is not what a later station sees; their stability is left to the simulation (queues not
+// growing).
+func (m *Model) steadyUtilization(load float64) []float64 {
+	u := make([]float64, len(m.stations))
+	ok := m.lossless()
+	scale := load / m.ref
+	for f, fl := range m.flows {
+		if fl.closed || !ok[f] {
+			continue
+		}
+		for s := range u {
+			u[s] += fl.rate * scale * m.dm.d[f][s]
+		}
+	}
+	for s := range u {
+		if m.stations[s].cap > 0 {
+			u[s] = 0
+			continue
+		}
+		u[s] /= float64(m.stations[s].servers)
+	}
+	return u
+}
+
 // criterion evaluates the SLO on replication rep (or on the means over all when rep < 0).
 func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, load float64) (bool, []string) {
 	var why []string
-	// operational law: an open network has no steady state when a station's offered utilization
-	// λ·D/c reaches 1, however short the run that would show the queue growing
-	ul := m.utilizationLaw(m.dm, load, nil)
+	// operational law: an open network has no steady state when an unbounded station's offered
+	// utilization λ·D/c reaches 1, however short the run that would show the queue growing
+	ul := m.steadyUtilization(load)
 	for st, u := range ul {
 		if u >= 1 {
 			why = append(why, fmt.Sprintf("offered utilization of %s %.2f ≥ 1 (no steady state)", m.stations[st].name, u))
@@ -407,9 +451,11 @@ func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, lo
 }
 
 // utilBound is the utilization-law load at which the busiest station reaches the trigger (1.0
-// without one). +Inf when no open flow loads any station.
+// without one). +Inf when no open flow loads any station. Finite-capacity stations, and flows
+// that pass one, bound nothing (see steadyUtilization): a bounded station carries less than it
+// is offered, so its offered utilization is no upper bound of the load.
 func (m *Model) utilBound(s *scenarios.Scenario) float64 {
-	ul := m.utilizationLaw(m.dm, m.design, nil)
+	ul := m.steadyUtilization(m.design)
 	u := s.SLO.Utilization
 	if u <= 0 || u > 1 {
 		u = 1
