@@ -574,18 +574,7 @@ func (k *kernel) pick(s int32, jb *job) int {
 	}
 	switch sv.policy {
 	case polLeastConn:
-		// least active/weight; ties broken round robin (HAProxy leastconn rotates among equals)
-		start := k.rr[s] % n
-		k.rr[s]++
-		best, bv := start, math.Inf(1)
-		for c := 0; c < n; c++ {
-			i := (start + c) % n
-			v := float64(k.active[s][i]) / sv.weights[i]
-			if v < bv {
-				best, bv = i, v
-			}
-		}
-		return best
+		return k.leastConn(s, nil)
 	case polWeighted:
 		// smooth weighted round robin (NGINX): deterministic, spreads picks by weight
 		cw := k.swrr[s]
@@ -610,6 +599,45 @@ func (k *kernel) pick(s int32, jb *job) int {
 	return i
 }
 
+// leastConn is NGINX's weighted least_conn (ngx_http_upstream_least_conn_module): the instance
+// with the fewest active requests per unit of weight (conns_i / w_i); among several with the
+// same least ratio, smooth weighted round robin over them (each tied instance's current weight
+// grows by its weight, the largest is picked and loses the tied weights' sum). Instances ok
+// rejects are skipped (ok nil: every instance); -1 when none is allowed. With every instance
+// idle, picks follow the weights exactly (2:1:1 for weights 2, 1, 1).
+func (k *kernel) leastConn(s int32, ok func(int) bool) int {
+	sv := &k.m.services[s]
+	act, w, cw := k.active[s], sv.weights, k.swrr[s]
+	best, many := -1, false
+	for i := range act {
+		if ok != nil && !ok(i) {
+			continue
+		}
+		switch {
+		case best < 0 || float64(act[i])*w[best] < float64(act[best])*w[i]:
+			best, many = i, false
+		case float64(act[i])*w[best] == float64(act[best])*w[i]:
+			many = true
+		}
+	}
+	if !many {
+		return best
+	}
+	first, tot := best, 0.0
+	for i := first; i < len(act); i++ {
+		if (ok != nil && !ok(i)) || float64(act[i])*w[first] != float64(act[first])*w[i] {
+			continue
+		}
+		cw[i] += w[i]
+		tot += w[i]
+		if cw[i] > cw[best] {
+			best = i
+		}
+	}
+	cw[best] -= tot
+	return best
+}
+
 // pickAmong applies service s's policy to the instances ok allows (backup servers, failures);
 // -1 when none is allowed. Weighted and random policies become round robin over the allowed
 // instances.
@@ -621,16 +649,7 @@ func (k *kernel) pickAmong(s int32, jb *job, ok func(int) bool) int {
 	cand := -1
 	switch sv.policy {
 	case polLeastConn:
-		bv := math.Inf(1)
-		for c := 0; c < n; c++ {
-			i := (start + c) % n
-			if !ok(i) {
-				continue
-			}
-			if v := float64(k.active[s][i]) / sv.weights[i]; v < bv {
-				cand, bv = i, v
-			}
-		}
+		cand = k.leastConn(s, ok)
 	case polSourceHash:
 		h := int(splitmix64(uint64(jb.source)) % uint64(n))
 		for c := 0; c < n; c++ {

@@ -667,7 +667,7 @@ func modelNotes(s *scenarios.Scenario, m *Model, cfg *config) []string {
 			"Node CPU is a processor-sharing station with one server per core, shared by every service instance, shard copy, database and cache on the node; disk is an FCFS station with disk_parallelism servers.",
 			"Per-event costs of a batch are the sum of independent exponential per-event costs (Erlang with shape = events), added to the per-request cost.",
 			"Sharded store: an index request is split evenly over the shards; each shard writes its primary then its replicas in sequence; a query visits one copy of every shard (round robin over copies) and waits for the slowest.",
-			"Balancers: round_robin and least_conn (ties rotated), weighted = smooth weighted round robin (NGINX), source_hash over a uniform data-source id.",
+			"Balancers: round_robin; least_conn = fewest active requests per unit of weight, ties by smooth weighted round robin (NGINX least_conn); weighted = smooth weighted round robin (NGINX); source_hash over a uniform data-source id.",
 			"Queues: a request waits for one of the queue's consumers (block = the producer keeps holding its worker meanwhile); drop = lost when the waiting room is full.",
 		)
 	}
