@@ -65,7 +65,7 @@ type compiler struct {
 	depth int
 	path  string
 	err   error
-	seq   int
+	seq   map[string]int // per program path: stream names do not depend on other flows
 }
 
 func (c *compiler) fail(format string, a ...any) {
@@ -382,9 +382,15 @@ func (c *compiler) program(name string, entry *scenarios.Call, route []scenarios
 	return int32(len(c.m.progs) - 1)
 }
 
+// uniq names a random stream of the program being compiled: its path (flow, or flow/mix
+// entry), what it draws, and a counter within that path. Names, hence draws, do not depend on
+// the other flows or components of the scenario or on their order in the file.
 func (c *compiler) uniq(what string) string {
-	c.seq++
-	return fmt.Sprintf("%s/%s#%d", c.path, what, c.seq)
+	if c.seq == nil {
+		c.seq = map[string]int{}
+	}
+	c.seq[c.path]++
+	return fmt.Sprintf("%s/%s#%d", c.path, what, c.seq[c.path])
 }
 
 func (c *compiler) route(steps []scenarios.Step) {
