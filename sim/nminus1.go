@@ -80,6 +80,9 @@ func NMinus1(s *scenarios.Scenario, opts ...Option) ([]NMinus1Row, error) {
 	}
 	r := &runner{cfg: &cfg, total: len(vs) * cfg.reps * 5}
 	nm1Search(vs, r, ld)
+	if err := cfg.stopped(); err != nil {
+		return nil, err
+	}
 	for _, v := range vs {
 		row := &rows[v.row]
 		st := storage(v.s, v.m)

@@ -46,6 +46,14 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 
 	// design load
 	designReps := r.replicate(m, ld.design)
+	if err := cfg.stopped(); err != nil {
+		return nil, err
+	}
+	for i := range designReps {
+		if designReps[i].budget {
+			return nil, fmt.Errorf("%w at design load: %s", ErrLimit, designReps[i].aborted)
+		}
+	}
 	dp := m.point(s, ld.design, designReps, &cfg)
 	res.Flows, res.Stations = dp.Flows, dp.Stations
 	res.Nodes = nodeResults(s, m, dp)
@@ -84,6 +92,9 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 		r.mu.Unlock()
 		res.Failures = runFailures(s, m, &cfg)
 		res.Notes = append(res.Notes, failureNotes()...)
+	}
+	if err := cfg.stopped(); err != nil {
+		return nil, err
 	}
 	res.Settings.Events = r.events
 	return res, nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -9,9 +10,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	humanize "github.com/dustin/go-humanize"
@@ -38,6 +41,9 @@ type runFlags struct {
 	nMinus1      bool
 	duration     time.Duration
 	warmup       time.Duration
+	timeout      time.Duration
+	// given lists the flags set on the command line (a value equal to the default included)
+	given map[string]bool
 }
 
 func init() {
@@ -54,7 +60,13 @@ re-simulate "+1 node / +1 replica" of it. Writes DIR/report.html and DIR/result.
 Exit codes: 0 the SLO holds at design load for every scenario; 99 it ran but the SLO is
 breached at design load for at least one; 2 invalid input (nothing ran); 1 anything else.`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runRun(cmd, args, &f) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.given = map[string]bool{}
+			for _, name := range []string{"seed", "replications", "duration", "warmup", "load", "timeout"} {
+				f.given[name] = cmd.Flags().Changed(name)
+			}
+			return runRun(cmd, args, &f)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.out, "out", "", "output folder (default out/<scenario name>; with several files the parent of one folder per scenario, default out)")
@@ -70,21 +82,28 @@ breached at design load for at least one; 2 invalid input (nothing ran); 1 anyth
 	fl.BoolVar(&f.nMinus1, "n-1", false, "take each node down in turn at design load: does the tier survive the loss of any one node, at what fraction of its design load")
 	fl.DurationVar(&f.duration, "duration", 0, "measured simulated time per replication (default: the scenario's sim.duration, else 60s)")
 	fl.DurationVar(&f.warmup, "warmup", 0, "warm-up discarded per replication (default: sim.warmup, else 10s)")
+	fl.DurationVar(&f.timeout, "timeout", DefaultRunTimeout, "wall-time limit of the whole command; reaching it stops the run (exit 3)")
 	rootCmd.AddCommand(cmd)
 }
+
+// DefaultRunTimeout is the default wall-time limit of `capsim run` (--timeout).
+const DefaultRunTimeout = time.Hour
 
 func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	// validate every file before running any: bad input loses nothing and runs nothing
 	var scs []*scenarios.Scenario
 	var files []string
+	if err := f.check(); err != nil {
+		return invalid(err)
+	}
 	var bad []string
 	sets := f.sets
-	if cmd.Flags().Changed("load") || f.load != 0 {
+	if f.given["load"] || f.load != 0 {
 		if !(f.load > 0) || math.IsInf(f.load, 0) {
 			return invalid(fmt.Errorf("--load must be a positive number of load units, got %v", f.load))
 		}
-		sets = append([]string{"load.design=" + strconv.FormatFloat(f.load, 'g', -1, 64)}, sets...)
+		sets = append([]string{"load.design=" + yamlFloat(f.load)}, sets...)
 	}
 	for _, a := range args {
 		s, err := scenarios.LoadFile(a, scenarios.WithSet(sets...))
@@ -110,9 +129,6 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			}
 		}
 	}
-	if f.replications < 0 {
-		return invalid(fmt.Errorf("--replications must be ≥ 1, got %d", f.replications))
-	}
 	names := map[string]bool{}
 	for _, s := range scs {
 		fn := folderName(s.Name, s.Overrides)
@@ -121,12 +137,36 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		}
 		names[fn] = true
 	}
+	// every output folder is checked (created, writable) before anything is simulated
+	dirs := make([]string, len(scs))
+	for i, s := range scs {
+		dirs[i] = outDir(f.out, s.Name, s.Overrides, len(scs))
+	}
+	compDir := filepath.Join(orStr(f.out, "out"), folderName("comparison", sets))
+	check := dirs
+	if len(scs) > 1 {
+		check = append(append([]string(nil), dirs...), compDir)
+	}
+	for _, d := range check {
+		if err := checkOutDir(d); err != nil {
+			return invalid(err)
+		}
+	}
+
+	// the wall-time limit and Ctrl-C stop the simulation, not only the process
+	ctx, stop := signal.NotifyContext(orContext(cmd.Context()), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cancel := context.CancelFunc(func() {})
+	if f.timeout > 0 {
+		ctx, cancel = context.WithTimeoutCause(ctx, f.timeout, fmt.Errorf("the wall-time limit --timeout %v was reached", f.timeout))
+	}
+	defer cancel()
 
 	showProgress := !f.quiet && !f.json && isTerminal(stderr)
 	var results []*sim.Result
 	breached := false
 	for i, s := range scs {
-		opts := []sim.Option{sim.WithAnalytic(f.analytic), sim.WithSweep(!f.noSweep), sim.WithAdvice(!f.noAdvice)}
+		opts := []sim.Option{sim.WithAnalytic(f.analytic), sim.WithSweep(!f.noSweep), sim.WithAdvice(!f.noAdvice), sim.WithContext(ctx)}
 		if f.seed != 0 {
 			opts = append(opts, sim.WithSeed(f.seed))
 		}
@@ -164,7 +204,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			_ = bar.Finish()
 		}
 		if err != nil {
-			return invalid(fmt.Errorf("%s: %w", files[i], err))
+			return runError(files[i], err)
 		}
 		res.File = files[i]
 		// N-1 on request, and for failure files with node failures (their degraded capacity)
@@ -180,7 +220,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 				return invalid(fmt.Errorf("%s: --n-1 needs a deployment with nodes: %w", files[i], err))
 			}
 			if err != nil {
-				return fmt.Errorf("%s: N-1 analysis: %w", files[i], err)
+				return runError(files[i]+": N-1 analysis", err)
 			}
 			res.NMinus1 = rows
 			for fi := range res.Failures {
@@ -192,7 +232,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			}
 		}
 		results = append(results, res)
-		dir := outDir(f.out, s.Name, s.Overrides, len(scs))
+		dir := dirs[i]
 		if err := writeOutputs(dir, res); err != nil {
 			return err
 		}
@@ -209,7 +249,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		}
 	}
 	if len(results) > 1 {
-		dir := filepath.Join(orStr(f.out, "out"), folderName("comparison", sets))
+		dir := compDir
 		if err := writeComparison(dir, results); err != nil {
 			return err
 		}
@@ -221,6 +261,88 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		return &exitError{code: ExitSLOBreached}
 	}
 	return nil
+}
+
+// check rejects flag values that are not a run: every problem at once. A flag given with its
+// "unset" value (--seed 0, --duration 0s) is an error, never silently the default.
+func (f *runFlags) check() error {
+	var errs []error
+	given := func(name string) bool { return f.given[name] }
+	if given("seed") && f.seed == 0 {
+		errs = append(errs, errors.New("--seed must be ≥ 1 (0 is not a seed; leave the flag out for the scenario's sim.seed)"))
+	}
+	if (given("replications") || f.replications != 0) && (f.replications < 1 || f.replications > scenarios.MaxReplications) {
+		errs = append(errs, fmt.Errorf("--replications must be in [1, %d], got %d", scenarios.MaxReplications, f.replications))
+	}
+	maxDur := time.Duration(scenarios.MaxSimDuration)
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"duration", f.duration}, {"warmup", f.warmup}} {
+		if !given(d.name) && d.v == 0 {
+			continue
+		}
+		if d.v <= 0 {
+			errs = append(errs, fmt.Errorf("--%s must be > 0, got %v", d.name, d.v))
+		} else if d.v > maxDur {
+			errs = append(errs, fmt.Errorf("--%s %v is longer than %v of simulated time per replication", d.name, d.v, maxDur))
+		}
+	}
+	if given("timeout") && f.timeout <= 0 {
+		errs = append(errs, fmt.Errorf("--timeout must be > 0, got %v", f.timeout))
+	}
+	if given("load") && !(f.load > 0 && f.load <= scenarios.MaxLoad) {
+		errs = append(errs, fmt.Errorf("--load must be in (0, %g] load units, got %v", scenarios.MaxLoad, f.load))
+	}
+	return errors.Join(errs...)
+}
+
+// runError maps an error of the simulation to an exit code: stopped by an interrupt (130), by
+// a limit (--timeout, the event limit: 3), a model that cannot be built (invalid input, 2).
+func runError(what string, err error) error {
+	switch {
+	case errors.Is(err, context.Canceled) && errors.Is(err, sim.ErrAborted):
+		return &exitError{code: ExitInterrupted, err: fmt.Errorf("%s: interrupted; nothing written for it", what)}
+	case errors.Is(err, sim.ErrAborted), errors.Is(err, sim.ErrLimit):
+		return &exitError{code: ExitAborted, err: fmt.Errorf("%s: run aborted: %w", what, err)}
+	case errors.Is(err, sim.ErrModel), errors.Is(err, sim.ErrNoNodes):
+		return invalid(fmt.Errorf("%s: %w", what, err))
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func orContext(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}
+
+// checkOutDir creates dir if needed and checks that it is a folder capsim can write into.
+func checkOutDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output folder %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".capsim-check-*")
+	if err != nil {
+		return fmt.Errorf("output folder %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("output folder %s: %w", dir, err)
+	}
+	return nil
+}
+
+// yamlFloat writes x so that YAML reads it back as a number ("1.0e+308", not the string
+// "1e+308").
+func yamlFloat(x float64) string {
+	s := strconv.FormatFloat(x, 'g', -1, 64)
+	if i := strings.IndexByte(s, 'e'); i >= 0 && !strings.Contains(s[:i], ".") {
+		s = s[:i] + ".0" + s[i:]
+	}
+	return s
 }
 
 func orDur(d scenarios.Duration, def time.Duration) time.Duration {
