@@ -77,11 +77,11 @@ func run(args []string) (code int) {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "capsim:", ee.err)
+			fmt.Fprintln(os.Stderr, "capsim:", safeText(ee.err.Error(), true))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "capsim:", err)
+	fmt.Fprintln(os.Stderr, "capsim:", safeText(err.Error(), true))
 	return ExitError
 }
 
@@ -98,6 +98,6 @@ func crashed(v any, stack []byte) int {
 		f.Close()
 		where = f.Name()
 	}
-	fmt.Fprintf(os.Stderr, "capsim: internal error (a bug, please report it): %v\ncapsim: stack trace written to %s\n", v, where)
+	fmt.Fprintf(os.Stderr, "capsim: internal error (a bug, please report it): %s\ncapsim: stack trace written to %s\n", safeText(fmt.Sprint(v), false), where)
 	return ExitError
 }

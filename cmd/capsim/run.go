@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -90,7 +87,7 @@ breached at design load for at least one; 2 invalid input (nothing ran); 1 anyth
 const DefaultRunTimeout = time.Hour
 
 func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	stdout, stderr := io.Writer(termWriter{cmd.OutOrStdout()}), cmd.ErrOrStderr()
 	// validate every file before running any: bad input loses nothing and runs nothing
 	var scs []*scenarios.Scenario
 	var files []string
@@ -377,62 +374,6 @@ func outDir(out, name string, overrides []string, n int) string {
 	return out
 }
 
-// folderName is name+override+override…, sanitised (see sanitizeName); a suffix longer than
-// 60 bytes is replaced by a short hash of the overrides.
-func folderName(name string, overrides []string) string {
-	base := sanitizeName(name)
-	if len(overrides) == 0 {
-		return base
-	}
-	suffix := sanitizeName(strings.Join(overrides, "+"))
-	if len(suffix) > 60 {
-		h := sha256.Sum256([]byte(strings.Join(overrides, "\x00")))
-		suffix = "whatif-" + hex.EncodeToString(h[:])[:10]
-	}
-	return base + "+" + suffix
-}
-
-// sanitizeName makes s safe as one path element: bytes other than ASCII letters, digits and
-// "._+=-" become "_", leading dots are dropped (no "." or ".." and no hidden folder), and the
-// result is at most 100 bytes; an empty result is "scenario".
-func sanitizeName(s string) string {
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '+', c == '=', c == '-':
-			b = append(b, c)
-		default:
-			b = append(b, '_')
-		}
-	}
-	out := strings.TrimLeft(string(b), ".")
-	if len(out) > 100 {
-		out = out[:100]
-	}
-	if out == "" {
-		out = "scenario"
-	}
-	return out
-}
-
-// writeFile writes through a temporary file and a rename, so a failed run never leaves half a
-// report over a good one.
-func writeFile(path string, write func(io.Writer) error) error {
-	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
-		return fmt.Errorf("render %s: %w", path, err)
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
 func writeOutputs(dir string, res *sim.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create output folder: %w", err)
@@ -465,9 +406,9 @@ func num(x float64) string {
 }
 
 func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
-	title := r.Scenario
+	title := safeText(r.Scenario, false)
 	if r.Title != "" {
-		title += " — " + r.Title
+		title += " — " + safeText(r.Title, false)
 	}
 	fmt.Fprintf(w, "\n%s\n", title)
 	unit := r.LoadUnit
@@ -513,7 +454,7 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 		if f.AnalyticMeanMS != nil {
 			an = fmt.Sprintf("; mean %s ms, analytic %s ms", num(f.LatencyMS.Mean.Mean), num(*f.AnalyticMeanMS))
 		}
-		fmt.Fprintf(w, "  %-16s %-12s %s ms (±%s)%s, %s req/s%s\n", label, f.Name, num(f.LatencyMS.P95.Mean),
+		fmt.Fprintf(w, "  %-16s %-12s %s ms (±%s)%s, %s req/s%s\n", label, safeText(f.Name, false), num(f.LatencyMS.P95.Mean),
 			num((f.LatencyMS.P95.CI95[1]-f.LatencyMS.P95.CI95[0])/2), verdict, num(f.ThroughputPerS.Mean), an)
 	}
 	var fired []string
@@ -637,7 +578,7 @@ func printComparison(w io.Writer, rs []*sim.Result, dir string) {
 		if limit == "" {
 			limit = r.Bottleneck
 		}
-		fmt.Fprintf(w, "  %-22s %10s %26s %10s %10s %8s  %s\n", r.Scenario, num(r.DesignLoad), sat, capy, claimed, diff, limit)
+		fmt.Fprintf(w, "  %-22s %10s %26s %10s %10s %8s  %s\n", safeText(r.Scenario, false), num(r.DesignLoad), sat, capy, claimed, diff, limit)
 	}
 	fmt.Fprintf(w, "  report: %s\n", filepath.Join(dir, "report.html"))
 }
