@@ -51,11 +51,13 @@ func init() {
 		Long: `Simulate each scenario (a path, or a built-in name such as "medium" or "examples/mm1")
 at design load, sweep the load variable to the saturation point, name the bottleneck and
 re-simulate "+1 node / +1 replica" of it. Writes DIR/report.html and DIR/result.json
-(default DIR: out/<scenario name>); with several files also a comparison report
-(DIR/comparison/report.html, default out/comparison).
+(default DIR: out/<scenario name>, or out/<scenario name>+<overrides> for a what-if); with
+several files also a comparison report (DIR/comparison/report.html, default out/comparison).
 
-Exit codes: 0 the SLO holds at design load for every scenario; 99 it ran but the SLO is
-breached at design load for at least one; 2 invalid input (nothing ran); 1 anything else.`,
+Exit codes: 0 every scenario meets its SLO at design load; 99 it ran but for at least one an
+SLO criterion fails at design load or its capacity (performance and storage) is below it;
+2 invalid input (nothing simulated); 3 aborted by a limit (--timeout, the event limit);
+130 interrupted; 1 anything else (an I/O error, a crash).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.given = map[string]bool{}
