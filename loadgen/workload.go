@@ -60,13 +60,22 @@ func FlowLoadOf(sc *scenarios.Scenario, name string) (FlowLoad, error) {
 	if t, ok := sc.SLO.P95[f.Name]; ok {
 		fl.P95Target = time.Duration(t)
 	}
+	// rates are written at load.rates_at and scale to the design load (a --set load.design
+	// what-if changes the traffic)
+	scale := 1.0
+	if sc.Load.RatesAt > 0 && sc.Load.Design > 0 {
+		scale = sc.Load.Design / sc.Load.RatesAt
+	}
 	switch {
 	case f.Population > 0:
-		fl.Population, fl.Think = f.Population, f.Think
+		fl.Population, fl.Think = int(math.Max(1, math.Round(float64(f.Population)*scale))), f.Think
 	case f.Rate > 0:
-		fl.RatePerS = float64(f.Rate)
+		fl.RatePerS = float64(f.Rate) * scale
 	default:
 		sources := f.Sources
+		if sources == 0 {
+			sources = sc.Load.RatesAt
+		}
 		if sources == 0 {
 			sources = sc.Load.Design
 		}
@@ -81,8 +90,8 @@ func FlowLoadOf(sc *scenarios.Scenario, name string) (FlowLoad, error) {
 		if f.BytesPerMonth > 0 && f.EventSize > 0 {
 			eps = float64(f.BytesPerMonth) / float64(f.EventSize) / secondsPerMonth
 		}
-		fl.RatePerS = eps * peak / float64(fl.Batch)
-		fl.Sources = int(math.Max(1, math.Round(sources)))
+		fl.RatePerS = eps * peak / float64(fl.Batch) * scale
+		fl.Sources = int(math.Max(1, math.Round(sources*scale)))
 	}
 	if fl.Population == 0 && !(fl.RatePerS > 0) {
 		return fl, fmt.Errorf("loadgen: flow %q has no rate, sources or population", f.Name)

@@ -113,6 +113,7 @@ type tierView struct {
 	Storage                         *storageView
 	Sweep                           []sweepRow
 	Assumptions                     []sim.Assumption
+	Overrides                       []string
 	Sources                         []sim.Citation
 	Settings                        []kv
 	Notes                           []string
@@ -265,7 +266,16 @@ func buildTier(r *sim.Result, i int) tierView {
 	t := tierView{
 		Anchor: tierAnchor(i), Scenario: r.Scenario, Title: r.Title, File: r.File, Desc: r.Description,
 		Violations: r.Violations, Assumptions: r.Assumptions, Sources: r.Sources, Notes: r.Notes,
-		LoadUnit: r.LoadUnit,
+		LoadUnit: r.LoadUnit, Overrides: r.Settings.Overrides,
+	}
+	// a what-if changes values the file's assumption table states: the overrides come first
+	if len(r.Settings.Overrides) > 0 {
+		t.Assumptions = nil
+		for _, o := range r.Settings.Overrides {
+			k, v, _ := strings.Cut(o, "=")
+			t.Assumptions = append(t.Assumptions, sim.Assumption{What: "What-if override of " + k, Value: v, Source: "command line (--set " + o + "); replaces the file's value and any assumption below that states it"})
+		}
+		t.Assumptions = append(t.Assumptions, r.Assumptions...)
 	}
 	if t.Title == "" {
 		t.Title = r.Scenario
@@ -484,6 +494,9 @@ func buildTier(r *sim.Result, i int) tierView {
 	}
 	if r.File != "" {
 		t.Settings = append(t.Settings, kv{Label: "Scenario file", Value: r.File})
+	}
+	if len(st.Overrides) > 0 {
+		t.Settings = append(t.Settings, kv{Label: "What-if overrides", Value: strings.Join(st.Overrides, ", ")})
 	}
 
 	t.Failures = buildFailures(r, t.Anchor)

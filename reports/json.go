@@ -57,8 +57,10 @@ type TierComparison struct {
 	// differs from DifferencePercent (storage binds).
 	SaturationDifferencePercent *float64 `json:"saturation_difference_percent,omitempty"`
 	Bottleneck                  string   `json:"bottleneck,omitempty"`
-	HeadroomPercent             float64  `json:"headroom_percent"`
-	SLOMet                      bool     `json:"slo_met"`
+	// HeadroomPercent is (Capacity / DesignLoad − 1) × 100, the headroom on every limit
+	// (Result.HeadroomPercent, performance alone, when the result has no capacity).
+	HeadroomPercent float64 `json:"headroom_percent"`
+	SLOMet          bool    `json:"slo_met"`
 	// SurvivesNMinus1 says whether the tier survives the loss of any one node (nil without an
 	// N-1 analysis); NMinus1Worst is the node whose loss leaves the least capacity and
 	// NMinus1WorstFraction that capacity ÷ design load.
@@ -102,6 +104,10 @@ func Compare(results []*sim.Result) (Comparison, error) {
 			Bottleneck:      r.Bottleneck,
 			HeadroomPercent: r.HeadroomPercent,
 			SLOMet:          r.SLOMet,
+		}
+		// the headroom on every limit, as the tier card states it
+		if finite(r.Capacity) && r.Capacity > 0 && r.DesignLoad > 0 {
+			t.HeadroomPercent = (r.Capacity/r.DesignLoad - 1) * 100
 		}
 		if s := r.Saturation; s != nil {
 			v, ci := s.Value, s.CI95

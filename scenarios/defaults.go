@@ -44,6 +44,9 @@ func (s *Scenario) ApplyDefaults() {
 	if l.Design == 0 {
 		l.Design = DefaultDesign
 	}
+	if l.RatesAt == 0 {
+		l.RatesAt = l.Design
+	}
 	if l.Min == 0 {
 		l.Min = l.Design / DefaultMinDivisor
 	}
@@ -128,7 +131,7 @@ func (s *Scenario) ApplyDefaults() {
 			f.Batch = DefaultBatch
 		}
 		if f.Sources == 0 && f.usesSourceForm() {
-			f.Sources = l.Design
+			f.Sources = l.RatesAt
 		}
 		if f.Entry != nil {
 			defaultCall(f.Entry)

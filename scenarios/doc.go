@@ -54,6 +54,7 @@
 //
 //	load.variable        "scale"          load.unit     = load.variable
 //	load.design          1                load.min      = design / 20
+//	load.rates_at        load.design (the file's design when --set changes load.design)
 //	load.max             design × 20      load.points   8
 //	slo.memory           0.8 (seed 004)   slo.queue_trigger 100 (seed 004)
 //	slo.max_drop_ratio   0.001
@@ -63,7 +64,7 @@
 //	services: balancer.policy round_robin
 //	queues: overflow block
 //	databases: read_routing primary, replication async
-//	flows: arrivals poisson, peak_factor 1, batch 1, sources = load.design (source form only)
+//	flows: arrivals poisson, peak_factor 1, batch 1, sources = load.rates_at (source form only)
 //	calls: probability 1
 //	storage: index_ratio 1
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -96,9 +97,27 @@ func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
 		return fail(ErrorList{e})
 	}
 	c := &checker{src: src, anchors: g.anchors}
+	// A what-if on the design load keeps the flows per load unit: their rates stay written at
+	// the file's design load (load.rates_at), so the traffic scales to the new design load.
+	fileDesign, hasDesign := scalarAt(body, c.resolve, "load", "design")
+	if !hasDesign {
+		fileDesign = strconv.FormatFloat(DefaultDesign, 'g', -1, 64)
+	}
+	_, hasRatesAt := scalarAt(body, c.resolve, "load", "rates_at")
+	designSet := false
 	for _, a := range o.sets {
 		if e := applySet(body, a, src, c.resolve); e != nil {
 			errs = append(errs, e)
+		}
+		if k, _, _ := strings.Cut(a, "="); strings.TrimSpace(k) == "load.design" || strings.TrimSpace(k) == "load" {
+			designSet = true
+		}
+	}
+	if designSet && !hasRatesAt && len(errs) == 0 {
+		if _, set := scalarAt(body, c.resolve, "load", "rates_at"); !set {
+			if e := applySet(body, "load.rates_at="+fileDesign, src, c.resolve); e != nil {
+				errs = append(errs, e)
+			}
 		}
 	}
 	if len(errs) > 0 {
@@ -130,7 +149,36 @@ func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
 	if len(errs) > 0 {
 		return fail(errs)
 	}
+	s.Overrides = append([]string(nil), o.sets...)
 	return s, nil
+}
+
+// scalarAt is the text of the scalar at the mapping path keys under body (false when absent or
+// not a scalar).
+func scalarAt(body ast.Node, resolve func(ast.Node) ast.Node, keys ...string) (string, bool) {
+	cur := resolve(body)
+	for _, k := range keys {
+		var list []*ast.MappingValueNode
+		switch m := cur.(type) {
+		case *ast.MappingNode:
+			list = m.Values
+		case *ast.MappingValueNode:
+			list = []*ast.MappingValueNode{m}
+		default:
+			return "", false
+		}
+		var next ast.Node
+		for _, mv := range list {
+			if t, ok := scalarText(resolve(mv.Key)); ok && t == k {
+				next = mv.Value
+			}
+		}
+		if next == nil {
+			return "", false
+		}
+		cur = resolve(next)
+	}
+	return scalarText(cur)
 }
 
 // underAny reports whether path is one of roots or below one.

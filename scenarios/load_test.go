@@ -183,7 +183,10 @@ func TestSet(t *testing.T) {
 		{s.Sim.Seed, uint64(42)},
 		{s.SLO.P95["search"], Duration(750 * time.Millisecond)},
 		{len(s.Services[0].Placement), 2},
-		{s.Flows[0].Sources, 8000.0}, // the default follows the new design load
+		// the flows stay written at the file's design load (rates_at); the model scales them
+		// by design / rates_at, so the source form's default stays with the file
+		{s.Load.RatesAt, 5000.0},
+		{s.Flows[0].Sources, 5000.0},
 	}
 	for i, c := range checks {
 		if fmt.Sprint(c.got) != fmt.Sprint(c.want) {

@@ -52,6 +52,10 @@ type Scenario struct {
 
 	// Cluster configures the containerized miniature of the deployment (`capsim cluster up`).
 	Cluster *ClusterSpec `yaml:"cluster,omitempty" json:"cluster,omitempty"`
+
+	// Overrides are the --set assignments Load applied, in order ("load.design=8000"); not part
+	// of the file format. Results record them (settings.overrides).
+	Overrides []string `yaml:"-" json:"-"`
 }
 
 // ClusterSpec configures `capsim cluster up`: how the deployment is scaled down to fit this
@@ -81,8 +85,10 @@ type Assumption struct {
 	Source string `yaml:"source" json:"source"`
 }
 
-// LoadSpec names the sweep variable of the saturation search. Every flow's rate is given at the
-// design load and scales linearly with it (closed flows scale their population).
+// LoadSpec names the sweep variable of the saturation search. Every flow's rate is given at
+// RatesAt (by default the design load) and scales linearly with the load (closed flows scale
+// their population): a flow is given per load unit, so changing the design load changes the
+// traffic offered at design load.
 type LoadSpec struct {
 	// Variable is the name of the load, e.g. "data_sources", "devices", "users". Default "scale".
 	Variable string `yaml:"variable,omitempty" json:"variable,omitempty"`
@@ -90,6 +96,11 @@ type LoadSpec struct {
 	Unit string `yaml:"unit,omitempty" json:"unit,omitempty"`
 	// Design is the design load (the load the tier is planned for). Default 1.
 	Design float64 `yaml:"design,omitempty" json:"design,omitempty"`
+	// RatesAt is the load at which the flows' rates, bytes_per_month, sources and populations are
+	// written. Default: Design. A what-if that changes load.design (--set load.design=8000,
+	// --load 8000) keeps RatesAt at the file's design load, so every flow scales to the new
+	// design load (8000 sources offer 8000/5000 times the traffic of 5000).
+	RatesAt float64 `yaml:"rates_at,omitempty" json:"rates_at,omitempty"`
 	// Min and Max bound the saturation search. Defaults: Design/20 and Design×20.
 	Min float64 `yaml:"min,omitempty" json:"min,omitempty"`
 	Max float64 `yaml:"max,omitempty" json:"max,omitempty"`
@@ -318,7 +329,8 @@ type Cache struct {
 }
 
 // Flow is a stream of requests of one class: open (arrivals at a rate) or closed (a population
-// with think time). Rates are at design load and scale linearly with the load variable.
+// with think time). Rates are at load.rates_at (default: the design load) and scale linearly with
+// the load variable.
 type Flow struct {
 	Name string `yaml:"name" json:"name"`
 	// Arrivals: "poisson" (default) or "deterministic" (open flows).
@@ -328,8 +340,8 @@ type Flow struct {
 	Rate Rate `yaml:"rate,omitempty" json:"rate,omitempty"`
 
 	// Source form: Sources × EventsPerSource × PeakFactor events/s, sent in batches of Batch
-	// events. Sources defaults to the design load. EventsPerSource may instead be derived from
-	// BytesPerMonth (total at design load) ÷ EventSize.
+	// events. Sources defaults to load.rates_at. EventsPerSource may instead be derived from
+	// BytesPerMonth (total at load.rates_at) ÷ EventSize.
 	Sources         float64 `yaml:"sources,omitempty" json:"sources,omitempty"`
 	EventsPerSource Rate    `yaml:"events_per_source,omitempty" json:"events_per_source,omitempty"`
 	BytesPerMonth   Size    `yaml:"bytes_per_month,omitempty" json:"bytes_per_month,omitempty"`

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -163,6 +164,7 @@ func (v *validator) explicitZeros(s *Scenario) {
 	}
 	z("$.load.design", s.Load.Design == 0, "load.design")
 	z("$.load.points", s.Load.Points == 0, "load.points")
+	z("$.load.rates_at", s.Load.RatesAt == 0, "load.rates_at")
 	z("$.slo.memory", s.SLO.Memory == 0, "slo.memory")
 	z("$.slo.queue_trigger", s.SLO.QueueTrigger == 0, "slo.queue_trigger")
 	z("$.sim.replications", s.Sim.Replications == 0, "sim.replications")
@@ -340,6 +342,15 @@ func (v *validator) scenario(s *Scenario) {
 	if s.Sim.Duration <= 0 {
 		v.errf("$.sim.duration", "duration must be > 0")
 	}
+	if s.Sim.Replications > MaxReplications {
+		v.errf("$.sim.replications", "replications %d is more than %d", s.Sim.Replications, MaxReplications)
+	}
+	if s.Sim.Duration > MaxSimDuration {
+		v.errf("$.sim.duration", "duration %v is longer than %v of simulated time per replication", time.Duration(s.Sim.Duration), time.Duration(MaxSimDuration))
+	}
+	if s.Sim.Warmup > MaxSimDuration {
+		v.errf("$.sim.warmup", "warmup %v is longer than %v of simulated time per replication", time.Duration(s.Sim.Warmup), time.Duration(MaxSimDuration))
+	}
 
 	m := &model{s: s}
 	m.stations = v.names("station", len(s.Stations), func(i int) string { return s.Stations[i].Name }, func(i int) string { return p("$.stations[%d].name", i) })
@@ -466,8 +477,28 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
+// Upper bounds of run settings and loads: beyond them a number is a typo or an attack, not a
+// plan, and the arithmetic of the model (load × 20, rates × seconds) would overflow.
+const (
+	// MaxLoad bounds load.design, rates_at, min and max.
+	MaxLoad = 1e12
+	// MaxReplications bounds sim.replications (and --replications).
+	MaxReplications = 10_000
+	// MaxSimDuration bounds sim.duration and sim.warmup (and --duration, --warmup): one year.
+	MaxSimDuration = Duration(365 * 24 * time.Hour)
+)
+
 func (v *validator) load(s *Scenario) {
 	l := s.Load
+	for _, x := range []struct {
+		path     string
+		v, limit float64
+	}{{"$.load.design", l.Design, MaxLoad}, {"$.load.rates_at", l.RatesAt, MaxLoad}, {"$.load.min", l.Min, MaxLoad}, {"$.load.max", l.Max, MaxLoad * DefaultMaxFactor}} {
+		written := x.path == "$.load.design" || v.loc.has(x.path) // min and max may be derived from design
+		if written && (x.v > x.limit || math.IsInf(x.v, 0) || math.IsNaN(x.v)) {
+			v.errf(x.path, "%s %g is beyond %g load units", strings.TrimPrefix(x.path, "$."), x.v, x.limit)
+		}
+	}
 	if l.Design <= 0 || l.Min < 0 || l.Max < 0 {
 		return // reported as negative (0 is replaced by the default)
 	}

@@ -15,7 +15,7 @@ import (
 // other service laws the sum is the usual decomposition approximation, and is only given for a
 // flow that visits a single station).
 func (m *Model) addAnalytic(p *Point, dm demands, load float64) {
-	scale := load / m.design
+	scale := load / m.ref
 	lambda := make([]float64, len(m.stations))
 	allPoisson := true
 	for f, fl := range m.flows {
@@ -97,15 +97,16 @@ func (m *Model) addAnalytic(p *Point, dm demands, load float64) {
 	}
 }
 
-// CheckAnalytic reports, for `capsim run --analytic`, every plain station whose offered
-// utilization λ·E[S]/c at design load is 1 or more: its closed form has no steady state. The
-// error wraps analytic.ErrUnstable.
+// CheckAnalytic reports, for `capsim run --analytic`, every plain unbounded station whose offered
+// utilization λ·E[S]/c at design load is 1 or more: its closed form has no steady state. A
+// finite-capacity station (M/M/c/K) has one at any load and is never reported (see
+// steadyUtilization). The error wraps analytic.ErrUnstable.
 func CheckAnalytic(s *scenarios.Scenario) error {
 	m, err := Compile(s)
 	if err != nil {
 		return err
 	}
-	ul := m.utilizationLaw(m.dm, m.design, nil)
+	ul := m.steadyUtilization(m.design)
 	var errs []error
 	for st, spec := range m.stations {
 		if spec.service != nil && ul[st] >= 1 {
@@ -142,7 +143,7 @@ func (m *Model) addMVA(p *Point, dm demands, load float64) {
 		demand = append(demand, dm.d[0][st])
 		servers = append(servers, spec.servers)
 	}
-	n := int(math.Round(float64(fl.population) * load / m.design))
+	n := int(math.Round(float64(fl.population) * load / m.ref))
 	if len(demand) == 0 || n < 1 {
 		return
 	}

@@ -19,7 +19,7 @@ const maxDepth = 8
 func Compile(s *scenarios.Scenario) (*Model, error) {
 	c := &compiler{
 		s:        s,
-		m:        &Model{name: s.Name, design: s.Load.Design},
+		m:        &Model{name: s.Name, design: s.Load.Design, ref: s.Load.RatesAt},
 		stIdx:    map[string]int32{},
 		nodeIdx:  map[string]int{},
 		svcIdx:   map[string]int32{},
@@ -32,6 +32,9 @@ func Compile(s *scenarios.Scenario) (*Model, error) {
 	}
 	if c.m.design <= 0 {
 		c.m.design = 1
+	}
+	if c.m.ref <= 0 {
+		c.m.ref = c.m.design
 	}
 	if err := c.build(); err != nil {
 		return nil, err
@@ -62,7 +65,7 @@ type compiler struct {
 	depth int
 	path  string
 	err   error
-	seq   int
+	seq   map[string]int // per program path: stream names do not depend on other flows
 }
 
 func (c *compiler) fail(format string, a ...any) {
@@ -321,7 +324,7 @@ func (c *compiler) flow(f scenarios.Flow) {
 	default:
 		sources := f.Sources
 		if sources == 0 {
-			sources = s.Load.Design
+			sources = c.m.ref
 		}
 		batch := float64(orDefault(f.Batch, 1))
 		peak := orDefault(f.PeakFactor, 1.0)
@@ -379,9 +382,15 @@ func (c *compiler) program(name string, entry *scenarios.Call, route []scenarios
 	return int32(len(c.m.progs) - 1)
 }
 
+// uniq names a random stream of the program being compiled: its path (flow, or flow/mix
+// entry), what it draws, and a counter within that path. Names, hence draws, do not depend on
+// the other flows or components of the scenario or on their order in the file.
 func (c *compiler) uniq(what string) string {
-	c.seq++
-	return fmt.Sprintf("%s/%s#%d", c.path, what, c.seq)
+	if c.seq == nil {
+		c.seq = map[string]int{}
+	}
+	c.seq[c.path]++
+	return fmt.Sprintf("%s/%s#%d", c.path, what, c.seq[c.path])
 }
 
 func (c *compiler) route(steps []scenarios.Step) {

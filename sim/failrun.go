@@ -2,6 +2,8 @@ package sim
 
 import (
 	"math"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/capsim/capsim/scenarios"
@@ -51,7 +53,11 @@ func RunFailures(s *scenarios.Scenario, opts ...Option) ([]FailureResult, error)
 		return nil, err
 	}
 	cfg := newConfig(s, opts)
-	return runFailures(s, m, &cfg), nil
+	out := runFailures(s, m, &cfg)
+	if err := cfg.stopped(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
@@ -68,19 +74,30 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 	// run with a fault runtime per replication (not through simulate: failure kernels differ)
 	done := make(chan int, len(ts))
 	sem := make(chan struct{}, cfg.parallel)
+	var crash *Panic
+	var crashOnce sync.Once
 	for i := range ts {
 		sem <- struct{}{}
 		go func(i int) {
 			defer func() { <-sem; done <- i }()
+			defer func() {
+				if v := recover(); v != nil {
+					crashOnce.Do(func() { crash = &Panic{Value: v, Stack: debug.Stack()} })
+				}
+			}()
 			k := newKernel(m, cfg.seed, i)
+			k.done = cfg.ctx.Done()
 			k.fs = newFaultRT(k, s, cfg.seed, i)
-			res := k.run(1, int64(cfg.warm), int64(dur))
+			res := k.run(m.design/m.ref, int64(cfg.warm), int64(dur))
 			reps[i] = failureRep{series: k.fs.series, flowP95: k.fs.flowP95, flowThr: k.fs.flowThr, over: k.fs.flowOver, errs: k.fs.flowErr, m: k.fs.m, events: k.fs.events}
 			r.tick(res.events)
 		}(i)
 	}
 	for range ts {
 		<-done
+	}
+	if crash != nil {
+		panic(crash)
 	}
 	out := make([]FailureResult, len(s.Failures))
 	for fi, f := range s.Failures {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -146,7 +147,22 @@ type kernel struct {
 	minF     int32   // open flow with the earliest next arrival, -1 none
 	svcNodes [][]int // node of each service instance (a copy when failures move instances)
 	fs       *faultRT
+	// limits of one replication (see Limits); stop is set when one is reached
+	maxEvents int64
+	maxJobs   int
+	stop      stopReason
+	done      <-chan struct{} // the run's context: stop when closed (nil: never)
 }
+
+// stopReason says why a replication ended before its simulated end.
+type stopReason uint8
+
+const (
+	stopNone     stopReason = iota
+	stopOverload            // more than maxJobs requests in the system
+	stopEvents              // more than maxEvents kernel events
+	stopCanceled            // the run's context is done
+)
 
 // replication is what one kernel run measured.
 type replication struct {
@@ -155,6 +171,12 @@ type replication struct {
 	pools    []poolStats
 	events   int64
 	stable   bool
+	// aborted says why the replication was stopped before its end ("" = it ran to the end):
+	// a limit of Limits was reached. budget is true when the event budget, not an overload,
+	// stopped it.
+	aborted  string
+	budget   bool
+	canceled bool // stopped through the run's context
 }
 
 type flowStats struct {
@@ -176,7 +198,7 @@ type poolStats struct {
 const histMaxMicros = 3_600_000_000 // 1 h
 
 func newKernel(m *Model, seed uint64, rep int) *kernel {
-	k := &kernel{m: m, minF: -1}
+	k := &kernel{m: m, minF: -1, maxEvents: DefaultMaxEvents, maxJobs: DefaultMaxInSystem}
 	k.st = make([]stationRT, len(m.stations))
 	k.pools = make([]poolRT, len(m.pools))
 	k.samplers = make([]sampler, len(m.dists))
@@ -246,6 +268,16 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		k.h.push(warm+k.fs.secNS, evTick, 0, 0)
 	}
 	for {
+		if k.events&0xffff == 0 && k.done != nil {
+			select {
+			case <-k.done:
+				k.stop = stopCanceled
+			default:
+			}
+		}
+		if k.stop != stopNone || k.events >= k.maxEvents {
+			return k.abort(scale)
+		}
 		// the next open-flow arrival lives outside the heap (one per flow): taking it saves a
 		// push and a pop per request; ties keep the (time, sequence) order
 		if f := k.minF; f >= 0 {
@@ -314,8 +346,66 @@ func (k *kernel) newJob(jb job) int32 {
 		k.jobs[j] = jb
 		return j
 	}
+	if len(k.jobs) >= k.maxJobs {
+		k.stop = stopOverload // the run loop stops before the next event
+	}
 	k.jobs = append(k.jobs, jb)
 	return int32(len(k.jobs) - 1)
+}
+
+// abort ends a replication that reached a limit: the statistics cover the simulated time so
+// far (none when it ended during the warm-up) and name what was overloaded.
+func (k *kernel) abort(scale float64) replication {
+	var r replication
+	if k.now > k.warm {
+		k.end = k.now
+		r = k.collect(scale)
+	} else {
+		k.end = k.warm
+		r = k.emptyStats(scale)
+	}
+	r.stable = false
+	switch {
+	case k.stop == stopCanceled:
+		r.aborted, r.canceled = "stopped", true
+	case k.stop == stopOverload:
+		r.aborted = fmt.Sprintf("%s is overloaded: more than %d requests in the system at this load (its queue grows without bound); the replication was stopped at %.3g s", k.fullest(), k.maxJobs, float64(k.now)/1e9)
+	default:
+		r.budget = true
+		r.aborted = fmt.Sprintf("the replication reached the limit of %d kernel events at %.3g s of simulated time; busiest: %s", k.maxEvents, float64(k.now)/1e9, k.fullest())
+	}
+	return r
+}
+
+// emptyStats is a replication that measured nothing (zeros, never NaN).
+func (k *kernel) emptyStats(scale float64) replication {
+	r := replication{events: k.events}
+	r.flows = make([]flowStats, len(k.flows))
+	for f := range r.flows {
+		r.flows[f].hist = k.flows[f].hist
+		if fl := &k.m.flows[f]; !fl.closed {
+			r.flows[f].offered = fl.rate * scale
+		}
+	}
+	r.stations = make([]stationStats, len(k.st))
+	r.pools = make([]poolStats, len(k.pools))
+	return r
+}
+
+// fullest names the station or pool holding the most requests now.
+func (k *kernel) fullest() string {
+	best, bn := "", int64(-1)
+	for s := range k.st {
+		if n := int64(k.st[s].n); n > bn {
+			best, bn = k.m.stations[s].name, n
+		}
+	}
+	for p := range k.pools {
+		if n := int64(k.pools[p].waitQ.size); n > bn {
+			best, bn = k.m.pools[p].name, n
+		}
+	}
+	return best
 }
 
 func (k *kernel) freeJob(j int32) { k.free = append(k.free, j) }
@@ -574,18 +664,7 @@ func (k *kernel) pick(s int32, jb *job) int {
 	}
 	switch sv.policy {
 	case polLeastConn:
-		// least active/weight; ties broken round robin (HAProxy leastconn rotates among equals)
-		start := k.rr[s] % n
-		k.rr[s]++
-		best, bv := start, math.Inf(1)
-		for c := 0; c < n; c++ {
-			i := (start + c) % n
-			v := float64(k.active[s][i]) / sv.weights[i]
-			if v < bv {
-				best, bv = i, v
-			}
-		}
-		return best
+		return k.leastConn(s, nil)
 	case polWeighted:
 		// smooth weighted round robin (NGINX): deterministic, spreads picks by weight
 		cw := k.swrr[s]
@@ -610,6 +689,45 @@ func (k *kernel) pick(s int32, jb *job) int {
 	return i
 }
 
+// leastConn is NGINX's weighted least_conn (ngx_http_upstream_least_conn_module): the instance
+// with the fewest active requests per unit of weight (conns_i / w_i); among several with the
+// same least ratio, smooth weighted round robin over them (each tied instance's current weight
+// grows by its weight, the largest is picked and loses the tied weights' sum). Instances ok
+// rejects are skipped (ok nil: every instance); -1 when none is allowed. With every instance
+// idle, picks follow the weights exactly (2:1:1 for weights 2, 1, 1).
+func (k *kernel) leastConn(s int32, ok func(int) bool) int {
+	sv := &k.m.services[s]
+	act, w, cw := k.active[s], sv.weights, k.swrr[s]
+	best, many := -1, false
+	for i := range act {
+		if ok != nil && !ok(i) {
+			continue
+		}
+		switch {
+		case best < 0 || float64(act[i])*w[best] < float64(act[best])*w[i]:
+			best, many = i, false
+		case float64(act[i])*w[best] == float64(act[best])*w[i]:
+			many = true
+		}
+	}
+	if !many {
+		return best
+	}
+	first, tot := best, 0.0
+	for i := first; i < len(act); i++ {
+		if (ok != nil && !ok(i)) || float64(act[i])*w[first] != float64(act[first])*w[i] {
+			continue
+		}
+		cw[i] += w[i]
+		tot += w[i]
+		if cw[i] > cw[best] {
+			best = i
+		}
+	}
+	cw[best] -= tot
+	return best
+}
+
 // pickAmong applies service s's policy to the instances ok allows (backup servers, failures);
 // -1 when none is allowed. Weighted and random policies become round robin over the allowed
 // instances.
@@ -621,16 +739,7 @@ func (k *kernel) pickAmong(s int32, jb *job, ok func(int) bool) int {
 	cand := -1
 	switch sv.policy {
 	case polLeastConn:
-		bv := math.Inf(1)
-		for c := 0; c < n; c++ {
-			i := (start + c) % n
-			if !ok(i) {
-				continue
-			}
-			if v := float64(k.active[s][i]) / sv.weights[i]; v < bv {
-				cand, bv = i, v
-			}
-		}
+		cand = k.leastConn(s, ok)
 	case polSourceHash:
 		h := int(splitmix64(uint64(jb.source)) % uint64(n))
 		for c := 0; c < n; c++ {

@@ -194,8 +194,8 @@ type flowRT struct {
 	name       string
 	closed     bool
 	poisson    bool
-	rate       float64 // requests/s at design load (open)
-	population int     // at design load (closed)
+	rate       float64 // requests/s at load m.ref (open)
+	population int     // at load m.ref (closed)
 	think      int32   // sampler (closed)
 	progs      []int32 // mix programs
 	cum        []float64
@@ -223,6 +223,7 @@ type Model struct {
 	nodeCPU   []int32 // station index of node i's CPU
 	nodeDisk  []int32 // station index of node i's disk
 	design    float64 // design load
+	ref       float64 // load at which the flows' rates and populations are given (load.rates_at)
 	dm        demands // expected demand per request (operational analysis), set by Compile
 }
 

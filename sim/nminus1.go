@@ -80,16 +80,25 @@ func NMinus1(s *scenarios.Scenario, opts ...Option) ([]NMinus1Row, error) {
 	}
 	r := &runner{cfg: &cfg, total: len(vs) * cfg.reps * 5}
 	nm1Search(vs, r, ld)
+	if err := cfg.stopped(); err != nil {
+		return nil, err
+	}
 	for _, v := range vs {
 		row := &rows[v.row]
-		row.Survives = v.design.SLOMet
+		st := storage(v.s, v.m)
+		ok, violations := DesignVerdict(v.design, st, ld.design, ld.unit)
+		row.Survives = ok
 		row.Saturation = v.sat.Value
+		if st != nil {
+			row.StorageCapacity = st.CapacityLoad
+		}
+		capa, _ := tierCapacity(v.sat.Value, v.sat.Limit, st)
 		if ld.design > 0 {
-			row.FractionOfDesign = v.sat.Value / ld.design
+			row.FractionOfDesign = capa / ld.design
 		}
 		why := v.notes
-		if !v.design.SLOMet {
-			why = append([]string{"SLO not met at design load: " + strings.Join(v.design.Violations, ", ")}, why...)
+		if !ok {
+			why = append([]string{"SLO not met at design load: " + strings.Join(violations, ", ")}, why...)
 		}
 		if v.sat.Limit != "" {
 			lim := "saturation limited by " + v.sat.Limit

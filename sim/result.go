@@ -170,7 +170,9 @@ type Result struct {
 	Flows    []FlowResult    `json:"flows"`
 	Stations []StationResult `json:"stations"`
 	Nodes    []NodeResult    `json:"nodes,omitempty"`
-	// SLOMet at design load, with the violations.
+	// SLOMet is the verdict at design load (DesignVerdict): every SLO criterion holds there and
+	// the disks retain the design load (storage-limited capacity ≥ design load). Violations
+	// say what fails.
 	SLOMet     bool     `json:"slo_met"`
 	Violations []string `json:"violations,omitempty"`
 
@@ -181,8 +183,11 @@ type Result struct {
 	// (performance) and the storage-limited capacity; CapacityLimit says which binds.
 	Capacity      float64 `json:"capacity,omitempty"`
 	CapacityLimit string  `json:"capacity_limit,omitempty"`
-	// HeadroomPercent is (saturation / design − 1) × 100.
+	// HeadroomPercent is (saturation / design − 1) × 100: the headroom on performance alone.
 	HeadroomPercent float64 `json:"headroom_percent"`
+	// CapacityHeadroomPercent is (Capacity / design − 1) × 100: the headroom on every limit
+	// (performance and storage); the one the verdict, the comparison and N-1 use.
+	CapacityHeadroomPercent float64 `json:"capacity_headroom_percent"`
 	// UtilizationTrigger is the SLO's utilization trigger (0..1; 0 = none).
 	UtilizationTrigger float64 `json:"utilization_trigger,omitempty"`
 	// HeadroomTarget is the SLO's wanted headroom in percent.
@@ -223,6 +228,9 @@ type Settings struct {
 	WarmupS      float64 `json:"warmup_s"`
 	// Events is the number of kernel events processed over the whole run.
 	Events int64 `json:"events"`
+	// Overrides are the what-if assignments applied to the scenario file (--set, --load), in
+	// order, e.g. "load.design=8000".
+	Overrides []string `json:"overrides,omitempty"`
 }
 
 // FailureResult is what one scheduled failure cost (issue 3), over replications.
@@ -298,10 +306,14 @@ type TimelineEvent struct {
 type NMinus1Row struct {
 	Node string `json:"node"`
 	Role string `json:"role,omitempty"`
-	// Survives: every flow still has a path and the SLO holds at design load.
+	// Survives: every flow still has a path and the tier meets its SLO at design load with the
+	// node down, by the rule of Result.SLOMet (performance and storage).
 	Survives bool `json:"survives"`
-	// Saturation with the node down (load units) and as a fraction of design load.
+	// Saturation is the performance saturation point with the node down (load units);
+	// StorageCapacity the storage-limited capacity of the remaining data nodes (0 = none);
+	// FractionOfDesign is the smaller of the two as a fraction of design load.
 	Saturation       float64 `json:"saturation"`
+	StorageCapacity  float64 `json:"storage_capacity,omitempty"`
 	FractionOfDesign float64 `json:"fraction_of_design"`
 	// Why names what breaks (a service with no instance left, red shards, the SLO criterion).
 	Why string `json:"why,omitempty"`

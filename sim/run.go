@@ -1,9 +1,12 @@
 package sim
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -20,7 +23,64 @@ const (
 	DefaultWarmup       = 10 * time.Second
 	// DefaultBisections is the number of bisection steps of the saturation search per replication.
 	DefaultBisections = 7
+	// DefaultMaxEvents is the most kernel events of one replication (Limits.MaxEvents): tens of
+	// seconds of CPU at the kernel's 9–23 M events/s.
+	DefaultMaxEvents = 300_000_000
+	// DefaultMaxInSystem is the most requests present at once in one replication
+	// (Limits.MaxInSystem): about 40 MB of job state per replication.
+	DefaultMaxInSystem = 250_000
 )
+
+// Limits bound one replication, so that no input makes a run hang or exhaust memory.
+type Limits struct {
+	// MaxEvents is the most kernel events of one replication. A replication whose open flows
+	// alone would need more (2 events per request) is not simulated. Default DefaultMaxEvents.
+	MaxEvents int64
+	// MaxInSystem is the most requests (fork children included) present at once. Beyond it the
+	// load overloads the model: the replication stops and names the station or pool holding
+	// the most requests. Default DefaultMaxInSystem.
+	MaxInSystem int
+}
+
+// WithLimits sets the limits of every replication (zero fields keep their defaults).
+func WithLimits(l Limits) Option {
+	return func(c *config) {
+		if l.MaxEvents > 0 {
+			c.limits.MaxEvents = l.MaxEvents
+		}
+		if l.MaxInSystem > 0 {
+			c.limits.MaxInSystem = l.MaxInSystem
+		}
+	}
+}
+
+// WithContext stops the run when ctx is done (a wall-time limit or an interrupt set by the
+// caller; sim itself reads no clock): replications in progress stop within 65,536 events, the
+// rest are not started, and Run / NMinus1 / RunFailures return an error wrapping ErrAborted
+// and the context's cause.
+func WithContext(ctx context.Context) Option {
+	return func(c *config) {
+		if ctx != nil {
+			c.ctx = ctx
+		}
+	}
+}
+
+// ErrAborted is wrapped by the error of a run stopped through WithContext.
+var ErrAborted = errors.New("sim: run stopped")
+
+// stopped is the error of a run whose context is done, nil otherwise.
+func (c *config) stopped() error {
+	if c.ctx.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrAborted, context.Cause(c.ctx))
+}
+
+// ErrLimit is wrapped by the error Run returns when a replication at design load reached the
+// event limit without being overloaded: the run is too long for the limits (shorten the
+// duration), not a property of the system.
+var ErrLimit = errors.New("sim: run limit reached")
 
 type config struct {
 	seed       uint64
@@ -36,6 +96,8 @@ type config struct {
 	repsSet    bool
 	durSet     bool
 	adviceReps int
+	limits     Limits
+	ctx        context.Context
 }
 
 // Option changes how Run runs.
@@ -71,7 +133,8 @@ func WithAnalytic(on bool) Option { return func(c *config) { c.analytic = on } }
 
 func newConfig(s *scenarios.Scenario, opts []Option) config {
 	c := config{seed: DefaultSeed, reps: DefaultReplications, dur: DefaultDuration, warm: DefaultWarmup,
-		parallel: runtime.GOMAXPROCS(0), sweep: true, advice: true, bisections: DefaultBisections, adviceReps: 3}
+		parallel: runtime.GOMAXPROCS(0), sweep: true, advice: true, bisections: DefaultBisections, adviceReps: 3,
+		limits: Limits{MaxEvents: DefaultMaxEvents, MaxInSystem: DefaultMaxInSystem}, ctx: context.Background()}
 	if s.Sim.Seed != 0 {
 		c.seed = s.Sim.Seed
 	}
@@ -119,11 +182,21 @@ type runner struct {
 
 func (r *runner) runAll(ts []task) {
 	var wg sync.WaitGroup
+	var crash *Panic
+	var crashOnce sync.Once
 	ch := make(chan int)
 	for w := 0; w < r.cfg.parallel; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				// a bug in the model must reach the caller, not kill the process from a worker
+				if v := recover(); v != nil {
+					crashOnce.Do(func() { crash = &Panic{Value: v, Stack: debug.Stack()} })
+					for range ch {
+					}
+				}
+			}()
 			for i := range ch {
 				t := &ts[i]
 				res := simulate(t.m, r.cfg, t.load, t.rep)
@@ -137,7 +210,19 @@ func (r *runner) runAll(ts []task) {
 	}
 	close(ch)
 	wg.Wait()
+	if crash != nil {
+		panic(crash)
+	}
 }
+
+// Panic is what a replication that panicked re-panics with in the caller's goroutine: the
+// value and the stack of the goroutine that panicked.
+type Panic struct {
+	Value any
+	Stack []byte
+}
+
+func (p *Panic) Error() string { return fmt.Sprintf("sim: panic in a replication: %v", p.Value) }
 
 func (r *runner) tick(ev int64) {
 	r.mu.Lock()
@@ -160,8 +245,62 @@ func (r *runner) tick(ev int64) {
 // MinDuration / MinWarmup.
 func simulate(m *Model, cfg *config, load float64, rep int) replication {
 	k := newKernel(m, cfg.seed, rep)
+	k.maxEvents, k.maxJobs, k.done = cfg.limits.MaxEvents, cfg.limits.MaxInSystem, cfg.ctx.Done()
+	if cfg.ctx.Err() != nil {
+		r := k.emptyStats(load / m.ref)
+		r.aborted, r.canceled = "stopped", true
+		return r
+	}
 	warm := scaledDuration(cfg.warm, load, m.design, MinWarmup)
-	return k.run(load/m.design, int64(warm), int64(scaledDuration(cfg.dur, load, m.design, MinDuration)))
+	dur := scaledDuration(cfg.dur, load, m.design, MinDuration)
+	// the open flows' arrivals alone would exceed the event limit: do not simulate
+	arrivals := 0.0
+	for _, fl := range m.flows {
+		if !fl.closed {
+			arrivals += fl.rate * (load / m.ref) * (warm + dur).Seconds()
+		}
+	}
+	if 2*arrivals > float64(k.maxEvents) {
+		k.warm, k.end = int64(warm), int64(warm+dur)
+		r := k.emptyStats(load / m.ref)
+		name, u := m.mostOffered(load)
+		if u >= 1 {
+			r.aborted = fmt.Sprintf("%s is overloaded: offered utilization %s ≥ 1 at this load (its queue grows without bound); not simulated: %s requests per replication exceed the limit of %d kernel events", name, fmtRatio(u), fmtCount(arrivals), k.maxEvents)
+		} else {
+			r.budget = true
+			r.aborted = fmt.Sprintf("not simulated: %s requests per replication exceed the limit of %d kernel events (shorten the duration)", fmtCount(arrivals), k.maxEvents)
+		}
+		return r
+	}
+	return k.run(load/m.ref, int64(warm), int64(dur))
+}
+
+// fmtRatio prints a utilization: two decimals, or three significant digits when huge.
+func fmtRatio(u float64) string {
+	if u < 1e4 {
+		return fmt.Sprintf("%.2f", u)
+	}
+	return fmt.Sprintf("%.3g", u)
+}
+
+// fmtCount prints a count that may have overflowed.
+func fmtCount(x float64) string {
+	if math.IsInf(x, 1) || x > math.MaxFloat64/2 {
+		return "more than 1e308"
+	}
+	return fmt.Sprintf("%.3g", x)
+}
+
+// mostOffered is the unbounded station with the highest offered utilization at load (see
+// steadyUtilization).
+func (m *Model) mostOffered(load float64) (string, float64) {
+	name, best := "", 0.0
+	for s, u := range m.steadyUtilization(load) {
+		if u > best || name == "" {
+			name, best = m.stations[s].name, u
+		}
+	}
+	return name, best
 }
 
 // Floors of the shrinking windows above design load.
@@ -251,7 +390,7 @@ func collectI(reps []replication, f func(*replication) float64) Interval {
 // and, for closed flows, the simulated throughput.
 func (m *Model) utilizationLaw(dm demands, load float64, reps []replication) []float64 {
 	u := make([]float64, len(m.stations))
-	scale := load / m.design
+	scale := load / m.ref
 	for f, fl := range m.flows {
 		x := fl.rate * scale
 		if fl.closed {
@@ -287,7 +426,7 @@ func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, c
 	for f, fl := range m.flows {
 		fr := FlowResult{
 			Name:           fl.name,
-			OfferedPerS:    fl.rate * load / m.design,
+			OfferedPerS:    fl.rate * (load / m.ref),
 			ThroughputPerS: collectI(reps, func(r *replication) float64 { return r.flows[f].throughput }),
 			DropRatio:      collectI(reps, func(r *replication) float64 { return r.flows[f].dropRatio }),
 			P95TargetMS:    fl.p95Target,
@@ -344,21 +483,71 @@ func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, c
 	return p
 }
 
+// lossless is, per flow, whether no visit of the flow can be lost at a finite-capacity station
+// (capacity K): only such flows offer a station exactly their rate × demand.
+func (m *Model) lossless() []bool {
+	out := make([]bool, len(m.flows))
+	for f := range m.flows {
+		out[f] = true
+		for st, spec := range m.stations {
+			if spec.cap > 0 && m.dm.visits[f][st] > 0 {
+				out[f] = false
+			}
+		}
+	}
+	return out
+}
+
+// steadyUtilization is the utilization law restricted to what decides stability by operational
+// analysis: per station, the offered utilization λ·D/c of the open flows that lose nothing on the
+// way, and 0 at finite-capacity stations. A station with a finite capacity K (M/M/c/K) has a
+// steady state at any offered load: arrivals beyond K are dropped, so its queue cannot grow
+// without bound. Flows through such a station arrive thinned downstream of it, so their offered
+// rate is not what a later station sees; their stability is left to the simulation (queues not
+// growing).
+func (m *Model) steadyUtilization(load float64) []float64 {
+	u := make([]float64, len(m.stations))
+	ok := m.lossless()
+	scale := load / m.ref
+	for f, fl := range m.flows {
+		if fl.closed || !ok[f] {
+			continue
+		}
+		for s := range u {
+			u[s] += fl.rate * scale * m.dm.d[f][s]
+		}
+	}
+	for s := range u {
+		if m.stations[s].cap > 0 {
+			u[s] = 0
+			continue
+		}
+		u[s] /= float64(m.stations[s].servers)
+	}
+	return u
+}
+
 // criterion evaluates the SLO on replication rep (or on the means over all when rep < 0).
 func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, load float64) (bool, []string) {
 	var why []string
-	// operational law: an open network has no steady state when a station's offered utilization
-	// λ·D/c reaches 1, however short the run that would show the queue growing
-	ul := m.utilizationLaw(m.dm, load, nil)
+	// operational law: an open network has no steady state when an unbounded station's offered
+	// utilization λ·D/c reaches 1, however short the run that would show the queue growing
+	ul := m.steadyUtilization(load)
 	for st, u := range ul {
 		if u >= 1 {
-			why = append(why, fmt.Sprintf("offered utilization of %s %.2f ≥ 1 (no steady state)", m.stations[st].name, u))
+			why = append(why, fmt.Sprintf("offered utilization of %s %s ≥ 1 (no steady state)", m.stations[st].name, fmtRatio(u)))
 			break
 		}
 	}
 	sel := reps
 	if rep >= 0 {
 		sel = reps[rep : rep+1]
+	}
+	// a replication stopped by a limit measured too little to judge anything else
+	for i := range sel {
+		if sel[i].aborted != "" {
+			return false, append(why, sel[i].aborted)
+		}
 	}
 	avg := func(f func(*replication) float64) float64 {
 		t := 0.0
@@ -407,9 +596,11 @@ func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, lo
 }
 
 // utilBound is the utilization-law load at which the busiest station reaches the trigger (1.0
-// without one). +Inf when no open flow loads any station.
+// without one). +Inf when no open flow loads any station. Finite-capacity stations, and flows
+// that pass one, bound nothing (see steadyUtilization): a bounded station carries less than it
+// is offered, so its offered utilization is no upper bound of the load.
 func (m *Model) utilBound(s *scenarios.Scenario) float64 {
-	ul := m.utilizationLaw(m.dm, m.design, nil)
+	ul := m.steadyUtilization(m.design)
 	u := s.SLO.Utilization
 	if u <= 0 || u > 1 {
 		u = 1

@@ -32,7 +32,7 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 
 	res := &Result{
 		Scenario: s.Name, Title: s.Title, Description: s.Description,
-		Settings:     Settings{Seed: cfg.seed, Replications: cfg.reps, DurationS: cfg.dur.Seconds(), WarmupS: cfg.warm.Seconds()},
+		Settings:     Settings{Seed: cfg.seed, Replications: cfg.reps, DurationS: cfg.dur.Seconds(), WarmupS: cfg.warm.Seconds(), Overrides: s.Overrides},
 		LoadVariable: ld.variable, LoadUnit: ld.unit, DesignLoad: ld.design, ClaimedCapacity: s.Claimed,
 		HeadroomTarget: s.SLO.Headroom * 100, UtilizationTrigger: s.SLO.Utilization,
 	}
@@ -46,11 +46,20 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 
 	// design load
 	designReps := r.replicate(m, ld.design)
+	if err := cfg.stopped(); err != nil {
+		return nil, err
+	}
+	for i := range designReps {
+		if designReps[i].budget {
+			return nil, fmt.Errorf("%w at design load: %s", ErrLimit, designReps[i].aborted)
+		}
+	}
 	dp := m.point(s, ld.design, designReps, &cfg)
-	res.Flows, res.Stations, res.SLOMet, res.Violations = dp.Flows, dp.Stations, dp.SLOMet, dp.Violations
+	res.Flows, res.Stations = dp.Flows, dp.Stations
 	res.Nodes = nodeResults(s, m, dp)
 	res.Triggers = triggers(s, m, dp)
 	res.Storage = storage(s, m)
+	res.SLOMet, res.Violations = DesignVerdict(dp, res.Storage, ld.design, ld.unit)
 	res.Bottleneck = busiest(dp)
 
 	if cfg.sweep {
@@ -62,10 +71,9 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 		if sat.Value > 0 && ld.design > 0 {
 			res.HeadroomPercent = (sat.Value/ld.design - 1) * 100
 		}
-		res.Capacity, res.CapacityLimit = sat.Value, "performance: "+sat.Limit
-		if st := res.Storage; st != nil && st.CapacityLoad > 0 && st.CapacityLoad < sat.Value {
-			res.Capacity = st.CapacityLoad
-			res.CapacityLimit = fmt.Sprintf("storage: %s disk reaches the %.0f %% watermark with %.0f days retained", st.CapacityNode, DiskWatermark*100, st.RetentionDays)
+		res.Capacity, res.CapacityLimit = tierCapacity(sat.Value, sat.Limit, res.Storage)
+		if ld.design > 0 {
+			res.CapacityHeadroomPercent = (res.Capacity/ld.design - 1) * 100
 		}
 		if cfg.advice && res.Bottleneck != "" {
 			res.Advice = advice(s, m, r, ld, sat.Value, res.Bottleneck)
@@ -84,6 +92,9 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 		r.mu.Unlock()
 		res.Failures = runFailures(s, m, &cfg)
 		res.Notes = append(res.Notes, failureNotes()...)
+	}
+	if err := cfg.stopped(); err != nil {
+		return nil, err
 	}
 	res.Settings.Events = r.events
 	return res, nil
@@ -540,8 +551,9 @@ func storage(s *scenarios.Scenario, m *Model) *StorageResult {
 	if fl == nil {
 		return nil
 	}
+	// rates are written at load m.ref; storage is evaluated at the design load
 	eps := 0.0
-	sources := orDefault(fl.Sources, s.Load.Design)
+	sources := orDefault(fl.Sources, m.ref)
 	switch {
 	case fl.BytesPerMonth > 0 && fl.EventSize > 0:
 		eps = float64(fl.BytesPerMonth) / float64(fl.EventSize) / secondsPerMonth
@@ -550,6 +562,7 @@ func storage(s *scenarios.Scenario, m *Model) *StorageResult {
 	case fl.Rate > 0:
 		eps = float64(fl.Rate) * float64(orDefault(fl.Batch, 1))
 	}
+	eps *= m.design / m.ref
 	size := float64(orDefault(st.EventSize, fl.EventSize))
 	ratio := orDefault(st.IndexRatio, 1.0)
 	raw := eps * size * secondsPerMonth
@@ -591,7 +604,7 @@ func storage(s *scenarios.Scenario, m *Model) *StorageResult {
 			ns.DaysUntilFull = ns.DiskBytes / ns.BytesPerDay
 			if out.RetentionDays > 0 {
 				// bytes retained grow linearly with the load
-				c := s.Load.Design * ns.DiskBytes * DiskWatermark / (ns.BytesPerDay * out.RetentionDays)
+				c := m.design * ns.DiskBytes * DiskWatermark / (ns.BytesPerDay * out.RetentionDays)
 				if out.CapacityLoad == 0 || c < out.CapacityLoad {
 					out.CapacityLoad, out.CapacityNode = c, name
 				}
@@ -600,6 +613,29 @@ func storage(s *scenarios.Scenario, m *Model) *StorageResult {
 		out.Nodes = append(out.Nodes, ns)
 	}
 	return out
+}
+
+// DesignVerdict is the one rule for "the tier meets its SLO at design load": every SLO
+// criterion holds at the design-load point p, and the disks retain the design load for the
+// retention (the storage-limited capacity, when st has one, is at least the design load). It
+// returns the violations, the storage one last. Run and NMinus1 both decide with it.
+func DesignVerdict(p Point, st *StorageResult, design float64, unit string) (bool, []string) {
+	ok, why := p.SLOMet, append([]string(nil), p.Violations...)
+	if st != nil && st.CapacityLoad > 0 && st.CapacityLoad < design {
+		ok = false
+		why = append(why, fmt.Sprintf("storage: the disks cannot retain the design load for %.0f days (%s reaches the %.0f %% disk watermark at %.0f %s)",
+			st.RetentionDays, st.CapacityNode, DiskWatermark*100, st.CapacityLoad, unit))
+	}
+	return ok, why
+}
+
+// tierCapacity is the tier's capacity: the smaller of the performance saturation point and the
+// storage-limited capacity, with what binds ("performance: …" or "storage: …").
+func tierCapacity(sat float64, satLimit string, st *StorageResult) (float64, string) {
+	if st != nil && st.CapacityLoad > 0 && st.CapacityLoad < sat {
+		return st.CapacityLoad, fmt.Sprintf("storage: %s disk reaches the %.0f %% watermark with %.0f days retained", st.CapacityNode, DiskWatermark*100, st.RetentionDays)
+	}
+	return sat, "performance: " + satLimit
 }
 
 // DiskWatermark is the fraction of a data node's disk that may hold data: Elasticsearch's default
@@ -619,11 +655,20 @@ func failureNotes() []string {
 	}
 }
 
+// ratesNote states at which load the flows' rates are given.
+func ratesNote(s *scenarios.Scenario, m *Model) string {
+	if m.ref == m.design {
+		return "Every flow's rate is given at design load and scales linearly with the load variable; closed populations scale likewise."
+	}
+	unit := orDefault(s.Load.Unit, orDefault(s.Load.Variable, "scale"))
+	return fmt.Sprintf("Every flow's rate is given at %g %s (the file's design load, load.rates_at) and scales linearly with the load variable, so at the design load of %g %s every flow offers %.4g times that traffic; closed populations scale likewise.", m.ref, unit, m.design, unit, m.design/m.ref)
+}
+
 // modelNotes lists the modelling statements every report shows.
 func modelNotes(s *scenarios.Scenario, m *Model, cfg *config) []string {
 	n := []string{
 		fmt.Sprintf("Discrete-event simulation: %d replications of %s simulated after a %s warm-up (discarded); 95 %% intervals are Student-t over replications; seed %d.", cfg.reps, cfg.dur, cfg.warm, cfg.seed),
-		"Every flow's rate is given at design load and scales linearly with the load variable; closed populations scale likewise.",
+		ratesNote(s, m),
 		"Response time is end to end: from a request's arrival to the end of its last downstream step, including queue hand-offs to consumers.",
 		"Saturation point: per replication, the largest load at which every P95 target, the utilization trigger, the drop limit and queue stability hold, found by a sweep and bisection with common random numbers; the interval is over replications.",
 		"Bottleneck: the station or pool with the highest utilization at the sweep load nearest below the saturation point.",
@@ -633,7 +678,7 @@ func modelNotes(s *scenarios.Scenario, m *Model, cfg *config) []string {
 			"Node CPU is a processor-sharing station with one server per core, shared by every service instance, shard copy, database and cache on the node; disk is an FCFS station with disk_parallelism servers.",
 			"Per-event costs of a batch are the sum of independent exponential per-event costs (Erlang with shape = events), added to the per-request cost.",
 			"Sharded store: an index request is split evenly over the shards; each shard writes its primary then its replicas in sequence; a query visits one copy of every shard (round robin over copies) and waits for the slowest.",
-			"Balancers: round_robin and least_conn (ties rotated), weighted = smooth weighted round robin (NGINX), source_hash over a uniform data-source id.",
+			"Balancers: round_robin; least_conn = fewest active requests per unit of weight, ties by smooth weighted round robin (NGINX least_conn); weighted = smooth weighted round robin (NGINX); source_hash over a uniform data-source id.",
 			"Queues: a request waits for one of the queue's consumers (block = the producer keeps holding its worker meanwhile); drop = lost when the waiting room is full.",
 		)
 	}

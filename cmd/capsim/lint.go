@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/capsim/capsim/scenarios"
 	"github.com/spf13/cobra"
@@ -23,7 +24,7 @@ problem as file:line:col with the source line. Exit 2 when any file is invalid.`
 		return nil
 	},
 	RunE: func(cmd *cobra.Command, args []string) error {
-		out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
+		out, errOut := io.Writer(termWriter{cmd.OutOrStdout()}), io.Writer(termWriter{cmd.ErrOrStderr()})
 		bad := 0
 		for _, arg := range args {
 			sc, err := scenarios.LoadFile(arg, scenarios.WithSet(lintSets...))

@@ -84,7 +84,7 @@ passed; 99 a threshold failed; 2 invalid input; 1 anything else (including an ab
 }
 
 func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	stdout, stderr := io.Writer(termWriter{cmd.OutOrStdout()}), io.Writer(termWriter{cmd.ErrOrStderr()})
 	sc, baseDir, err := loadScenarioForLoad(args, f)
 	if err != nil {
 		return invalid(err)
@@ -124,7 +124,7 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 	}
 	out := f.out
 	if out == "" {
-		out = filepath.Join("out", sc.Name+"-load")
+		out = filepath.Join("out", sanitizeName(sc.Name)+"-load")
 	}
 	if f.k6 {
 		if k6Runner == nil {
@@ -336,7 +336,7 @@ func writeJSON(path string, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return writeFile(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err })
 }
 
 func printLoadSummary(w io.Writer, plan *loadgen.Plan, r *loadgen.Result) {

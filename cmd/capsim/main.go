@@ -4,17 +4,23 @@
 // Exit codes:
 //
 //	0   ran, and the SLO holds at design load (load: thresholds passed)
-//	2   invalid input (scenario file, flags); nothing ran
-//	99  ran, but the SLO is breached at design load (load: a threshold failed), as k6 does
-//	1   anything else (a crash, an I/O error)
+//	2   invalid input (scenario file, flags, output folder); nothing ran
+//	99  ran, but the SLO is breached at design load or the capacity is below it (load: a
+//	    threshold failed), as k6 does
+//	3   run aborted: a limit was reached (--timeout, the event limit of a replication)
+//	130 interrupted (Ctrl-C, SIGTERM)
+//	1   anything else (an I/O error, a crash: the stack trace goes to a file, never exit 2)
 package main
 
 import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/capsim/capsim/sim"
 )
 
 // Exit codes, documented in the README.
@@ -22,7 +28,9 @@ const (
 	ExitOK          = 0
 	ExitError       = 1
 	ExitInvalid     = 2
+	ExitAborted     = 3
 	ExitSLOBreached = 99
+	ExitInterrupted = 130
 )
 
 // exitError carries an exit code out of a subcommand.
@@ -53,7 +61,13 @@ func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
-func run(args []string) int {
+func run(args []string) (code int) {
+	defer func() {
+		// a crash is a bug, never "invalid input": a short message, the trace in a file
+		if v := recover(); v != nil {
+			code = crashed(v, debug.Stack())
+		}
+	}()
 	rootCmd.SetArgs(args)
 	rootCmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return invalid(err) })
 	err := rootCmd.Execute()
@@ -63,10 +77,27 @@ func run(args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "capsim:", ee.err)
+			fmt.Fprintln(os.Stderr, "capsim:", safeText(ee.err.Error(), true))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "capsim:", err)
+	fmt.Fprintln(os.Stderr, "capsim:", safeText(err.Error(), true))
+	return ExitError
+}
+
+// crashed reports a panic: one line on stderr and the stack trace (the panicking replication's,
+// when the simulation kernel panicked) in a temporary file. It returns ExitError.
+func crashed(v any, stack []byte) int {
+	var p *sim.Panic
+	if e, ok := v.(error); ok && errors.As(e, &p) {
+		v, stack = p.Value, p.Stack
+	}
+	where := "(could not write the stack trace)"
+	if f, err := os.CreateTemp("", "capsim-crash-*.txt"); err == nil {
+		fmt.Fprintf(f, "capsim crashed: %v\n\n%s", v, stack)
+		f.Close()
+		where = f.Name()
+	}
+	fmt.Fprintf(os.Stderr, "capsim: internal error (a bug, please report it): %s\ncapsim: stack trace written to %s\n", safeText(fmt.Sprint(v), false), where)
 	return ExitError
 }

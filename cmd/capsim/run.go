@@ -1,13 +1,17 @@
 package main
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	humanize "github.com/dustin/go-humanize"
@@ -25,6 +29,7 @@ type runFlags struct {
 	seed         uint64
 	replications int
 	sets         []string
+	load         float64
 	json         bool
 	quiet        bool
 	analytic     bool
@@ -33,6 +38,9 @@ type runFlags struct {
 	nMinus1      bool
 	duration     time.Duration
 	warmup       time.Duration
+	timeout      time.Duration
+	// given lists the flags set on the command line (a value equal to the default included)
+	given map[string]bool
 }
 
 func init() {
@@ -43,19 +51,28 @@ func init() {
 		Long: `Simulate each scenario (a path, or a built-in name such as "medium" or "examples/mm1")
 at design load, sweep the load variable to the saturation point, name the bottleneck and
 re-simulate "+1 node / +1 replica" of it. Writes DIR/report.html and DIR/result.json
-(default DIR: out/<scenario name>); with several files also a comparison report
-(DIR/comparison/report.html, default out/comparison).
+(default DIR: out/<scenario name>, or out/<scenario name>+<overrides> for a what-if); with
+several files also a comparison report (DIR/comparison/report.html, default out/comparison).
 
-Exit codes: 0 the SLO holds at design load for every scenario; 99 it ran but the SLO is
-breached at design load for at least one; 2 invalid input (nothing ran); 1 anything else.`,
+Exit codes: 0 every scenario meets its SLO at design load; 99 it ran but for at least one an
+SLO criterion fails at design load or its capacity (performance and storage) is below it;
+2 invalid input (nothing simulated); 3 aborted by a limit (--timeout, the event limit);
+130 interrupted; 1 anything else (an I/O error, a crash).`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runRun(cmd, args, &f) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.given = map[string]bool{}
+			for _, name := range []string{"seed", "replications", "duration", "warmup", "load", "timeout"} {
+				f.given[name] = cmd.Flags().Changed(name)
+			}
+			return runRun(cmd, args, &f)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.out, "out", "", "output folder (default out/<scenario name>; with several files the parent of one folder per scenario, default out)")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream (default: the scenario's sim.seed, else 1)")
 	fl.IntVar(&f.replications, "replications", 0, "independent replications per load (default: the scenario's sim.replications, else 5)")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario value, e.g. --set load.design=8000 --set nodes.search-1.cores=64 (repeatable)")
+	fl.Float64Var(&f.load, "load", 0, "design load to evaluate, in the scenario's load unit: a shortcut for --set load.design=N (flows given per load unit scale with it)")
 	fl.BoolVar(&f.json, "json", false, "print result.json to standard output instead of the summary")
 	fl.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
 	fl.BoolVar(&f.analytic, "analytic", false, "show closed-form / operational-analysis means beside simulated ones")
@@ -64,17 +81,31 @@ breached at design load for at least one; 2 invalid input (nothing ran); 1 anyth
 	fl.BoolVar(&f.nMinus1, "n-1", false, "take each node down in turn at design load: does the tier survive the loss of any one node, at what fraction of its design load")
 	fl.DurationVar(&f.duration, "duration", 0, "measured simulated time per replication (default: the scenario's sim.duration, else 60s)")
 	fl.DurationVar(&f.warmup, "warmup", 0, "warm-up discarded per replication (default: sim.warmup, else 10s)")
+	fl.DurationVar(&f.timeout, "timeout", DefaultRunTimeout, "wall-time limit of the whole command; reaching it stops the run (exit 3)")
 	rootCmd.AddCommand(cmd)
 }
 
+// DefaultRunTimeout is the default wall-time limit of `capsim run` (--timeout).
+const DefaultRunTimeout = time.Hour
+
 func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	stdout, stderr := io.Writer(termWriter{cmd.OutOrStdout()}), cmd.ErrOrStderr()
 	// validate every file before running any: bad input loses nothing and runs nothing
 	var scs []*scenarios.Scenario
 	var files []string
+	if err := f.check(); err != nil {
+		return invalid(err)
+	}
 	var bad []string
+	sets := f.sets
+	if f.given["load"] || f.load != 0 {
+		if !(f.load > 0) || math.IsInf(f.load, 0) {
+			return invalid(fmt.Errorf("--load must be a positive number of load units, got %v", f.load))
+		}
+		sets = append([]string{"load.design=" + yamlFloat(f.load)}, sets...)
+	}
 	for _, a := range args {
-		s, err := scenarios.LoadFile(a, scenarios.WithSet(f.sets...))
+		s, err := scenarios.LoadFile(a, scenarios.WithSet(sets...))
 		if err != nil {
 			var list scenarios.ErrorList
 			if errors.As(err, &list) {
@@ -97,22 +128,44 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			}
 		}
 	}
-	if f.replications < 0 {
-		return invalid(fmt.Errorf("--replications must be ≥ 1, got %d", f.replications))
-	}
 	names := map[string]bool{}
 	for _, s := range scs {
-		if names[s.Name] && len(scs) > 1 {
+		fn := folderName(s.Name, s.Overrides)
+		if names[fn] && len(scs) > 1 {
 			return invalid(fmt.Errorf("two scenarios are named %q; their outputs would overwrite each other", s.Name))
 		}
-		names[s.Name] = true
+		names[fn] = true
 	}
+	// every output folder is checked (created, writable) before anything is simulated
+	dirs := make([]string, len(scs))
+	for i, s := range scs {
+		dirs[i] = outDir(f.out, s.Name, s.Overrides, len(scs))
+	}
+	compDir := filepath.Join(orStr(f.out, "out"), folderName("comparison", sets))
+	check := dirs
+	if len(scs) > 1 {
+		check = append(append([]string(nil), dirs...), compDir)
+	}
+	for _, d := range check {
+		if err := checkOutDir(d); err != nil {
+			return invalid(err)
+		}
+	}
+
+	// the wall-time limit and Ctrl-C stop the simulation, not only the process
+	ctx, stop := signal.NotifyContext(orContext(cmd.Context()), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cancel := context.CancelFunc(func() {})
+	if f.timeout > 0 {
+		ctx, cancel = context.WithTimeoutCause(ctx, f.timeout, fmt.Errorf("the wall-time limit --timeout %v was reached", f.timeout))
+	}
+	defer cancel()
 
 	showProgress := !f.quiet && !f.json && isTerminal(stderr)
 	var results []*sim.Result
 	breached := false
 	for i, s := range scs {
-		opts := []sim.Option{sim.WithAnalytic(f.analytic), sim.WithSweep(!f.noSweep), sim.WithAdvice(!f.noAdvice)}
+		opts := []sim.Option{sim.WithAnalytic(f.analytic), sim.WithSweep(!f.noSweep), sim.WithAdvice(!f.noAdvice), sim.WithContext(ctx)}
 		if f.seed != 0 {
 			opts = append(opts, sim.WithSeed(f.seed))
 		}
@@ -150,7 +203,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			_ = bar.Finish()
 		}
 		if err != nil {
-			return invalid(fmt.Errorf("%s: %w", files[i], err))
+			return runError(files[i], err)
 		}
 		res.File = files[i]
 		// N-1 on request, and for failure files with node failures (their degraded capacity)
@@ -166,7 +219,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 				return invalid(fmt.Errorf("%s: --n-1 needs a deployment with nodes: %w", files[i], err))
 			}
 			if err != nil {
-				return fmt.Errorf("%s: N-1 analysis: %w", files[i], err)
+				return runError(files[i]+": N-1 analysis", err)
 			}
 			res.NMinus1 = rows
 			for fi := range res.Failures {
@@ -178,7 +231,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			}
 		}
 		results = append(results, res)
-		dir := outDir(f.out, s.Name, len(scs))
+		dir := dirs[i]
 		if err := writeOutputs(dir, res); err != nil {
 			return err
 		}
@@ -195,7 +248,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		}
 	}
 	if len(results) > 1 {
-		dir := filepath.Join(orStr(f.out, "out"), "comparison")
+		dir := compDir
 		if err := writeComparison(dir, results); err != nil {
 			return err
 		}
@@ -207,6 +260,88 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		return &exitError{code: ExitSLOBreached}
 	}
 	return nil
+}
+
+// check rejects flag values that are not a run: every problem at once. A flag given with its
+// "unset" value (--seed 0, --duration 0s) is an error, never silently the default.
+func (f *runFlags) check() error {
+	var errs []error
+	given := func(name string) bool { return f.given[name] }
+	if given("seed") && f.seed == 0 {
+		errs = append(errs, errors.New("--seed must be ≥ 1 (0 is not a seed; leave the flag out for the scenario's sim.seed)"))
+	}
+	if (given("replications") || f.replications != 0) && (f.replications < 1 || f.replications > scenarios.MaxReplications) {
+		errs = append(errs, fmt.Errorf("--replications must be in [1, %d], got %d", scenarios.MaxReplications, f.replications))
+	}
+	maxDur := time.Duration(scenarios.MaxSimDuration)
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"duration", f.duration}, {"warmup", f.warmup}} {
+		if !given(d.name) && d.v == 0 {
+			continue
+		}
+		if d.v <= 0 {
+			errs = append(errs, fmt.Errorf("--%s must be > 0, got %v", d.name, d.v))
+		} else if d.v > maxDur {
+			errs = append(errs, fmt.Errorf("--%s %v is longer than %v of simulated time per replication", d.name, d.v, maxDur))
+		}
+	}
+	if given("timeout") && f.timeout <= 0 {
+		errs = append(errs, fmt.Errorf("--timeout must be > 0, got %v", f.timeout))
+	}
+	if given("load") && !(f.load > 0 && f.load <= scenarios.MaxLoad) {
+		errs = append(errs, fmt.Errorf("--load must be in (0, %g] load units, got %v", scenarios.MaxLoad, f.load))
+	}
+	return errors.Join(errs...)
+}
+
+// runError maps an error of the simulation to an exit code: stopped by an interrupt (130), by
+// a limit (--timeout, the event limit: 3), a model that cannot be built (invalid input, 2).
+func runError(what string, err error) error {
+	switch {
+	case errors.Is(err, context.Canceled) && errors.Is(err, sim.ErrAborted):
+		return &exitError{code: ExitInterrupted, err: fmt.Errorf("%s: interrupted; nothing written for it", what)}
+	case errors.Is(err, sim.ErrAborted), errors.Is(err, sim.ErrLimit):
+		return &exitError{code: ExitAborted, err: fmt.Errorf("%s: run aborted: %w", what, err)}
+	case errors.Is(err, sim.ErrModel), errors.Is(err, sim.ErrNoNodes):
+		return invalid(fmt.Errorf("%s: %w", what, err))
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func orContext(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}
+
+// checkOutDir creates dir if needed and checks that it is a folder capsim can write into.
+func checkOutDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output folder %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".capsim-check-*")
+	if err != nil {
+		return fmt.Errorf("output folder %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("output folder %s: %w", dir, err)
+	}
+	return nil
+}
+
+// yamlFloat writes x so that YAML reads it back as a number ("1.0e+308", not the string
+// "1e+308").
+func yamlFloat(x float64) string {
+	s := strconv.FormatFloat(x, 'g', -1, 64)
+	if i := strings.IndexByte(s, 'e'); i >= 0 && !strings.Contains(s[:i], ".") {
+		s = s[:i] + ".0" + s[i:]
+	}
+	return s
 }
 
 func orDur(d scenarios.Duration, def time.Duration) time.Duration {
@@ -228,31 +363,17 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func outDir(out, name string, n int) string {
+// outDir is the output folder of one scenario: --out itself for one file, else
+// (--out or "out")/<folder name>. The folder name is the scenario name followed by its
+// overrides, so a what-if run never overwrites the baseline's folder.
+func outDir(out, name string, overrides []string, n int) string {
 	if out == "" {
-		return filepath.Join("out", name)
+		return filepath.Join("out", folderName(name, overrides))
 	}
 	if n > 1 {
-		return filepath.Join(out, name)
+		return filepath.Join(out, folderName(name, overrides))
 	}
 	return out
-}
-
-// writeFile writes through a temporary file and a rename, so a failed run never leaves half a
-// report over a good one.
-func writeFile(path string, write func(io.Writer) error) error {
-	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
-		return fmt.Errorf("render %s: %w", path, err)
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
 
 func writeOutputs(dir string, res *sim.Result) error {
@@ -287,9 +408,9 @@ func num(x float64) string {
 }
 
 func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
-	title := r.Scenario
+	title := safeText(r.Scenario, false)
 	if r.Title != "" {
-		title += " — " + r.Title
+		title += " — " + safeText(r.Title, false)
 	}
 	fmt.Fprintf(w, "\n%s\n", title)
 	unit := r.LoadUnit
@@ -304,9 +425,9 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 			fmt.Fprintf(w, "  %-16s %s\n", "limited by", s.Limit)
 		}
 		// headroom of the tier's capacity (the smaller of performance and storage)
-		head, what := r.HeadroomPercent, "performance"
+		head, what := r.CapacityHeadroomPercent, "performance"
 		if r.Capacity > 0 && r.DesignLoad > 0 && r.Capacity < s.Value {
-			head, what = (r.Capacity/r.DesignLoad-1)*100, fmt.Sprintf("storage-limited; performance alone %+.0f %%", r.HeadroomPercent)
+			what = fmt.Sprintf("storage-limited; performance alone %+.0f %%", r.HeadroomPercent)
 		}
 		tgt := ""
 		if r.HeadroomTarget > 0 {
@@ -335,7 +456,7 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 		if f.AnalyticMeanMS != nil {
 			an = fmt.Sprintf("; mean %s ms, analytic %s ms", num(f.LatencyMS.Mean.Mean), num(*f.AnalyticMeanMS))
 		}
-		fmt.Fprintf(w, "  %-16s %-12s %s ms (±%s)%s, %s req/s%s\n", label, f.Name, num(f.LatencyMS.P95.Mean),
+		fmt.Fprintf(w, "  %-16s %-12s %s ms (±%s)%s, %s req/s%s\n", label, safeText(f.Name, false), num(f.LatencyMS.P95.Mean),
 			num((f.LatencyMS.P95.CI95[1]-f.LatencyMS.P95.CI95[0])/2), verdict, num(f.ThroughputPerS.Mean), an)
 	}
 	var fired []string
@@ -417,13 +538,17 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 				worst = row
 			}
 		}
-		fmt.Fprintf(w, "  %-16s survives the loss of any one node: %s (worst: %s at %.0f %% of design load)\n", "N-1", map[bool]string{true: "yes", false: "NO"}[all], worst.Node, worst.FractionOfDesign*100)
+		fmt.Fprintf(w, "  %-16s survives the loss of any one node: %s (worst: %s, capacity %.0f %% of design load)\n", "N-1", map[bool]string{true: "yes", false: "NO"}[all], worst.Node, worst.FractionOfDesign*100)
 		for _, row := range r.NMinus1 {
 			why := ""
 			if row.Why != "" {
 				why = " — " + row.Why
 			}
-			fmt.Fprintf(w, "    %-20s %-12s %-9s saturation %s %s (%.0f %% of design)%s\n", row.Node, row.Role, map[bool]string{true: "survives", false: "FAILS"}[row.Survives], num(row.Saturation), unit, row.FractionOfDesign*100, why)
+			stor := ""
+			if row.StorageCapacity > 0 {
+				stor = fmt.Sprintf(", storage %s %s", num(row.StorageCapacity), unit)
+			}
+			fmt.Fprintf(w, "    %-20s %-12s %-9s saturation %s %s%s (capacity %.0f %% of design)%s\n", row.Node, row.Role, map[bool]string{true: "survives", false: "FAILS"}[row.Survives], num(row.Saturation), unit, stor, row.FractionOfDesign*100, why)
 		}
 	}
 	if a := r.Availability; a != nil {
@@ -432,9 +557,6 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 	verdict := "SLO holds at design load"
 	if !r.SLOMet {
 		verdict = "SLO BREACHED at design load: " + strings.Join(r.Violations, "; ")
-	}
-	if st := r.Storage; st != nil && st.CapacityLoad > 0 && st.CapacityLoad < r.DesignLoad {
-		verdict += fmt.Sprintf("; but the disks cannot retain the design load for %.0f days (%s fills at %s %s)", st.RetentionDays, st.CapacityNode, num(st.CapacityLoad), unit)
 	}
 	fmt.Fprintf(w, "  %-16s %s\n", "verdict", verdict)
 	fmt.Fprintf(w, "  %-16s %s (%s events simulated in %s)\n", "report", filepath.Join(dir, "report.html"), humanize.Comma(r.Settings.Events), took.Round(time.Millisecond))
@@ -458,7 +580,7 @@ func printComparison(w io.Writer, rs []*sim.Result, dir string) {
 		if limit == "" {
 			limit = r.Bottleneck
 		}
-		fmt.Fprintf(w, "  %-22s %10s %26s %10s %10s %8s  %s\n", r.Scenario, num(r.DesignLoad), sat, capy, claimed, diff, limit)
+		fmt.Fprintf(w, "  %-22s %10s %26s %10s %10s %8s  %s\n", safeText(r.Scenario, false), num(r.DesignLoad), sat, capy, claimed, diff, limit)
 	}
 	fmt.Fprintf(w, "  report: %s\n", filepath.Join(dir, "report.html"))
 }

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// folderName is name+override+override…, sanitised (see sanitizeName); a suffix longer than
+// 60 bytes is replaced by a short hash of the overrides.
+func folderName(name string, overrides []string) string {
+	base := sanitizeName(name)
+	if len(overrides) == 0 {
+		return base
+	}
+	suffix := sanitizeName(strings.Join(overrides, "+"))
+	if len(suffix) > 60 {
+		h := sha256.Sum256([]byte(strings.Join(overrides, "\x00")))
+		suffix = "whatif-" + hex.EncodeToString(h[:])[:10]
+	}
+	return base + "+" + suffix
+}
+
+// sanitizeName makes s safe as one path element: bytes other than ASCII letters, digits and
+// "._+=-" become "_", leading dots are dropped (no "." or ".." and no hidden folder), and the
+// result is at most 100 bytes; an empty result is "scenario".
+func sanitizeName(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '+', c == '=', c == '-':
+			b = append(b, c)
+		default:
+			b = append(b, '_')
+		}
+	}
+	out := strings.TrimLeft(string(b), ".")
+	if len(out) > 100 {
+		out = out[:100]
+	}
+	if out == "" {
+		out = "scenario"
+	}
+	return out
+}
+
+// writeFile writes path through a temporary file and a rename, so a failed run never leaves
+// half a report over a good one. The file is created through os.Root on its folder: nothing
+// (no "..", no symlink) leads out of the folder; the temporary file is new (O_EXCL, a random
+// name: a file or symlink planted in its place is never followed) and the rename replaces a
+// symlink at path instead of writing through it.
+func writeFile(path string, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return fmt.Errorf("render %s: %w", path, err)
+	}
+	dir, name := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer root.Close()
+	var rnd [8]byte
+	_, _ = rand.Read(rnd[:])
+	tmp := "." + name + "." + hex.EncodeToString(rnd[:]) + ".tmp"
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, werr := f.Write(buf.Bytes())
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = root.Rename(tmp, name)
+	}
+	if werr != nil {
+		_ = root.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, werr)
+	}
+	return nil
+}
+
+// safeText escapes what a terminal would interpret in text that came from a scenario (names,
+// titles): control characters (ESC and other C0 bytes, DEL, C1), line and paragraph separators
+// become \uNNNN and invalid UTF-8 bytes \xNN, so a name cannot move the cursor, change colours or
+// forge lines. keepNewlines keeps "\n" (for multi-line messages).
+func safeText(s string, keepNewlines bool) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unsafeRune(r, keepNewlines) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case unsafeRune(r, keepNewlines):
+			fmt.Fprintf(&b, "\\u%04x", r) // also a valid escape inside a JSON string
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func unsafeRune(r rune, keepNewlines bool) bool {
+	if r == '\n' || r == '\t' {
+		return !keepNewlines
+	}
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r)
+}
+
+// termWriter escapes control characters (see safeText) in everything written to a terminal
+// or pipe, keeping newlines and tabs.
+type termWriter struct{ w io.Writer }
+
+func (t termWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(t.w, safeText(string(p), true)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
