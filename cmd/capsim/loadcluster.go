@@ -86,6 +86,13 @@ func targetCluster(ctx context.Context, sc *scenarios.Scenario, lt *scenarios.Lo
 	if lt.VUs > 0 {
 		load = fmt.Sprintf("%d VUs", lt.VUs)
 	}
+	dur := time.Duration(lt.Duration)
+	if dur <= 0 {
+		dur = 30 * time.Second
+	}
+	if n := lt.Rate * dur.Seconds(); lt.Rate > 0 && n < 200 {
+		load += fmt.Sprintf(" — only about %.0f requests in %v: too few for a stable P95 (raise --duration, or --rate to load the miniature harder)", n, dur)
+	}
 	return fmt.Sprintf("cluster run %s: flow %s → %s (%s) at scale %.4g: %s%s", run, fl.Name, entry.Service, lt.Target, scale, load, pinned), nil
 }
 
