@@ -130,6 +130,7 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 		if k6Runner == nil {
 			return invalid(errors.New("--k6: this capsim was built without the k6 integration"))
 		}
+		sc.LoadTest = &lt // the script follows the flags and --cluster, not only the file
 		return k6Runner(cmd, sc, plan, out)
 	}
 	runID := randomID()

@@ -78,7 +78,12 @@ func Script(plan *loadgen.Plan, lt scenarios.LoadTest) ([]byte, error) {
 	}
 	b.WriteString("import { sleep } from 'k6';\n\n")
 	fmt.Fprintf(&b, "export const options = %s;\n\n", optJSON)
-	think := thinkJS(lt.Think)
+	// The Go generator's defaults (loadgen.NewPlan): the flow's think time and population.
+	thinkD := lt.Think
+	if thinkD.IsZero() {
+		thinkD = plan.Flow.Think
+	}
+	think := thinkJS(thinkD)
 	switch {
 	case agent:
 		fl, err := fleetOptions(plan)
@@ -158,7 +163,7 @@ func scenario(executor string, plan *loadgen.Plan, lt scenarios.LoadTest) (map[s
 		sc["startRate"], sc["timeUnit"], sc["stages"] = lt.StartRate, dur2(unit), stages(lt.Stages)
 		sc["preAllocatedVUs"], sc["maxVUs"] = pre, max(lt.MaxVUs, pre*10)
 	case loadgen.ExecConstantVUs:
-		sc["vus"], sc["duration"] = orI(lt.VUs, DefaultVUs), duration
+		sc["vus"], sc["duration"] = orI(lt.VUs, orI(plan.Flow.Population, DefaultVUs)), duration
 	case loadgen.ExecRampingVUs:
 		if len(lt.Stages) == 0 {
 			return nil, errors.New("k6script: ramping-vus without stages")

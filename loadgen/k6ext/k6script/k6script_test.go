@@ -121,3 +121,20 @@ func TestScriptErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestScriptClosedFlowDefaults: without loadtest values the script takes the flow's population
+// and think time, as the Go generator does (loadgen.NewPlan), so `capsim load --k6` and
+// `capsim load` offer the same closed load.
+func TestScriptClosedFlowDefaults(t *testing.T) {
+	plan := &loadgen.Plan{Scenario: "changemaker", Protocol: loadgen.ProtoHTTPAPI, Target: "http://127.0.0.1:8080",
+		Flow: loadgen.FlowLoad{Population: 8, Think: scenarios.Dist{Kind: scenarios.Exponential, Mean: scenarios.Duration(time.Second)}}}
+	js, err := Script(plan, scenarios.LoadTest{Executor: loadgen.ExecConstantVUs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"vus": 8`, "Math.log(1 - Math.random()) * 1)"} {
+		if !strings.Contains(string(js), want) {
+			t.Errorf("script lacks %s:\n%s", want, js)
+		}
+	}
+}
