@@ -87,6 +87,9 @@ only; every container and network carries the run's labels and is removed by cap
 			if err != nil {
 				return err
 			}
+			if err := cluster.ValidRun(run); err != nil {
+				return invalid(err)
+			}
 			if err := cluster.Down(ctx, run, ""); err != nil {
 				return err
 			}
@@ -110,6 +113,11 @@ func defaultCPUSet() string {
 
 func clusterUp(cmd *cobra.Command, arg string, f *clusterFlags) error {
 	out := cmd.OutOrStdout()
+	if f.run != "" {
+		if err := cluster.ValidRun(f.run); err != nil {
+			return invalid(err)
+		}
+	}
 	sc, err := scenarios.LoadFile(arg, scenarios.WithSet(f.sets...))
 	if err != nil {
 		return invalid(err)
