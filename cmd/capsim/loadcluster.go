@@ -4,13 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"runtime"
-	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/capsim/capsim/fixtures/cluster"
 	"github.com/capsim/capsim/loadgen"
@@ -81,7 +76,7 @@ func targetCluster(ctx context.Context, sc *scenarios.Scenario, lt *scenarios.Lo
 	if proto == loadgen.ProtoHTTPAPI && len(lt.Mix) == 0 {
 		lt.Mix = clusterMix(sc, fl.Name)
 	}
-	pinned := pinAwayFrom(entry.CPUSet)
+	pinned, _ := cluster.PinAwayFrom(entry.CPUSet) // for the rest of the process
 	load := fmt.Sprintf("%.4g req/s", lt.Rate)
 	if lt.VUs > 0 {
 		load = fmt.Sprintf("%d VUs", lt.VUs)
@@ -117,47 +112,4 @@ func clusterMix(sc *scenarios.Scenario, flow string) []scenarios.LoadMix {
 		}
 	}
 	return nil
-}
-
-// pinAwayFrom pins every thread of this process to the CPUs outside cpuset ("1"), so the
-// generator and the cluster do not compete for one core (DESIGN.md, "Reference cluster").
-// Threads created later inherit the mask. It returns a note for the terminal.
-func pinAwayFrom(cpuset string) string {
-	if cpuset == "" {
-		return ""
-	}
-	taken := map[int]bool{}
-	for _, part := range strings.Split(cpuset, ",") {
-		lo, hi, ok := strings.Cut(part, "-")
-		a, err1 := strconv.Atoi(lo)
-		b := a
-		var err2 error
-		if ok {
-			b, err2 = strconv.Atoi(hi)
-		}
-		if err1 != nil || err2 != nil {
-			return ""
-		}
-		for c := a; c <= b; c++ {
-			taken[c] = true
-		}
-	}
-	var set unix.CPUSet
-	var free []string
-	for c := 0; c < 1024 && c < runtime.NumCPU(); c++ {
-		if !taken[c] {
-			set.Set(c)
-			free = append(free, strconv.Itoa(c))
-		}
-	}
-	if len(free) == 0 {
-		return ""
-	}
-	tasks, _ := os.ReadDir("/proc/self/task")
-	for _, t := range tasks {
-		if tid, err := strconv.Atoi(t.Name()); err == nil {
-			_ = unix.SchedSetaffinity(tid, &set)
-		}
-	}
-	return fmt.Sprintf("; generator pinned to CPU %s (cluster on %s)", strings.Join(free, ","), cpuset)
 }
