@@ -74,7 +74,7 @@ func targetCluster(ctx context.Context, sc *scenarios.Scenario, lt *scenarios.Lo
 		}
 	}
 	if proto == loadgen.ProtoHTTPAPI && len(lt.Mix) == 0 {
-		lt.Mix = clusterMix(sc, fl.Name)
+		lt.Mix = cluster.APIMix(sc, fl.Name)
 	}
 	pinned, _ := cluster.PinAwayFrom(entry.CPUSet) // for the rest of the process
 	load := fmt.Sprintf("%.4g req/s", lt.Rate)
@@ -89,27 +89,4 @@ func targetCluster(ctx context.Context, sc *scenarios.Scenario, lt *scenarios.Lo
 		load += fmt.Sprintf(" — only about %.0f requests in %v: too few for a stable P95 (raise --duration, or --rate to load the miniature harder)", n, dur)
 	}
 	return fmt.Sprintf("cluster run %s: flow %s → %s (%s) at scale %.4g: %s%s", run, fl.Name, entry.Service, lt.Target, scale, load, pinned), nil
-}
-
-// clusterMix is the flow's request classes as emulator paths: GET /api/items?class=NAME, or
-// POST for a class whose handler writes to a database.
-func clusterMix(sc *scenarios.Scenario, flow string) []scenarios.LoadMix {
-	for _, f := range sc.Flows {
-		if f.Name != flow {
-			continue
-		}
-		if len(f.Mix) > 0 {
-			var out []scenarios.LoadMix
-			for _, m := range f.Mix {
-				if m.Entry != nil {
-					out = append(out, scenarios.LoadMix{Name: m.Name, Weight: m.Weight, Method: "GET", Path: "/api/items?class=" + m.Entry.Class})
-				}
-			}
-			return out
-		}
-		if f.Entry != nil && f.Entry.Class != "" {
-			return []scenarios.LoadMix{{Name: f.Entry.Class, Weight: 1, Method: "GET", Path: "/api/items?class=" + f.Entry.Class}}
-		}
-	}
-	return nil
 }
