@@ -43,8 +43,14 @@ type StationResult struct {
 	// Node is the node a cpu/disk station belongs to.
 	Node    string `json:"node,omitempty"`
 	Servers int    `json:"servers"`
-	// Utilization is busy servers / Servers, time-averaged (0..1).
+	// Utilization is busy servers / Servers, time-averaged (0..1); for a node CPU with a
+	// cpu_limit, CPU time / (CPULimit × time).
 	Utilization Interval `json:"utilization"`
+	// CPULimit is the node's CFS quota in CPUs (0: none); ThrottledPeriods the fraction of the
+	// quota periods with work in which the budget ran out and the node stalled (CFS
+	// nr_throttled / nr_periods), when the quota can bind (CPULimit < Servers).
+	CPULimit         float64   `json:"cpu_limit,omitempty"`
+	ThrottledPeriods *Interval `json:"throttled_periods,omitempty"`
 	// MeanQueueLength is the time-averaged number waiting (not in service).
 	MeanQueueLength Interval `json:"mean_queue_length"`
 	// MeanInSystem is the time-averaged number present (waiting + in service), L of Little's law.
@@ -64,9 +70,11 @@ type StationResult struct {
 
 // NodeResult is one machine at design load.
 type NodeResult struct {
-	Name            string   `json:"name"`
-	Role            string   `json:"role,omitempty"`
-	Cores           int      `json:"cores"`
+	Name  string `json:"name"`
+	Role  string `json:"role,omitempty"`
+	Cores int    `json:"cores"`
+	// CPULimit is the node's CFS quota in CPUs (0: none); CPUUtilization is then against it.
+	CPULimit        float64  `json:"cpu_limit,omitempty"`
 	CPUUtilization  Interval `json:"cpu_utilization"`
 	DiskUtilization Interval `json:"disk_utilization"`
 	MemoryBytes     float64  `json:"memory_bytes"`
