@@ -453,6 +453,10 @@ func buildTier(r *sim.Result, i int) tierView {
 			CPU: fmtCell(mul(n.CPUUtilization, 100), fmtPercentNum), Disk: fmtCell(mul(n.DiskUtilization, 100), fmtPercentNum),
 			Memory: "–", Components: strings.Join(n.Components, ", "),
 		}
+		if n.CPULimit > 0 {
+			// CPU % is then against the limit (a CFS quota)
+			row.Cores += " (limit " + fmtNum(n.CPULimit) + ")"
+		}
 		if n.MemoryBytes > 0 {
 			row.Memory = fmtIEC(n.MemoryUsedBytes) + " of " + fmtIEC(n.MemoryBytes) + " (" + fmtPct(n.MemoryUsedBytes/n.MemoryBytes) + ")"
 		}
