@@ -56,6 +56,9 @@ type Scenario struct {
 	// Overrides are the --set assignments Load applied, in order ("load.design=8000"); not part
 	// of the file format. Results record them (settings.overrides).
 	Overrides []string `yaml:"-" json:"-"`
+	// MiniatureOf is set on the copy Miniature returns: the containerized miniature it
+	// describes. Not part of the file format.
+	MiniatureOf *MiniatureSpec `yaml:"-" json:"-"`
 }
 
 // ClusterSpec configures `capsim cluster up`: how the deployment is scaled down to fit this
