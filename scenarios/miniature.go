@@ -47,7 +47,9 @@ var ErrMiniature = errors.New("scenarios: no miniature")
 //
 //   - every node: cpu_limit = cores × scale CPUs with the default 100 ms period (the
 //     container's CFS quota, NanoCPUs), cores = min(cores, pinnedCPUs), the limit at most
-//     those cores; memory × scale, at least MinClusterMemory; disk unchanged;
+//     those cores; memory × scale, at least MinClusterMemory; disk unchanged; the memory
+//     services, databases and caches declare × scale, so the memory trigger reads as for the
+//     full tier;
 //   - every flow's load × scale: rate, sources and bytes_per_month (source form), closed
 //     population rounded and at least 1;
 //   - load.design, rates_at, min, max and claimed × scale, so the saturation search, the
@@ -84,6 +86,17 @@ func (s *Scenario) Miniature(scale float64, pinnedCPUs int) (*Scenario, error) {
 		n.Memory = Size(math.Max(float64(n.Memory)*scale, MinClusterMemory))
 		sum += n.CPULimit
 	}
+	// what runs on a node declares its memory for the memory trigger: scaled like the node's,
+	// so the trigger reads as for the full tier (unless the node's floor applies)
+	for i := range out.Services {
+		out.Services[i].Memory *= Size(scale)
+	}
+	for i := range out.Databases {
+		out.Databases[i].Memory *= Size(scale)
+	}
+	for i := range out.Caches {
+		out.Caches[i].Memory *= Size(scale)
+	}
 	for i := range out.Flows {
 		f := &out.Flows[i]
 		switch {
@@ -106,7 +119,7 @@ func (s *Scenario) Miniature(scale float64, pinnedCPUs int) (*Scenario, error) {
 	out.MiniatureOf = &MiniatureSpec{Scale: scale, PinnedCPUs: pinnedCPUs}
 	mini := []Assumption{{
 		What: "Containerized miniature (capsim cluster up)",
-		Value: fmt.Sprintf("scale %g: every node's CPU is a CFS quota of cores × %g CPUs (period %v) on at most %d pinned CPU(s); memory × %g (at least %d MiB); disk unchanged; every flow's rate, sources and population × %g; load and claimed capacity in the miniature's units (design %g %s)",
+		Value: fmt.Sprintf("scale %g: every node's CPU is a CFS quota of cores × %g CPUs (period %v) on at most %d pinned CPU(s); memory and the memory declared by what runs on it × %g (nodes at least %d MiB); disk unchanged; every flow's rate, sources and population × %g; load and claimed capacity in the miniature's units (design %g %s)",
 			scale, scale, DefaultCPUPeriod, pinnedCPUs, scale, MinClusterMemory>>20, scale, l.Design, l.Unit),
 		Source: "capsim cluster up (containers with NanoCPUs = cores × scale, pinned with a cpuset) and capsim load --cluster (load × scale)",
 	}}

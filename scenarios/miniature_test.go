@@ -18,6 +18,7 @@ func TestMiniature(t *testing.T) {
 	text += "  - name: api\n    rate: 40/s\n    entry: {service: agent-manager, class: search}\n"
 	text += "  - name: admins\n    population: 2\n    think: 1s\n    entry: {service: agent-manager, class: search}\n"
 	text += "claimed: 6000\n"
+	text = strings.Replace(text, "    concurrency: 10\n", "    concurrency: 10\n    memory: 2GiB\n", 1)
 	s, err := Load("t.yaml", []byte(text))
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +42,14 @@ func TestMiniature(t *testing.T) {
 		if n.Memory != wantMem || n.Disk != orig.Disk {
 			t.Errorf("%s: memory %v, disk %v; want %v and %v", n.Name, n.Memory, n.Disk, wantMem, orig.Disk)
 		}
+	}
+	for i, sv := range m.Services {
+		if want := s.Services[i].Memory * scale; sv.Memory != want {
+			t.Errorf("service %s memory %v, want %v", sv.Name, sv.Memory, want)
+		}
+	}
+	if got := m.Services[1].Memory; got != Size(2<<30)*scale {
+		t.Errorf("agent-manager memory %v, want 2 GiB × 0.1", got)
 	}
 	flows := map[string]Flow{}
 	for _, f := range m.Flows {
