@@ -201,3 +201,58 @@ func TestQuotaAtCoresIsNoQuota(t *testing.T) {
 		t.Errorf("cpu_limit = cores changed the result (-none +limit):\n%s", d)
 	}
 }
+
+// TestMiniatureUtilization: the miniature of a tier at scale s (cores × s CPUs of CFS quota,
+// load × s) loads every node as the full tier does, against its limit: U = X·D/c with X and c
+// both × s (the utilization law). Two CPU-bound nodes, at 0.6 and 0.45, pinned CPUs that do not
+// cap their cores: the 95 % interval of each node's utilization in the miniature holds the full
+// tier's simulated utilization and the utilization law's value (the full tier's own agreement
+// with the law is TestUtilizationLaw's).
+func TestMiniatureUtilization(t *testing.T) {
+	s := &scenarios.Scenario{
+		Name:  "two-nodes",
+		Load:  scenarios.LoadSpec{Variable: "users", Design: 1000},
+		Nodes: []scenarios.Node{{Name: "a", Cores: 4}, {Name: "b", Cores: 2}},
+		Services: []scenarios.Service{
+			{Name: "web", Placement: []string{"a"}, Handlers: []scenarios.Handler{{Class: "get", CPU: exp(10)}}},
+			{Name: "db", Placement: []string{"b"}, Handlers: []scenarios.Handler{{Class: "q", CPU: exp(5)}}},
+		},
+		Flows: []scenarios.Flow{
+			{Name: "pages", Rate: 240, Entry: &scenarios.Call{Service: "web", Class: "get"}}, // 240 × 10 ms / 4 = 0.6
+			{Name: "queries", Rate: 180, Entry: &scenarios.Call{Service: "db", Class: "q"}},  // 180 × 5 ms / 2 = 0.45
+		},
+	}
+	s.ApplyDefaults()
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	const scale = 0.25
+	mini, err := s.Miniature(scale, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mini.Nodes[0].CPULimit != 1 || mini.Nodes[1].CPULimit != 0.5 || mini.Nodes[0].Cores != 4 || mini.Load.Design != 250 {
+		t.Fatalf("miniature nodes %+v, design %g", mini.Nodes, mini.Load.Design)
+	}
+	run := func(sc *scenarios.Scenario) Point {
+		p, err := Simulate(sc, sc.Load.Design, WithReplications(10), WithDuration(100*time.Second, 10*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	full, small := run(s), run(mini)
+	for i, want := range map[int]float64{0: 0.6, 2: 0.45} { // stations: a/cpu, a/disk, b/cpu, b/disk
+		f, m := full.Stations[i], small.Stations[i]
+		if f.Kind != kindCPU || m.CPULimit == 0 {
+			t.Fatalf("station %d: %+v / %+v", i, f, m)
+		}
+		if !inside(m.Utilization, f.Utilization.Mean) || !inside(m.Utilization, want) {
+			t.Errorf("%s: miniature %.4f CI %v against its limit; full tier %.4f, utilization law %.2f", f.Name,
+				m.Utilization.Mean, m.Utilization.CI95, f.Utilization.Mean, want)
+		}
+		if math.Abs(f.AnalyticUtilization-m.AnalyticUtilization) > 1e-9 {
+			t.Errorf("%s: utilization law %.6f in full, %.6f in the miniature", f.Name, f.AnalyticUtilization, m.AnalyticUtilization)
+		}
+	}
+}

@@ -239,6 +239,17 @@ type Settings struct {
 	// Overrides are the what-if assignments applied to the scenario file (--set, --load), in
 	// order, e.g. "load.design=8000".
 	Overrides []string `json:"overrides,omitempty"`
+	// Miniature is set when the run predicts for the containerized miniature of the scenario
+	// (capsim run --cluster-scale, scenarios.Scenario.Miniature), not for the tier as written.
+	Miniature *Miniature `json:"miniature,omitempty"`
+}
+
+// Miniature is the containerized miniature a result is the prediction for.
+type Miniature struct {
+	// Scale: node CPU limits are cores × Scale CPUs (CFS quotas) and every flow's load × Scale.
+	Scale float64 `json:"cluster_scale"`
+	// PinnedCPUs is the number of physical CPUs the containers are pinned to.
+	PinnedCPUs int `json:"pinned_cpus"`
 }
 
 // FailureResult is what one scheduled failure cost (issue 3), over replications.

@@ -36,6 +36,9 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 		LoadVariable: ld.variable, LoadUnit: ld.unit, DesignLoad: ld.design, ClaimedCapacity: s.Claimed,
 		HeadroomTarget: s.SLO.Headroom * 100, UtilizationTrigger: s.SLO.Utilization,
 	}
+	if mo := s.MiniatureOf; mo != nil {
+		res.Settings.Miniature = &Miniature{Scale: mo.Scale, PinnedCPUs: mo.PinnedCPUs}
+	}
 	for _, c := range s.Sources {
 		res.Sources = append(res.Sources, Citation{File: c.File, Section: c.Section, Says: c.Says})
 	}
