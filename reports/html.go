@@ -114,6 +114,7 @@ type tierView struct {
 	Sweep                           []sweepRow
 	Assumptions                     []sim.Assumption
 	Overrides                       []string
+	Miniature                       string // "" unless the result is a miniature's prediction
 	Sources                         []sim.Citation
 	Settings                        []kv
 	Notes                           []string
@@ -501,6 +502,10 @@ func buildTier(r *sim.Result, i int) tierView {
 	}
 	if len(st.Overrides) > 0 {
 		t.Settings = append(t.Settings, kv{Label: "What-if overrides", Value: strings.Join(st.Overrides, ", ")})
+	}
+	if mo := st.Miniature; mo != nil {
+		t.Miniature = fmt.Sprintf("scale %s, containers pinned to %d CPU(s)", fmtNum(mo.Scale), mo.PinnedCPUs)
+		t.Settings = append(t.Settings, kv{Label: "Cluster miniature", Value: t.Miniature})
 	}
 
 	t.Failures = buildFailures(r, t.Anchor)
