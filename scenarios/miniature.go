@@ -8,7 +8,7 @@ import (
 )
 
 // MinClusterMemory is the smallest memory limit `capsim cluster up` gives a node's container
-// (fixtures/cluster.MinMemory: a PostgreSQL or an emulator needs about 100 MB whatever the
+// (a PostgreSQL or an emulator needs about 100 MB whatever the
 // scale).
 const MinClusterMemory = 256 << 20
 
