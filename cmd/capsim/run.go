@@ -460,7 +460,7 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 	}
 	fmt.Fprintf(w, "\n%s\n", title)
 	if mo := r.Settings.Miniature; mo != nil {
-		fmt.Fprintf(w, "  %-16s scale %s on %d pinned CPU(s): node CPUs are CFS quotas of cores × scale, load × scale\n", "miniature", yamlFloat(mo.Scale), mo.PinnedCPUs)
+		fmt.Fprintf(w, "  %-16s scale %.4g on %d pinned CPU(s): node CPUs are CFS quotas of cores × scale, load × scale\n", "miniature", mo.Scale, mo.PinnedCPUs)
 	}
 	unit := r.LoadUnit
 	fmt.Fprintf(w, "  %-16s %s %s\n", "design load", num(r.DesignLoad), unit)
