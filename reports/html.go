@@ -114,6 +114,7 @@ type tierView struct {
 	Sweep                           []sweepRow
 	Assumptions                     []sim.Assumption
 	Overrides                       []string
+	Miniature                       string // "" unless the result is a miniature's prediction
 	Sources                         []sim.Citation
 	Settings                        []kv
 	Notes                           []string
@@ -453,6 +454,10 @@ func buildTier(r *sim.Result, i int) tierView {
 			CPU: fmtCell(mul(n.CPUUtilization, 100), fmtPercentNum), Disk: fmtCell(mul(n.DiskUtilization, 100), fmtPercentNum),
 			Memory: "–", Components: strings.Join(n.Components, ", "),
 		}
+		if n.CPULimit > 0 {
+			// CPU % is then against the limit (a CFS quota)
+			row.Cores += " (limit " + fmtNum(n.CPULimit) + ")"
+		}
 		if n.MemoryBytes > 0 {
 			row.Memory = fmtIEC(n.MemoryUsedBytes) + " of " + fmtIEC(n.MemoryBytes) + " (" + fmtPct(n.MemoryUsedBytes/n.MemoryBytes) + ")"
 		}
@@ -497,6 +502,10 @@ func buildTier(r *sim.Result, i int) tierView {
 	}
 	if len(st.Overrides) > 0 {
 		t.Settings = append(t.Settings, kv{Label: "What-if overrides", Value: strings.Join(st.Overrides, ", ")})
+	}
+	if mo := st.Miniature; mo != nil {
+		t.Miniature = fmt.Sprintf("scale %s, containers pinned to %d CPU(s)", fmtNum(mo.Scale), mo.PinnedCPUs)
+		t.Settings = append(t.Settings, kv{Label: "Cluster miniature", Value: t.Miniature})
 	}
 
 	t.Failures = buildFailures(r, t.Anchor)

@@ -19,7 +19,9 @@ const (
 	DefaultWarmup          = Duration(10 * time.Second)
 	DefaultServers         = 1
 	DefaultDiscipline      = "fcfs"
-	DefaultDiskParallelism = 4 // assumed: an SSD serving 4 I/Os at once
+	DefaultDiskParallelism = 4                                // assumed: an SSD serving 4 I/Os at once
+	DefaultCPUPeriod       = Duration(100 * time.Millisecond) // CFS period of Docker and Kubernetes
+	MaxCPUPeriod           = Duration(time.Second)            // the Linux maximum of cpu.cfs_period_us
 	DefaultPolicy          = "round_robin"
 	DefaultOverflow        = "block"
 	DefaultReadRouting     = "primary"
@@ -90,8 +92,12 @@ func (s *Scenario) ApplyDefaults() {
 		}
 	}
 	for i := range s.Nodes {
-		if s.Nodes[i].DiskParallelism == 0 {
-			s.Nodes[i].DiskParallelism = DefaultDiskParallelism
+		n := &s.Nodes[i]
+		if n.DiskParallelism == 0 {
+			n.DiskParallelism = DefaultDiskParallelism
+		}
+		if n.CPULimit > 0 && n.CPUPeriod == 0 {
+			n.CPUPeriod = DefaultCPUPeriod
 		}
 	}
 	for i := range s.Services {

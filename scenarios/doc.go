@@ -60,7 +60,7 @@
 //	slo.max_drop_ratio   0.001
 //	sim.seed 1, sim.replications 5, sim.duration 60s, sim.warmup 10s
 //	stations: servers 1, discipline fcfs
-//	nodes: disk_parallelism 4 (assumed, SSD)
+//	nodes: disk_parallelism 4 (assumed, SSD), cpu_period 100ms (with cpu_limit)
 //	services: balancer.policy round_robin
 //	queues: overflow block
 //	databases: read_routing primary, replication async
@@ -85,6 +85,7 @@
 //   - counts: cores, servers, shards, batch and queue concurrency ≥ 1; no negative number
 //     anywhere; hit_ratio in [0, 1]; branch probabilities in [0, 1] summing to ≤ 1 per step;
 //     mix weights > 0; slo.utilization in [0, 1) (0: no criterion), slo.memory in (0, 1);
+//     a node's cpu_limit in (0, cores], its cpu_period in (0, 1s] and only with cpu_limit;
 //   - a flow has exactly one of rate, the source form (events_per_source, or bytes_per_month
 //     with event_size) and population, and exactly one of entry, route and mix (each mix entry
 //     one of entry and route); think only with population;

@@ -56,6 +56,9 @@ type Scenario struct {
 	// Overrides are the --set assignments Load applied, in order ("load.design=8000"); not part
 	// of the file format. Results record them (settings.overrides).
 	Overrides []string `yaml:"-" json:"-"`
+	// MiniatureOf is set on the copy Miniature returns: the containerized miniature it
+	// describes. Not part of the file format.
+	MiniatureOf *MiniatureSpec `yaml:"-" json:"-"`
 }
 
 // ClusterSpec configures `capsim cluster up`: how the deployment is scaled down to fit this
@@ -176,6 +179,17 @@ type Node struct {
 	Cores  int    `yaml:"cores" json:"cores"`
 	Memory Size   `yaml:"memory,omitempty" json:"memory,omitempty"`
 	Disk   Size   `yaml:"disk,omitempty" json:"disk,omitempty"`
+	// CPULimit caps the node's CPU, in CPUs, the way a CFS quota does (docker --cpus, a
+	// Kubernetes CPU limit, the containers of `capsim cluster up`): in every CPUPeriod the node
+	// may consume at most CPULimit × CPUPeriod of CPU time; it runs on its cores at full speed
+	// until that budget is spent, then everything on it stalls until the next period. It is not
+	// a slower CPU: under a quota, latency grows in steps of a period (DESIGN.md, "CPU limits
+	// are not half-speed servers"). In (0, cores]; left out: no limit. The node's CPU
+	// utilization is reported against the limit.
+	CPULimit float64 `yaml:"cpu_limit,omitempty" json:"cpu_limit,omitempty"`
+	// CPUPeriod is the quota's period (cpu.cfs_period_us). Default 100ms (Docker's and
+	// Kubernetes'); at most 1s. Only with cpu_limit.
+	CPUPeriod Duration `yaml:"cpu_period,omitempty" json:"cpu_period,omitempty"`
 	// DiskParallelism is the number of concurrent I/Os the disk serves (servers of the disk
 	// station). Default 4 (assumed, SSD).
 	DiskParallelism int    `yaml:"disk_parallelism,omitempty" json:"disk_parallelism,omitempty"`

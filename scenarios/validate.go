@@ -175,6 +175,10 @@ func (v *validator) explicitZeros(s *Scenario) {
 	}
 	for i, n := range s.Nodes {
 		z(p("$.nodes[%d].disk_parallelism", i), n.DiskParallelism == 0, "disk_parallelism")
+		if np := p("$.nodes[%d].cpu_limit", i); n.CPULimit == 0 && v.loc.has(np) {
+			v.errf(np, "cpu_limit must be > 0 (leave it out for no limit)")
+		}
+		z(p("$.nodes[%d].cpu_period", i), n.CPUPeriod == 0, "cpu_period")
 	}
 	for i, f := range s.Flows {
 		fp := p("$.flows[%d]", i)
@@ -379,6 +383,7 @@ func (v *validator) scenario(s *Scenario) {
 		if n.DiskParallelism < 1 {
 			v.errf(np+".disk_parallelism", "disk_parallelism must be ≥ 1")
 		}
+		v.cpuLimit(n, np)
 	}
 	for i := range s.Services {
 		v.service(m, i)
@@ -440,6 +445,23 @@ func (v *validator) scenario(s *Scenario) {
 	v.loadTest(s.LoadTest)
 	if c := s.Cluster; c != nil && (c.Scale < 0 || c.Scale > 1) {
 		v.errf("$.cluster.scale", "cluster.scale must be in (0, 1], got %g", c.Scale)
+	}
+}
+
+// cpuLimit checks a node's CFS quota: a limit in (0, cores] CPUs, a period in (0, 1s] and
+// only with a limit.
+func (v *validator) cpuLimit(n *Node, np string) {
+	if n.CPULimit > 0 && n.Cores >= 1 && n.CPULimit > float64(n.Cores) {
+		v.errf(np+".cpu_limit", "cpu_limit %g is more than node %q's %d cores", n.CPULimit, n.Name, n.Cores)
+	}
+	if n.CPUPeriod == 0 {
+		return
+	}
+	if n.CPULimit == 0 {
+		v.errf(np+".cpu_period", "cpu_period is the period of a cpu_limit: node %q has none", n.Name)
+	}
+	if n.CPUPeriod < 0 || n.CPUPeriod > MaxCPUPeriod {
+		v.errf(np+".cpu_period", "cpu_period must be in (0, %v], got %v", MaxCPUPeriod, n.CPUPeriod)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -115,6 +116,11 @@ func TestValidationErrors(t *testing.T) {
 		{"slo utilization", "", "utilization: 0.7", "utilization: 1", "slo.utilization must be in (0, 1)", "1\nstorage", 0},
 		{"slo memory zero", "", "utilization: 0.7", "utilization: 0.7\n  memory: 0", "slo.memory must be > 0", "memory: 0", 8},
 		{"storage store", "", "  store: es\n", "  store: ex\n", `storage.store: no store "ex"`, "ex\n", 0},
+		{"cpu_limit over cores", "", "  - name: lb-1\n    cores: 4\n", "  - name: lb-1\n    cores: 4\n    cpu_limit: 6\n", `cpu_limit 6 is more than node "lb-1"'s 4 cores`, "cpu_limit: 6", 11},
+		{"cpu_limit zero", "", "  - name: lb-1\n    cores: 4\n", "  - name: lb-1\n    cores: 4\n    cpu_limit: 0\n", "cpu_limit must be > 0 (leave it out for no limit)", "cpu_limit: 0", 11},
+		{"cpu_period without limit", "", "  - name: lb-1\n    cores: 4\n", "  - name: lb-1\n    cores: 4\n    cpu_period: 50ms\n", `cpu_period is the period of a cpu_limit: node "lb-1" has none`, "50ms", 0},
+		{"cpu_period too long", "", "  - name: lb-1\n    cores: 4\n", "  - name: lb-1\n    cores: 4\n    cpu_limit: 0.5\n    cpu_period: 1500ms\n", "cpu_period must be in (0, 1s], got 1.5s", "1500ms", 0},
+		{"cpu_period zero", "", "  - name: lb-1\n    cores: 4\n", "  - name: lb-1\n    cores: 4\n    cpu_limit: 0.5\n    cpu_period: 0\n", "cpu_period must be > 0 (leave it out for the default)", "cpu_period: 0", 12},
 		{"yaml syntax", "", "placement: [lb-1]", "placement: [lb-1", "", "", 0},
 		// Plain queueing networks.
 		{"route station", plainBase, "      - station: a\n      - branch", "      - station: c\n      - branch", `no station "c" (stations: a, b)`, "c\n", 0},
@@ -198,5 +204,21 @@ func TestEveryProblemAtOnce(t *testing.T) {
 		if i < len(list) && !strings.Contains(list[i].Msg, w) {
 			t.Errorf("error %d = %q, want %q (sorted by position)", i, list[i].Msg, w)
 		}
+	}
+}
+
+// TestCPULimitDefaults: a node with cpu_limit gets the CFS default period of 100 ms; a node
+// without one gets no period (and no limit).
+func TestCPULimitDefaults(t *testing.T) {
+	text := strings.Replace(readTestdata(t, "deploy.yaml"), "  - name: lb-1\n    cores: 4\n", "  - name: lb-1\n    cores: 4\n    cpu_limit: 0.5\n", 1)
+	s, err := Load("t.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Nodes[0]; n.CPULimit != 0.5 || n.CPUPeriod != Duration(100*time.Millisecond) {
+		t.Errorf("lb-1: cpu_limit %g, cpu_period %v; want 0.5 and 100ms", n.CPULimit, n.CPUPeriod)
+	}
+	if n := s.Nodes[1]; n.CPULimit != 0 || n.CPUPeriod != 0 {
+		t.Errorf("search-1 without a limit: cpu_limit %g, cpu_period %v", n.CPULimit, n.CPUPeriod)
 	}
 }

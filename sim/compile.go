@@ -152,7 +152,14 @@ func (c *compiler) build() error {
 	for i, n := range s.Nodes {
 		c.nodeIdx[n.Name] = i
 		m.nodeNames = append(m.nodeNames, n.Name)
-		m.stations = append(m.stations, stationSpec{name: n.Name + "/cpu", kind: kindCPU, node: i, servers: n.Cores, ps: true})
+		cpu := stationSpec{name: n.Name + "/cpu", kind: kindCPU, node: i, servers: n.Cores, ps: true, limit: n.CPULimit}
+		if n.CPULimit > 0 && n.CPULimit < float64(n.Cores) {
+			// at cpu_limit = cores the budget lasts the whole period even with every core busy
+			cpu.period = int64(orDefault(n.CPUPeriod, scenarios.DefaultCPUPeriod))
+			cpu.budget = n.CPULimit * float64(cpu.period)
+			m.quota = true
+		}
+		m.stations = append(m.stations, cpu)
 		m.nodeCPU = append(m.nodeCPU, int32(len(m.stations)-1))
 		m.stations = append(m.stations, stationSpec{name: n.Name + "/disk", kind: kindDisk, node: i, servers: orDefault(n.DiskParallelism, 4)})
 		m.nodeDisk = append(m.nodeDisk, int32(len(m.stations)-1))

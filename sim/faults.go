@@ -541,6 +541,9 @@ func (k *kernel) setPaused(n int, on bool) {
 // abortNode fails every job at node n's stations (a crash loses work in progress).
 func (k *kernel) abortNode(n int) {
 	cpu, disk := k.m.nodeCPU[n], k.m.nodeDisk[n]
+	if k.m.stations[cpu].period > 0 {
+		k.psAdvanceV(cpu) // the CPU its quota counted until the crash
+	}
 	for _, s := range []int32{cpu, disk} {
 		k.acc(s)
 		st := &k.st[s]

@@ -132,6 +132,7 @@ type kernel struct {
 	jobs     []job
 	free     []int32
 	st       []stationRT
+	quota    []quotaRT // per station when the model has CPU limits (see quota.go), else nil
 	pools    []poolRT
 	samplers []sampler
 	streams  []*rand.Rand
@@ -188,6 +189,7 @@ type flowStats struct {
 type stationStats struct {
 	util, lq, l, x, w float64 // w in ms
 	drops             float64
+	throttled         float64 // CPU quota: fraction of active periods in which it ran out
 }
 
 type poolStats struct {
@@ -200,6 +202,9 @@ const histMaxMicros = 3_600_000_000 // 1 h
 func newKernel(m *Model, seed uint64, rep int) *kernel {
 	k := &kernel{m: m, minF: -1, maxEvents: DefaultMaxEvents, maxJobs: DefaultMaxInSystem}
 	k.st = make([]stationRT, len(m.stations))
+	if m.quota {
+		k.quota = make([]quotaRT, len(m.stations))
+	}
 	k.pools = make([]poolRT, len(m.pools))
 	k.samplers = make([]sampler, len(m.dists))
 	for i, d := range m.dists {
@@ -928,7 +933,8 @@ func (k *kernel) depart(s int32, j int32) {
 // Processor sharing with c servers: every job in the station is served at rate min(1, c/n).
 // All jobs progress equally, so a virtual clock V that advances at that rate lets each job carry
 // a finishing tag V_arrival + demand; the smallest tag leaves next. One live completion event per
-// station; older ones are recognised as stale by the version number.
+// station; older ones are recognised as stale by the version number. A CPU with a quota
+// (quota.go) advances V only while it runs: the time it is throttled does not count.
 func (k *kernel) psRate(s int32) float64 {
 	st := &k.st[s]
 	c := float64(k.m.stations[s].servers)
@@ -945,7 +951,11 @@ func (k *kernel) psAdvanceV(s int32) {
 		return
 	}
 	if st.n > 0 {
-		st.v += float64(k.now-st.lastV) * k.psRate(s)
+		if k.m.stations[s].period > 0 {
+			st.v += k.quotaRun(s, st.lastV, k.now) * k.psRate(s)
+		} else {
+			st.v += float64(k.now-st.lastV) * k.psRate(s)
+		}
 	}
 	st.lastV = k.now
 }
@@ -961,7 +971,12 @@ func (k *kernel) psReschedule(s int32) {
 	if dt < 0 {
 		dt = 0
 	}
-	t := k.now + int64(math.Ceil(dt))
+	var t int64
+	if k.m.stations[s].period > 0 {
+		t = k.quotaDue(s, dt)
+	} else {
+		t = k.now + int64(math.Ceil(dt))
+	}
 	if st.pending && st.nextT <= t {
 		return // the live event fires no later and re-checks then
 	}
@@ -1043,6 +1058,7 @@ func (k *kernel) resetStats() {
 		st := &k.st[s]
 		st.last, st.areaBusy, st.areaN, st.done, st.respSum, st.drops = k.now, 0, 0, 0, 0, 0
 	}
+	k.resetQuota()
 	for p := range k.pools {
 		pr := &k.pools[p]
 		pr.last, pr.areaUse, pr.areaWait, pr.acq, pr.waited, pr.drops = k.now, 0, 0, 0, 0, 0
@@ -1096,6 +1112,9 @@ func (k *kernel) collect(scale float64) replication {
 			l:     st.areaN / dur,
 			x:     float64(st.done) / sec,
 			drops: float64(st.drops),
+		}
+		if spec.period > 0 {
+			ss.util, ss.throttled = k.quotaStats(int32(s), dur)
 		}
 		ss.lq = math.Max(0, (st.areaN-st.areaBusy)/dur)
 		if st.done > 0 {

@@ -30,8 +30,22 @@ type stationSpec struct {
 	servers int
 	ps      bool // processor sharing (node CPUs)
 	cap     int  // capacity K (0 = unbounded)
+	// node CPUs with a CFS quota (cpu_limit): at most budget = limit × period CPU-ns per period
+	// (periods aligned at multiples of period from time 0). limit is also set, with period 0,
+	// when it equals the cores: such a quota never binds.
+	limit  float64 // CPUs (0 = no limit)
+	period int64   // ns (0 = no quota to enforce)
+	budget float64 // CPU-ns per period
 	// plain-station service distribution (for analytic checks)
 	service *distSpec
+}
+
+// capacity is the most work per unit of time the station can do: its servers, or its CPU limit.
+func (sp *stationSpec) capacity() float64 {
+	if sp.limit > 0 {
+		return sp.limit
+	}
+	return float64(sp.servers)
 }
 
 // poolSpec is a compiled counting semaphore (worker pool, connection pool, queue consumers).
@@ -222,6 +236,7 @@ type Model struct {
 	nodeNames []string
 	nodeCPU   []int32 // station index of node i's CPU
 	nodeDisk  []int32 // station index of node i's disk
+	quota     bool    // some station has a CFS quota to enforce
 	design    float64 // design load
 	ref       float64 // load at which the flows' rates and populations are given (load.rates_at)
 	dm        demands // expected demand per request (operational analysis), set by Compile

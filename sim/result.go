@@ -43,8 +43,14 @@ type StationResult struct {
 	// Node is the node a cpu/disk station belongs to.
 	Node    string `json:"node,omitempty"`
 	Servers int    `json:"servers"`
-	// Utilization is busy servers / Servers, time-averaged (0..1).
+	// Utilization is busy servers / Servers, time-averaged (0..1); for a node CPU with a
+	// cpu_limit, CPU time / (CPULimit × time).
 	Utilization Interval `json:"utilization"`
+	// CPULimit is the node's CFS quota in CPUs (0: none); ThrottledPeriods the fraction of the
+	// quota periods with work in which the budget ran out and the node stalled (CFS
+	// nr_throttled / nr_periods), when the quota can bind (CPULimit < Servers).
+	CPULimit         float64   `json:"cpu_limit,omitempty"`
+	ThrottledPeriods *Interval `json:"throttled_periods,omitempty"`
 	// MeanQueueLength is the time-averaged number waiting (not in service).
 	MeanQueueLength Interval `json:"mean_queue_length"`
 	// MeanInSystem is the time-averaged number present (waiting + in service), L of Little's law.
@@ -64,9 +70,11 @@ type StationResult struct {
 
 // NodeResult is one machine at design load.
 type NodeResult struct {
-	Name            string   `json:"name"`
-	Role            string   `json:"role,omitempty"`
-	Cores           int      `json:"cores"`
+	Name  string `json:"name"`
+	Role  string `json:"role,omitempty"`
+	Cores int    `json:"cores"`
+	// CPULimit is the node's CFS quota in CPUs (0: none); CPUUtilization is then against it.
+	CPULimit        float64  `json:"cpu_limit,omitempty"`
 	CPUUtilization  Interval `json:"cpu_utilization"`
 	DiskUtilization Interval `json:"disk_utilization"`
 	MemoryBytes     float64  `json:"memory_bytes"`
@@ -231,6 +239,17 @@ type Settings struct {
 	// Overrides are the what-if assignments applied to the scenario file (--set, --load), in
 	// order, e.g. "load.design=8000".
 	Overrides []string `json:"overrides,omitempty"`
+	// Miniature is set when the run predicts for the containerized miniature of the scenario
+	// (capsim run --cluster-scale, scenarios.Scenario.Miniature), not for the tier as written.
+	Miniature *Miniature `json:"miniature,omitempty"`
+}
+
+// Miniature is the containerized miniature a result is the prediction for.
+type Miniature struct {
+	// Scale: node CPU limits are cores × Scale CPUs (CFS quotas) and every flow's load × Scale.
+	Scale float64 `json:"cluster_scale"`
+	// PinnedCPUs is the number of physical CPUs the containers are pinned to.
+	PinnedCPUs int `json:"pinned_cpus"`
 }
 
 // FailureResult is what one scheduled failure cost (issue 3), over replications.

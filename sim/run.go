@@ -408,7 +408,7 @@ func (m *Model) utilizationLaw(dm demands, load float64, reps []replication) []f
 		}
 	}
 	for s := range u {
-		u[s] /= float64(m.stations[s].servers)
+		u[s] /= m.stations[s].capacity()
 	}
 	return u
 }
@@ -456,6 +456,11 @@ func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, c
 		}
 		if spec.node >= 0 {
 			sr.Node = m.nodeNames[spec.node]
+		}
+		sr.CPULimit = spec.limit
+		if spec.period > 0 {
+			th := collectI(reps, func(r *replication) float64 { return r.stations[st].throttled })
+			sr.ThrottledPeriods = &th
 		}
 		for i := range reps {
 			sr.Drops += reps[i].stations[st].drops / float64(len(reps))
@@ -522,7 +527,7 @@ func (m *Model) steadyUtilization(load float64) []float64 {
 			u[s] = 0
 			continue
 		}
-		u[s] /= float64(m.stations[s].servers)
+		u[s] /= m.stations[s].capacity()
 	}
 	return u
 }

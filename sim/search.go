@@ -36,6 +36,9 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 		LoadVariable: ld.variable, LoadUnit: ld.unit, DesignLoad: ld.design, ClaimedCapacity: s.Claimed,
 		HeadroomTarget: s.SLO.Headroom * 100, UtilizationTrigger: s.SLO.Utilization,
 	}
+	if mo := s.MiniatureOf; mo != nil {
+		res.Settings.Miniature = &Miniature{Scale: mo.Scale, PinnedCPUs: mo.PinnedCPUs}
+	}
 	for _, c := range s.Sources {
 		res.Sources = append(res.Sources, Citation{File: c.File, Section: c.Section, Says: c.Says})
 	}
@@ -492,7 +495,7 @@ func nodeResults(s *scenarios.Scenario, m *Model, p Point) []NodeResult {
 	var out []NodeResult
 	used := s.MemoryByNode()
 	for i, n := range s.Nodes {
-		nr := NodeResult{Name: n.Name, Role: n.Role, Cores: n.Cores, MemoryBytes: float64(n.Memory), MemoryUsedBytes: used[n.Name], Components: n.Components}
+		nr := NodeResult{Name: n.Name, Role: n.Role, Cores: n.Cores, CPULimit: n.CPULimit, MemoryBytes: float64(n.Memory), MemoryUsedBytes: used[n.Name], Components: n.Components}
 		nr.CPUUtilization = p.Stations[m.nodeCPU[i]].Utilization
 		nr.DiskUtilization = p.Stations[m.nodeDisk[i]].Utilization
 		out = append(out, nr)
@@ -681,6 +684,12 @@ func modelNotes(s *scenarios.Scenario, m *Model, cfg *config) []string {
 			"Balancers: round_robin; least_conn = fewest active requests per unit of weight, ties by smooth weighted round robin (NGINX least_conn); weighted = smooth weighted round robin (NGINX); source_hash over a uniform data-source id.",
 			"Queues: a request waits for one of the queue's consumers (block = the producer keeps holding its worker meanwhile); drop = lost when the waiting room is full.",
 		)
+	}
+	for _, nd := range s.Nodes {
+		if nd.CPULimit > 0 {
+			n = append(n, "A node with cpu_limit is a CFS quota, not a slower CPU: in every cpu_period (aligned from time 0) it may use cpu_limit × cpu_period of CPU time; it runs on its cores at full speed until that is spent, then everything on it stalls until the next period. Its CPU utilization is CPU time / (cpu_limit × time); throttled periods is the fraction of periods with work in which the budget ran out.")
+			break
+		}
 	}
 	if len(s.Storage.Flow) > 0 {
 		n = append(n, "Storage: average event rate (no peak factor) × event size × index ratio × (1 + replicas), a 30-day month; days until full assume no deletion.")

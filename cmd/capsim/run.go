@@ -39,6 +39,9 @@ type runFlags struct {
 	duration     time.Duration
 	warmup       time.Duration
 	timeout      time.Duration
+	cluster      bool
+	clusterScale float64
+	clusterCPUs  int
 	// given lists the flags set on the command line (a value equal to the default included)
 	given map[string]bool
 }
@@ -61,7 +64,7 @@ SLO criterion fails at design load or its capacity (performance and storage) is 
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.given = map[string]bool{}
-			for _, name := range []string{"seed", "replications", "duration", "warmup", "load", "timeout"} {
+			for _, name := range []string{"seed", "replications", "duration", "warmup", "load", "timeout", "cluster-scale", "cluster-cpus"} {
 				f.given[name] = cmd.Flags().Changed(name)
 			}
 			return runRun(cmd, args, &f)
@@ -82,6 +85,9 @@ SLO criterion fails at design load or its capacity (performance and storage) is 
 	fl.DurationVar(&f.duration, "duration", 0, "measured simulated time per replication (default: the scenario's sim.duration, else 60s)")
 	fl.DurationVar(&f.warmup, "warmup", 0, "warm-up discarded per replication (default: sim.warmup, else 10s)")
 	fl.DurationVar(&f.timeout, "timeout", DefaultRunTimeout, "wall-time limit of the whole command; reaching it stops the run (exit 3)")
+	fl.BoolVar(&f.cluster, "cluster", false, "predict for the containerized miniature `capsim cluster up` starts, at the scenario's cluster.scale (else the scale cluster up picks)")
+	fl.Float64Var(&f.clusterScale, "cluster-scale", 0, "predict for the miniature at this scale in (0, 1]: node CPUs become CFS quotas of cores × S, the load × S (implies --cluster)")
+	fl.IntVar(&f.clusterCPUs, "cluster-cpus", 1, "physical CPUs the miniature's containers are pinned to (with --cluster)")
 	rootCmd.AddCommand(cmd)
 }
 
@@ -115,6 +121,12 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			}
 			continue
 		}
+		if f.cluster || f.clusterScale != 0 || f.given["cluster-cpus"] {
+			if s, err = miniature(s, f); err != nil {
+				bad = append(bad, fmt.Sprintf("%s: %v", a, err))
+				continue
+			}
+		}
 		scs = append(scs, s)
 		files = append(files, a)
 	}
@@ -130,7 +142,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	}
 	names := map[string]bool{}
 	for _, s := range scs {
-		fn := folderName(s.Name, s.Overrides)
+		fn := folderName(s.Name, runTags(s))
 		if names[fn] && len(scs) > 1 {
 			return invalid(fmt.Errorf("two scenarios are named %q; their outputs would overwrite each other", s.Name))
 		}
@@ -139,7 +151,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	// every output folder is checked (created, writable) before anything is simulated
 	dirs := make([]string, len(scs))
 	for i, s := range scs {
-		dirs[i] = outDir(f.out, s.Name, s.Overrides, len(scs))
+		dirs[i] = outDir(f.out, s.Name, runTags(s), len(scs))
 	}
 	compDir := filepath.Join(orStr(f.out, "out"), folderName("comparison", sets))
 	check := dirs
@@ -293,7 +305,41 @@ func (f *runFlags) check() error {
 	if given("load") && !(f.load > 0 && f.load <= scenarios.MaxLoad) {
 		errs = append(errs, fmt.Errorf("--load must be in (0, %g] load units, got %v", scenarios.MaxLoad, f.load))
 	}
+	if (given("cluster-scale") || f.clusterScale != 0) && !(f.clusterScale > 0 && f.clusterScale <= 1) {
+		errs = append(errs, fmt.Errorf("--cluster-scale must be in (0, 1], got %v", f.clusterScale))
+	}
+	if (given("cluster-cpus") || f.clusterCPUs != 0) && f.clusterCPUs < 1 {
+		errs = append(errs, fmt.Errorf("--cluster-cpus must be ≥ 1, got %d", f.clusterCPUs))
+	}
 	return errors.Join(errs...)
+}
+
+// miniature is the scenario of the containerized miniature (--cluster, --cluster-scale): at
+// --cluster-scale, else the file's cluster.scale, else the scale `capsim cluster up` picks.
+func miniature(s *scenarios.Scenario, f *runFlags) (*scenarios.Scenario, error) {
+	cpus := max(1, f.clusterCPUs)
+	scale := f.clusterScale
+	if scale == 0 && s.Cluster != nil {
+		scale = s.Cluster.Scale
+	}
+	if scale == 0 {
+		scale = s.DefaultClusterScale(float64(cpus))
+	}
+	return s.Miniature(scale, cpus)
+}
+
+// runTags names what a run changed against the file, for its default output folder: the
+// overrides, then the miniature's scale (and pinned CPUs when not 1).
+func runTags(s *scenarios.Scenario) []string {
+	mo := s.MiniatureOf
+	if mo == nil {
+		return s.Overrides
+	}
+	tags := append(append([]string(nil), s.Overrides...), "cluster-scale="+yamlFloat(mo.Scale))
+	if mo.PinnedCPUs != 1 {
+		tags = append(tags, fmt.Sprintf("cluster-cpus=%d", mo.PinnedCPUs))
+	}
+	return tags
 }
 
 // runError maps an error of the simulation to an exit code: stopped by an interrupt (130), by
@@ -413,6 +459,9 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 		title += " — " + safeText(r.Title, false)
 	}
 	fmt.Fprintf(w, "\n%s\n", title)
+	if mo := r.Settings.Miniature; mo != nil {
+		fmt.Fprintf(w, "  %-16s scale %.4g on %d pinned CPU(s): node CPUs are CFS quotas of cores × scale, load × scale\n", "miniature", mo.Scale, mo.PinnedCPUs)
+	}
 	unit := r.LoadUnit
 	fmt.Fprintf(w, "  %-16s %s %s\n", "design load", num(r.DesignLoad), unit)
 	if s := r.Saturation; s != nil {
