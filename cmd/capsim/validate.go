@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/capsim/capsim/fixtures/images"
+	"github.com/capsim/capsim/fixtures/validate"
+	"github.com/capsim/capsim/sim"
+)
+
+type validateFlags struct {
+	cluster, flow, out, cpuset string
+	loads                      string
+	step, warmup               time.Duration
+	scale                      float64
+	sets                       []string
+	replications               int
+}
+
+func init() {
+	var f validateFlags
+	cmd := &cobra.Command{
+		Use:   "validate SCENARIO",
+		Short: "Calibrate the model on the scenario's miniature, predict, measure a load ladder and report the error",
+		Long: `capsim validate checks the model against the containerized miniature of a scenario:
+
+  1. calibrate: drive the flow at about 15 % of the model's saturation point for one step and
+     measure every process's CPU per operation (utilization law); apply what the scenario
+     format can hold (handler, database, cache and store CPU) as cost overrides;
+  2. predict with the calibrated model of the miniature: the saturation point, and at each
+     ladder load (--loads, fractions of it) the flow's throughput, P95 and node utilization;
+  3. measure the same loads on the cluster with the Go generator (open, Poisson), pinned off
+     the cluster's CPUs, recording the machine's load average per step;
+  4. compare, and judge against the fidelity goals (throughput ±5 %, P95 ±20 %, saturation
+     ±10 %, node utilization ±5 points), with no tuning after the measurement.
+
+With --cluster RUN it uses a running miniature started from the same file and --set values
+(capsim cluster up); otherwise it starts one and removes it at the end, also on Ctrl-C.
+Writes DIR/validate.json (every pair) and DIR/calibration.yaml (the profile).
+
+Exit codes: 0 every goal met; 99 a goal not met, inconclusive or without data; 2 invalid
+input; 130 interrupted (the cluster it started is removed); 1 anything else.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runValidate(cmd, args[0], &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.cluster, "cluster", "", "use this running miniature (capsim cluster up) instead of starting one")
+	fl.StringVar(&f.flow, "flow", "", "flow to drive (default: the first; open flows only)")
+	fl.StringVar(&f.loads, "loads", "0.2,0.4,0.6,0.8,0.9,1.0", "ladder loads as fractions of the calibrated model's saturation point")
+	fl.DurationVar(&f.step, "step", validate.DefaultStep, "measured time per step (and for the calibration step)")
+	fl.DurationVar(&f.warmup, "warmup", validate.DefaultWarmup, "warm-up before each step, at the step's rate, discarded")
+	fl.StringVar(&f.out, "out", "", "output folder (default out/<scenario>-validate)")
+	fl.Float64Var(&f.scale, "scale", 0, "scale of the miniature it starts (default: the scenario's cluster.scale, else what fits one core)")
+	fl.StringVar(&f.cpuset, "cpuset", defaultCPUSet(), "pin the miniature it starts to these CPUs; the generator uses the others")
+	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario value (repeatable; a --cluster run must have been started with the same)")
+	fl.IntVar(&f.replications, "replications", 0, "model replications per load (default: the scenario's)")
+	rootCmd.AddCommand(cmd)
+}
+
+func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
+	if f.step <= 0 || f.step > time.Hour {
+		return invalid(fmt.Errorf("--step must be in (0, 1h], got %v", f.step))
+	}
+	if f.warmup < 0 || f.warmup > time.Hour {
+		return invalid(fmt.Errorf("--warmup must be in [0, 1h], got %v", f.warmup))
+	}
+	if f.replications < 0 || f.replications > 10000 {
+		return invalid(fmt.Errorf("--replications must be in 1–10,000, got %d", f.replications))
+	}
+	var loads []float64
+	for _, x := range strings.Split(f.loads, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		if err != nil {
+			return invalid(fmt.Errorf("--loads: %q is not a number", x))
+		}
+		loads = append(loads, v)
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	stderr := termWriter{cmd.ErrOrStderr()}
+	o := validate.Options{File: file, Sets: f.sets, Flow: f.flow, Cluster: f.cluster, Scale: f.scale, CPUSet: f.cpuset,
+		Loads: loads, Step: f.step, Warmup: f.warmup, Log: stderr}
+	if f.replications > 0 {
+		o.SimOptions = append(o.SimOptions, sim.WithReplications(f.replications))
+	}
+	if f.cluster == "" {
+		img, err := images.NodeImage(ctx, images.Options{Out: stderr})
+		if err != nil {
+			return err
+		}
+		o.Image = img
+	}
+	rep, err := validate.Run(ctx, o)
+	switch {
+	case errors.Is(err, validate.ErrInput):
+		return invalid(err)
+	case err != nil && ctx.Err() != nil:
+		msg := "interrupted"
+		if rep != nil && rep.Started {
+			msg += ": the cluster it started was removed"
+		}
+		return &exitError{code: ExitInterrupted, err: errors.New(msg)}
+	case err != nil:
+		return err
+	}
+	out := f.out
+	if out == "" {
+		out = filepath.Join("out", sanitizeName(rep.Scenario)+"-validate")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(out, "validate.json"), rep.WriteJSON); err != nil {
+		return err
+	}
+	prof, err := rep.Calibration.YAML()
+	if err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(out, "calibration.yaml"), func(w io.Writer) error { _, err := w.Write(prof); return err }); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	rep.WriteTable(&buf)
+	stdout := termWriter{cmd.OutOrStdout()}
+	stdout.Write(buf.Bytes())
+	fmt.Fprintf(stdout, "\n  wrote %s and %s\n", filepath.Join(out, "validate.json"), filepath.Join(out, "calibration.yaml"))
+	for _, v := range rep.Verdicts {
+		if v.Verdict != validate.Met {
+			return &exitError{code: ExitSLOBreached}
+		}
+	}
+	return nil
+}
