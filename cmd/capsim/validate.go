@@ -24,7 +24,7 @@ type validateFlags struct {
 	cluster, flow, out, cpuset string
 	loads                      string
 	step, warmup               time.Duration
-	scale                      float64
+	scale, calibrateAt         float64
 	sets                       []string
 	replications               int
 }
@@ -36,7 +36,8 @@ func init() {
 		Short: "Calibrate the model on the scenario's miniature, predict, measure a load ladder and report the error",
 		Long: `capsim validate checks the model against the containerized miniature of a scenario:
 
-  1. calibrate: drive the flow at about 15 % of the model's saturation point for one step and
+  1. calibrate: drive the flow at 15 % (--calibrate-at) of the uncalibrated model's saturation
+     point, or of the miniature's design load if lower, for one step and
      measure every process's CPU per operation (utilization law); apply what the scenario
      format can hold (handler, database, cache and store CPU) as cost overrides;
   2. predict with the calibrated model of the miniature: the saturation point, and at each
@@ -65,6 +66,7 @@ input; 130 interrupted (the cluster it started is removed); 1 anything else.`,
 	fl.Float64Var(&f.scale, "scale", 0, "scale of the miniature it starts (default: the scenario's cluster.scale, else what fits one core)")
 	fl.StringVar(&f.cpuset, "cpuset", defaultCPUSet(), "pin the miniature it starts to these CPUs; the generator uses the others")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario value (repeatable; a --cluster run must have been started with the same)")
+	fl.Float64Var(&f.calibrateAt, "calibrate-at", validate.DefaultCalibrationFraction, "calibration load as a fraction of the uncalibrated model's saturation point (or of the miniature's design load if lower)")
 	fl.IntVar(&f.replications, "replications", 0, "model replications per load (default: the scenario's)")
 	rootCmd.AddCommand(cmd)
 }
@@ -75,6 +77,9 @@ func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
 	}
 	if f.warmup < 0 || f.warmup > time.Hour {
 		return invalid(fmt.Errorf("--warmup must be in [0, 1h], got %v", f.warmup))
+	}
+	if !(f.calibrateAt > 0 && f.calibrateAt <= 1) {
+		return invalid(fmt.Errorf("--calibrate-at must be in (0, 1], got %v", f.calibrateAt))
 	}
 	if f.replications < 0 || f.replications > 10000 {
 		return invalid(fmt.Errorf("--replications must be in 1–10,000, got %d", f.replications))
@@ -91,7 +96,7 @@ func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
 	defer stop()
 	stderr := termWriter{cmd.ErrOrStderr()}
 	o := validate.Options{File: file, Sets: f.sets, Flow: f.flow, Cluster: f.cluster, Scale: f.scale, CPUSet: f.cpuset,
-		Loads: loads, Step: f.step, Warmup: f.warmup, Log: stderr}
+		Loads: loads, Step: f.step, Warmup: f.warmup, CalibrationFraction: f.calibrateAt, Log: stderr}
 	if f.replications > 0 {
 		o.SimOptions = append(o.SimOptions, sim.WithReplications(f.replications))
 	}
