@@ -56,6 +56,11 @@ type Scenario struct {
 	// Overrides are the --set assignments Load applied, in order ("load.design=8000"); not part
 	// of the file format. Results record them (settings.overrides).
 	Overrides []string `yaml:"-" json:"-"`
+
+	// Files are the files this scenario was composed of (see compose.go), the file given to
+	// Load first, then every file it extends or includes in the order they were read; not part
+	// of the file format.
+	Files []string `yaml:"-" json:"-"`
 }
 
 // ClusterSpec configures `capsim cluster up`: how the deployment is scaled down to fit this
@@ -83,6 +88,10 @@ type Assumption struct {
 	Value string `yaml:"value" json:"value"`
 	// Source: a published benchmark (with a reference) or the word "assumed".
 	Source string `yaml:"source" json:"source"`
+	// File is the scenario file the assumption is written in (set by Load: in a composed
+	// scenario, the system file, the tier file or the calibration profile); not part of the
+	// file format.
+	File string `yaml:"-" json:"file,omitempty" jsonschema:"-"`
 }
 
 // LoadSpec names the sweep variable of the saturation search. Every flow's rate is given at
