@@ -313,6 +313,37 @@ func TestComposeAnchors(t *testing.T) {
 	}
 }
 
+// TestBuiltinComposition: the UTMStack tiers include one system file; failure files extend a
+// tier; includes of built-ins are read from the built-in files.
+func TestBuiltinComposition(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		files []string
+	}{
+		{"medium", []string{"scenarios/medium.yaml", "scenarios/systems/utmstack.yaml"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := LoadFile(tt.name)
+			if err != nil {
+				t.Fatalf("%v", verbose(err))
+			}
+			if diff := cmp.Diff(tt.files, s.Files); diff != "" {
+				t.Errorf("Files (-want +got):\n%s", diff)
+			}
+			for _, a := range s.Assumptions {
+				if a.File == "" {
+					t.Errorf("assumption %q has no file", a.What)
+				}
+			}
+		})
+	}
+	for _, b := range Builtins() {
+		if strings.HasPrefix(b, systemsDir+"/") {
+			t.Errorf("system file %s listed as a built-in scenario", b)
+		}
+	}
+}
+
 func verbose(err error) string {
 	var l ErrorList
 	if errors.As(err, &l) {
