@@ -321,6 +321,8 @@ func TestBuiltinComposition(t *testing.T) {
 		files []string
 	}{
 		{"medium", []string{"scenarios/medium.yaml", "scenarios/systems/utmstack.yaml"}},
+		{"medium-failures", []string{"scenarios/medium-failures.yaml", "scenarios/medium.yaml", "scenarios/systems/utmstack.yaml"}},
+		{"elma365/cluster-failures", []string{"scenarios/elma365/cluster-failures.yaml", "scenarios/elma365/cluster.yaml"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := LoadFile(tt.name)
