@@ -418,38 +418,41 @@ func displayPath(p string) string {
 	return strings.TrimPrefix(p, "$.")
 }
 
+// mergeMaps merges two mappings key by key. The result lists the higher file's keys first (key
+// order means nothing to the format), so an error about the whole mapping — a missing name, a
+// service without placement — points at the file that completes it.
 func (c *composer) mergeMaps(l, h ast.Node, p string, peers bool) ast.Node {
 	le, he := c.entries(l), c.entries(h)
-	hIdx := map[string]int{}
-	for j, mv := range he {
+	lIdx := map[string]int{}
+	for i, mv := range le {
 		if k, ok := scalarText(c.resolve(mv.Key)); ok {
-			if _, dup := hIdx[k]; !dup {
-				hIdx[k] = j
+			if _, dup := lIdx[k]; !dup {
+				lIdx[k] = i
 			}
 		}
 	}
-	used := make([]bool, len(he))
+	used := make([]bool, len(le))
 	seen := map[string]bool{}
 	out := make([]*ast.MappingValueNode, 0, len(le)+len(he))
-	for _, mv := range le {
+	for _, mv := range he {
 		k, ok := scalarText(c.resolve(mv.Key))
-		j, inH := hIdx[k]
-		if !ok || seen[k] || !inH {
+		i, inL := lIdx[k]
+		if !ok || seen[k] || !inL {
 			out = append(out, mv) // a duplicate key stays for the decoder to report
 			seen[k] = ok
 			continue
 		}
 		seen[k] = true
-		used[j] = true
-		v := c.merge(mv.Value, he[j].Value, childSchemaPath(p, k), peers)
+		used[i] = true
+		v := c.merge(le[i].Value, mv.Value, childSchemaPath(p, k), peers)
 		out = append(out, ast.MappingValue(mv.Start, mv.Key, v))
 	}
-	for j, mv := range he {
-		if !used[j] {
+	for i, mv := range le {
+		if !used[i] {
 			out = append(out, mv)
 		}
 	}
-	return ast.Mapping(mappingStart(l), false, out...)
+	return ast.Mapping(mappingStart(h), false, out...)
 }
 
 func childSchemaPath(p, key string) string { return p + "." + key }

@@ -206,6 +206,22 @@ func TestComposeErrors(t *testing.T) {
 			file: "system/web.yaml", line: 14, col: 11, msg: "variable POOL is not set",
 		},
 		{
+			name: "a whole-scenario problem points at the including file",
+			files: map[string]string{
+				"system/web.yaml": composeSystem,
+				"tier.yaml":       strings.Replace(composeTier, "name: tier\n", "", 1),
+			},
+			file: "tier.yaml", line: 2, col: 1, msg: "needs a name",
+		},
+		{
+			name: "a component the including file completes: its problem points there",
+			files: map[string]string{
+				"system/web.yaml": composeSystem,
+				"tier.yaml":       strings.Replace(composeTier, "    placement: [n1, n2]\n", "", 1),
+			},
+			file: "tier.yaml", line: 13, col: 5, msg: "needs at least one node",
+		},
+		{
 			name:  "missing file",
 			files: map[string]string{"tier.yaml": composeTier},
 			file:  "tier.yaml", line: 1, col: 11, msg: `"system/web.yaml": no such file`,
