@@ -111,8 +111,8 @@ func medium(name string, design, claimed, satVal float64) *sim.Result {
 			{File: "004_ed90f6a012137822.txt", Section: "Scaling triggers", Says: "CPU usage > 70 % sustained"},
 		},
 		Assumptions: []sim.Assumption{
-			{What: "CPU per ingested event (parse + correlate)", Value: "35 µs", Source: "Elasticsearch Rally http_logs bulk-indexing rate, scaled; assumed"},
-			{What: "Index overhead on stored bytes", Value: "1.1×", Source: "assumed"},
+			{What: "CPU per ingested event (parse + correlate)", Value: "35 µs", Source: "Elasticsearch Rally http_logs bulk-indexing rate, scaled; assumed", File: "scenarios/systems/utmstack.yaml"},
+			{What: "Index overhead on stored bytes", Value: "1.1×", Source: "assumed", File: "scenarios/medium.yaml"},
 		},
 		Settings:     sim.Settings{Seed: 42, Replications: 10, DurationS: 600, WarmupS: 60, Events: 123456789},
 		LoadVariable: "data_sources", LoadUnit: "sources", DesignLoad: design, ClaimedCapacity: claimed,

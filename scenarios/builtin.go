@@ -13,7 +13,8 @@ import (
 
 // builtinFS holds the scenario files compiled into the binary: "NAME.yaml" and "DIR/NAME.yaml"
 // (both patterns match files that exist: the UTMStack tiers and the examples). An empty
-// subfolder does not break the build. Builtins leaves testdata out.
+// subfolder does not break the build. Builtins leaves testdata out, and systems/: the system
+// files there are parts that tier files include, not scenarios of their own.
 //
 //go:embed *.yaml */*.yaml
 var builtinFS embed.FS
@@ -27,7 +28,7 @@ func Builtins() []string {
 			return nil
 		}
 		if d.IsDir() {
-			if p != "." && (strings.Count(p, "/") >= 1 || d.Name() == "testdata") {
+			if p != "." && (strings.Count(p, "/") >= 1 || d.Name() == "testdata" || d.Name() == systemsDir) {
 				return fs.SkipDir
 			}
 			return nil
@@ -41,6 +42,9 @@ func Builtins() []string {
 	return out
 }
 
+// systemsDir is the folder of the built-in system files (included by tiers, not run alone).
+const systemsDir = "systems"
+
 // ErrNotFound is returned by Resolve when the argument is neither a file nor a built-in name.
 // It wraps ErrInvalid (bad input).
 var ErrNotFound = fmt.Errorf("scenarios: no such scenario (%w)", ErrInvalid)
@@ -53,26 +57,32 @@ var ErrNotFound = fmt.Errorf("scenarios: no such scenario (%w)", ErrInvalid)
 // than MaxFileSize is rejected without reading all of it (wraps ErrInvalid); I/O errors as they
 // are.
 func Resolve(arg string) (name string, data []byte, err error) {
+	name, data, _, err = resolve(arg)
+	return name, data, err
+}
+
+// resolve is Resolve, and for a built-in the FS its includes are read from.
+func resolve(arg string) (name string, data []byte, inc *includeFS, err error) {
 	if arg == "" {
-		return "", nil, fmt.Errorf("%w: empty name", ErrNotFound)
+		return "", nil, nil, fmt.Errorf("%w: empty name", ErrNotFound)
 	}
 	if st, err := os.Stat(arg); err == nil {
 		if st.IsDir() {
-			return "", nil, fmt.Errorf("%s is a directory, not a scenario file", arg)
+			return "", nil, nil, fmt.Errorf("%s is a directory, not a scenario file", arg)
 		}
 		f, err := os.Open(arg)
 		if err != nil {
-			return "", nil, err
+			return "", nil, nil, err
 		}
 		defer f.Close()
 		data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 		if err != nil {
-			return "", nil, fmt.Errorf("read %s: %w", arg, err)
+			return "", nil, nil, fmt.Errorf("read %s: %w", arg, err)
 		}
 		if len(data) > MaxFileSize {
-			return "", nil, &Error{File: arg, Msg: fmt.Sprintf("file is larger than the %d-byte limit", MaxFileSize)}
+			return "", nil, nil, &Error{File: arg, Msg: fmt.Sprintf("file is larger than the %d-byte limit", MaxFileSize)}
 		}
-		return arg, data, nil
+		return arg, data, nil, nil
 	}
 	n := path.Clean(strings.ReplaceAll(arg, "\\", "/"))
 	n = strings.TrimPrefix(n, "scenarios/")
@@ -82,11 +92,11 @@ func Resolve(arg string) (name string, data []byte, err error) {
 			if b == n {
 				data, err := builtinFS.ReadFile(n + ".yaml")
 				if err != nil {
-					return "", nil, err
+					return "", nil, nil, err
 				}
-				return "scenarios/" + n + ".yaml", data, nil
+				return "scenarios/" + n + ".yaml", data, &includeFS{fsys: builtinFS, root: n + ".yaml", display: "scenarios/"}, nil
 			}
 		}
 	}
-	return "", nil, fmt.Errorf("%w: %q is not a file nor a built-in scenario (built-ins: %s)", ErrNotFound, arg, strings.Join(Builtins(), ", "))
+	return "", nil, nil, fmt.Errorf("%w: %q is not a file nor a built-in scenario (built-ins: %s)", ErrNotFound, arg, strings.Join(Builtins(), ", "))
 }

@@ -2,15 +2,133 @@ package scenarios
 
 import (
 	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
 	"testing"
+
+	"github.com/goccy/go-yaml"
 )
 
-// TestCalibrationSharedAcrossTiers: issue 2 asks for per-event costs calibrated once, not per tier.
-// Every cost of a component (service handler, store, database, cache) and every per-source workload
-// figure must be the same in every tier file of one system that has that component.
+// TestCostsWrittenOnce: issue 2 asks for per-event costs calibrated once, not per tier; issue 11
+// for them to be written once. Every cost of the UTMStack model (a handler's work, a store's,
+// database's or cache's cost, a source's usage profile) is set in exactly one file,
+// systems/utmstack.yaml, which every UTMStack tier includes (directly or through the tier a
+// failure file extends).
+func TestCostsWrittenOnce(t *testing.T) {
+	const system = "systems/utmstack.yaml"
+	files := []string{system}
+	for _, b := range Builtins() {
+		s, err := LoadFile(b)
+		if err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		for _, f := range s.Files[1:] {
+			if f == "scenarios/"+system {
+				files = append(files, b+".yaml")
+				break
+			}
+		}
+	}
+	if len(files) < 1+7 {
+		t.Fatalf("only %v include %s; want the four tiers and three failure files", files[1:], system)
+	}
+	where := map[string][]string{} // value path → files that set it
+	for _, f := range files {
+		data, err := fs.ReadFile(builtinFS, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tree map[string]any
+		if err := yaml.Unmarshal(data, &tree); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		delete(tree, "assumptions") // listed, not set: they concatenate
+		for _, p := range valuePaths(tree, "") {
+			where[p] = append(where[p], f)
+		}
+	}
+	costs := 0
+	paths := make([]string, 0, len(where))
+	for p := range where {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		fs := where[p]
+		if isCost(p) {
+			costs++
+		} else if fs[0] != system {
+			continue // a tier's own value
+		}
+		if len(fs) != 1 || fs[0] != system {
+			t.Errorf("%s is set in %v, want only in %s", p, fs, system)
+		}
+	}
+	if costs < 20 {
+		t.Errorf("only %d cost values found: the walk misses them", costs)
+	}
+}
+
+// valuePaths lists the paths of the values in a raw scenario tree (list items by name, or class
+// for handlers; their name is not a value); a cost (see isCost) is one value however deep it is.
+func valuePaths(n any, path string) []string {
+	var out []string
+	switch v := n.(type) {
+	case map[string]any:
+		for k, c := range v {
+			p := path + "." + k
+			if k == "name" && strings.HasSuffix(path, "]") {
+				continue // the name that identifies a component, not a value
+			}
+			if isCost(p) {
+				out = append(out, p)
+				continue
+			}
+			out = append(out, valuePaths(c, p)...)
+		}
+	case []any:
+		for i, c := range v {
+			id := fmt.Sprint(i)
+			if m, ok := c.(map[string]any); ok {
+				if s, ok := m["name"].(string); ok {
+					id = s
+				} else if s, ok := m["class"].(string); ok {
+					id = s
+				}
+			}
+			out = append(out, valuePaths(c, path+"["+id+"]")...)
+		}
+	default:
+		out = append(out, path)
+	}
+	return out
+}
+
+// isCost: everything under a handler, a store's index and query, a database's read and write, a
+// cache's cpu and hit ratio, a flow's event size, peak factor, batch and mix.
+func isCost(p string) bool {
+	last := p[strings.LastIndexByte(p, '.')+1:]
+	switch {
+	case strings.Contains(p, ".handlers["):
+		return true
+	case strings.HasPrefix(p, ".stores[") && (last == "index" || last == "query"):
+		return true
+	case strings.HasPrefix(p, ".databases[") && (last == "read" || last == "write"):
+		return true
+	case strings.HasPrefix(p, ".caches[") && (last == "cpu" || last == "hit_ratio"):
+		return true
+	case strings.HasPrefix(p, ".flows[") && (last == "event_size" || last == "peak_factor" || last == "batch" || last == "mix"):
+		return true
+	}
+	return false
+}
+
+// TestCalibrationSharedAcrossTiers: the ThingsPanel tiers are still written as whole files, so
+// every cost of a component (service handler, store, database, cache) and every per-source
+// workload figure must be the same in every tier file that has that component.
 func TestCalibrationSharedAcrossTiers(t *testing.T) {
 	systems := map[string][]string{
-		"UTMStack":    {"single", "small", "medium", "large"},
 		"ThingsPanel": {"thingspanel/small", "thingspanel/medium", "thingspanel/large"},
 	}
 	for sys, tiers := range systems {

@@ -19,7 +19,7 @@ import (
 // durations, sizes, rates and distributions. Every problem, with its position.
 type checker struct {
 	src     *source
-	anchors map[string]ast.Node
+	anchors map[anchorKey]ast.Node
 	errs    ErrorList
 	visits  int
 	// nested is set when the errors just added came from inside a collection.
@@ -53,7 +53,7 @@ func (c *checker) resolve(n ast.Node) ast.Node {
 			if v.Value == nil {
 				return nil
 			}
-			n = c.anchors[v.Value.String()]
+			n = c.anchors[anchorKey{file: c.src.of(v.GetToken()), name: v.Value.String()}]
 		case *ast.TagNode:
 			n = v.Value
 		default:

@@ -23,7 +23,9 @@
 //     of later errors refer to the file as written.
 //  3. Parsing (github.com/goccy/go-yaml): syntax errors and duplicate keys, with positions.
 //     A file holds one document.
-//  4. --set assignments (WithSet), applied to the parsed tree before decoding, so a value is
+//  4. Composition: a file naming "extends: base.yaml" or "include: [a.yaml, ...]" is merged
+//     with those files (each through stages 1–3 and composed in turn; see Composition).
+//  5. --set assignments (WithSet), applied to the parsed tree before decoding, so a value is
 //     type-checked exactly like the file. "key=value": the key is a dotted path; a mapping is
 //     entered by key, a list element by its 0-based index or by its name field (class for
 //     handlers): "nodes.search-1.cores=64", "services.agent-manager.handlers.ingest.cpu=5ms",
@@ -31,12 +33,46 @@
 //     format does not know); a list element that matches nothing is an error. The value is
 //     YAML: "64", "250ms", "[a, b]", "{dist: gamma, mean: 5ms, cv: 0.5}". Errors in a value
 //     name the assignment ("--set nodes.x.cores=many: expected a whole number").
-//  5. Strict structure: every key must be a field of the format (an unknown key gets a "did you
+//  6. Strict structure: every key must be a field of the format (an unknown key gets a "did you
 //     mean"), every value the right kind (mapping, list, whole number, number, boolean, string),
 //     durations, sizes, rates and distributions must parse. Bad nodes are reported and pruned,
 //     and the rest goes on to the next stages, so one run reports these and the semantic
 //     problems together.
-//  6. Decoding, defaults (ApplyDefaults, below) and validation (below).
+//  7. Decoding, defaults (ApplyDefaults, below) and validation (below).
+//
+// # Composition
+//
+// A scenario may be written as several files, so nothing is copied to be kept in step: a
+// system file (services, handlers and their costs, stores' and databases' costs, the
+// assumptions behind them) that tier files include and complete with their deployment (nodes,
+// placement, replicas), workload and SLO; a failure file that extends a tier and adds only its
+// failures; a calibration profile that includes the system file and overrides measured costs.
+//
+//	include: [systems/utmstack.yaml]   # a list; paths relative to this file
+//	extends: medium.yaml               # one base scenario
+//
+// A built-in scenario's includes are read from the built-in files (systems/ holds the system
+// files; Builtins does not list them). The composed tree is, from lowest to highest
+// precedence, the base (extends), the included files (peers: none wins over another), then
+// the file's own sections. Composing a lower tree with a higher one:
+//
+//   - mappings merge key by key, recursively (load, slo, sim, storage, ha, a balancer, ...);
+//   - lists of named components merge by name: nodes, stations, services, queues, stores,
+//     databases, caches, flows, failures, a flow's mix and a service's handlers (by class). A
+//     component the higher file names again is merged with the lower one as a mapping (a tier
+//     adds placement to a service of the system file; a profile replaces one handler's cpu);
+//     a new name is appended (order: the lower file's components, then the new ones);
+//   - sources and assumptions concatenate, the lower file's first;
+//   - any other value set in the higher file (a scalar, a list such as placement, calls or
+//     weights) replaces the lower one.
+//
+// Between peers nothing wins: a component, or a value, set in two included files is an error
+// that names both places. Include cycles, a file composed in twice, a missing file, more than
+// MaxIncludes files, and an include that is not a list of file names are errors at the
+// include. Every value keeps the position where it was written, so every later error (type,
+// reference, range) names the file, line and column of the value, with that file's line as
+// snippet; Scenario.Files lists the files read and Assumption.File the file of each
+// assumption. Anchors and aliases are local to their file.
 //
 // # Units
 //

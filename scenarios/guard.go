@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
 )
 
 // Limits on hostile input. A real scenario is a few hundred lines; these are orders of magnitude
@@ -123,16 +124,44 @@ func lineOf(data []byte, off int) int {
 // each anchor's expanded size is computed once and reused.
 type astGuard struct {
 	src     *source
-	anchors map[string]ast.Node // anchor name → its value, for the struct checker
-	sizes   map[string]int
+	anchors map[anchorKey]ast.Node // anchor → its value, for the struct checker
+	sizes   map[anchorKey]int
 	err     *Error
 }
 
-func (g *astGuard) check(n ast.Node) *Error {
-	g.anchors = map[string]ast.Node{}
-	g.sizes = map[string]int{}
+// anchorKey names an anchor: anchors are local to the file that defines them.
+type anchorKey struct {
+	file *source
+	name string
+}
+
+// check walks each root in turn (the files of a composed scenario, then the composed tree) and
+// returns the first problem. Each root on its own is bounded by MaxDepth and MaxNodes.
+func (g *astGuard) check(roots ...ast.Node) *Error {
+	g.anchors = map[anchorKey]ast.Node{}
+	g.sizes = map[anchorKey]int{}
+	for _, n := range roots {
+		if e := g.scan(n); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// scan walks one more root, keeping the anchors already seen (one file of a composition).
+func (g *astGuard) scan(n ast.Node) *Error {
+	if g.anchors == nil {
+		g.anchors = map[anchorKey]ast.Node{}
+		g.sizes = map[anchorKey]int{}
+	}
+	g.err = nil
 	g.size(n, 0, "$")
 	return g.err
+}
+
+// key is the anchor an anchor or alias name written at tk refers to.
+func (g *astGuard) key(tk *token.Token, name string) anchorKey {
+	return anchorKey{file: g.src.of(tk), name: name}
 }
 
 // size returns the expanded node count of n (capped at MaxNodes+1).
@@ -177,13 +206,13 @@ func (g *astGuard) size(n ast.Node, depth int, path string) int {
 		k := g.size(v.Value, depth, path)
 		add(k)
 		if v.Name != nil {
-			name := v.Name.String()
-			g.anchors[name] = v.Value
-			g.sizes[name] = k
+			key := g.key(v.GetToken(), v.Name.String())
+			g.anchors[key] = v.Value
+			g.sizes[key] = k
 		}
 	case *ast.AliasNode:
 		if v.Value != nil {
-			add(g.sizes[v.Value.String()])
+			add(g.sizes[g.key(v.GetToken(), v.Value.String())])
 		}
 	case *ast.TagNode:
 		add(g.size(v.Value, depth, path))

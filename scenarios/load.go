@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 )
 
 // Option configures Load.
@@ -19,6 +19,7 @@ type Option func(*options)
 type options struct {
 	lookup func(string) (string, bool)
 	sets   []string
+	inc    *includeFS // the root is a built-in: its includes are built-in files too
 }
 
 // WithEnv sets the variable lookup used for ${VAR} interpolation. Default os.LookupEnv.
@@ -50,6 +51,12 @@ func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
 		opt(&o)
 	}
 	src := newSource(file, data)
+	src.key = file
+	if o.inc != nil {
+		src.key = o.inc.root
+	} else if abs, err := filepath.Abs(file); err == nil {
+		src.key = abs
+	}
 	fail := func(errs ErrorList) (*Scenario, error) {
 		errs.sort()
 		return nil, errs.dedup()
@@ -62,39 +69,31 @@ func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
 		}
 	}()
 
-	if err := prescan(data); err != nil {
-		return fail(ErrorList{{File: file, Msg: err.Error()}})
-	}
-	text, shifts, errs := interpolate(data, o.lookup, src)
+	body, errs := parseFile(src, data, o.lookup)
 	if len(errs) > 0 {
 		return fail(errs)
-	}
-	src.shifts = shifts
-	if len(text) != len(data) {
-		if err := prescan(text); err != nil {
-			return fail(ErrorList{{File: file, Msg: "after ${VAR} interpolation: " + err.Error()}})
-		}
-	}
-	f, err := parser.ParseBytes(text, 0)
-	if err != nil {
-		return fail(ErrorList{yamlError(src, err)})
-	}
-	var body ast.Node
-	for i, d := range f.Docs {
-		if d.Body == nil {
-			continue
-		}
-		if body != nil {
-			return fail(ErrorList{src.errAt(d.Body, "", fmt.Sprintf("a scenario file holds one YAML document, found a second (document %d)", i+1))})
-		}
-		body = d.Body
-	}
-	if body == nil {
-		return fail(ErrorList{{File: file, Msg: "empty scenario file"}})
 	}
 	g := &astGuard{src: src}
 	if e := g.check(body); e != nil {
 		return fail(ErrorList{e})
+	}
+	roots := []ast.Node{body}
+	files := []string{file}
+	if hasComposition(body, (&checker{src: src, anchors: g.anchors}).resolve) {
+		cm := &composer{root: src, lookup: o.lookup, inc: o.inc, guard: g, files: []*source{src}, bodies: []ast.Node{body}}
+		merged := cm.compose(src, body)
+		if len(cm.errs) > 0 {
+			return fail(cm.errs)
+		}
+		roots = append(cm.bodies, merged)
+		if e := g.check(roots...); e != nil {
+			return fail(ErrorList{e})
+		}
+		body = merged
+		files = files[:0]
+		for _, f := range cm.files {
+			files = append(files, f.file)
+		}
 	}
 	c := &checker{src: src, anchors: g.anchors}
 	// A what-if on the design load keeps the flows per load unit: their rates stay written at
@@ -125,7 +124,8 @@ func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
 	}
 	if len(o.sets) > 0 {
 		// A --set value may itself be large or nested.
-		if e := g.check(body); e != nil {
+		roots[len(roots)-1] = body
+		if e := g.check(roots...); e != nil {
 			return fail(ErrorList{e})
 		}
 		c.anchors = g.anchors
@@ -150,6 +150,12 @@ func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
 		return fail(errs)
 	}
 	s.Overrides = append([]string(nil), o.sets...)
+	s.Files = files
+	for i := range s.Assumptions {
+		if n, ok := v.loc.find(fmt.Sprintf("$.assumptions[%d]", i)); ok {
+			s.Assumptions[i].File = src.of(nodeToken(n)).file
+		}
+	}
 	return s, nil
 }
 
@@ -193,9 +199,12 @@ func underAny(path string, roots []string) bool {
 
 // LoadFile resolves arg (a path or a built-in name, see Resolve) and loads it.
 func LoadFile(arg string, opts ...Option) (*Scenario, error) {
-	name, data, err := Resolve(arg)
+	name, data, inc, err := resolve(arg)
 	if err != nil {
 		return nil, err
+	}
+	if inc != nil {
+		opts = append([]Option{func(o *options) { o.inc = inc }}, opts...)
 	}
 	return Load(name, data, opts...)
 }

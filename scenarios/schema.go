@@ -10,10 +10,21 @@ import (
 // Go types with github.com/invopop/jsonschema, for editors (yaml-language-server:
 // "# yaml-language-server: $schema=capsim.schema.json"). Unknown keys are refused
 // (additionalProperties: false), as Load does. It checks shapes only; references and ranges
-// are Load's job.
+// are Load's job. Since a file may be one part of a composed scenario (a system file without
+// name or flows, a tier that adds placement to its services), the schema requires no key:
+// completeness is checked by Load on the composed scenario.
 func JSONSchema() ([]byte, error) {
 	r := &jsonschema.Reflector{}
 	s := r.Reflect(&Scenario{})
+	for _, d := range s.Definitions {
+		d.Required = nil
+	}
+	if sc := s.Definitions["Scenario"]; sc != nil && sc.Properties != nil {
+		sc.Properties.Set("extends", &jsonschema.Schema{Type: "string",
+			Description: "a scenario file this one builds on (relative to this file): its sections are merged under this file's (see scenarios/compose.go)"})
+		sc.Properties.Set("include", &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"},
+			Description: "files whose sections are merged into this one (relative to this file): a system file with services and costs, a calibration profile"})
+	}
 	s.ID = "https://github.com/capsim/capsim/scenario.schema.json"
 	s.Title = "capsim scenario"
 	s.Description = "A capsim tier or textbook model: see scenarios/doc.go."

@@ -11,11 +11,19 @@ import (
 
 // source maps positions in the parsed (interpolated) text back to the file as written, and
 // builds *Error values with snippets.
+//
+// A scenario composed of several files (include, extends) has one source per file; the root's
+// owner map sends every token of an included file to that file's source, so an error on a value
+// is reported at the file and line where the value was written.
 type source struct {
 	file   string
 	lines  []string                // the file as written, split on '\n'
 	shifts map[int][]shift         // interpolation shifts per line
 	set    map[*token.Token]string // tokens made by --set, to the assignment that made them
+	// owner maps the tokens of included files to their file (root only; nil without includes).
+	owner map[*token.Token]*source
+	// key identifies the file for cycle checks: a cleaned OS path, or a path in the built-in FS.
+	key string
 }
 
 func newSource(file string, data []byte) *source {
@@ -45,6 +53,15 @@ func (s *source) errAtPos(line, col int, path, msg string) *Error {
 	return e
 }
 
+// of is the source of the file where tk was written (s itself for its own tokens and for
+// tokens made by --set).
+func (s *source) of(tk *token.Token) *source {
+	if o := s.owner[tk]; o != nil {
+		return o
+	}
+	return s
+}
+
 // errAtToken builds an error at a token of the parsed text (nil: no position).
 func (s *source) errAtToken(tk *token.Token, path, msg string) *Error {
 	if tk == nil || tk.Position == nil {
@@ -52,6 +69,9 @@ func (s *source) errAtToken(tk *token.Token, path, msg string) *Error {
 	}
 	if a, ok := s.set[tk]; ok {
 		return &Error{File: "--set " + a, Path: path, Msg: msg}
+	}
+	if o := s.owner[tk]; o != nil && o != s {
+		return o.errAtToken(tk, path, msg)
 	}
 	line := tk.Position.Line
 	return s.errAtPos(line, s.origCol(line, tk.Position.Column), path, msg)

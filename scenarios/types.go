@@ -59,6 +59,11 @@ type Scenario struct {
 	// MiniatureOf is set on the copy Miniature returns: the containerized miniature it
 	// describes. Not part of the file format.
 	MiniatureOf *MiniatureSpec `yaml:"-" json:"-"`
+
+	// Files are the files this scenario was composed of (see compose.go), the file given to
+	// Load first, then every file it extends or includes in the order they were read; not part
+	// of the file format.
+	Files []string `yaml:"-" json:"-"`
 }
 
 // ClusterSpec configures `capsim cluster up`: how the deployment is scaled down to fit this
@@ -86,6 +91,10 @@ type Assumption struct {
 	Value string `yaml:"value" json:"value"`
 	// Source: a published benchmark (with a reference) or the word "assumed".
 	Source string `yaml:"source" json:"source"`
+	// File is the scenario file the assumption is written in (set by Load: in a composed
+	// scenario, the system file, the tier file or the calibration profile); not part of the
+	// file format.
+	File string `yaml:"-" json:"file,omitempty" jsonschema:"-"`
 }
 
 // LoadSpec names the sweep variable of the saturation search. Every flow's rate is given at

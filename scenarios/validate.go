@@ -298,12 +298,18 @@ func (v *validator) names(kind string, n int, name func(int) string, path func(i
 	return m
 }
 
-// where is "line L" of a path, for messages that point at a second place.
+// where is "line L" of a path, for messages that point at a second place ("file:L:C" in a
+// scenario composed of several files).
 func (v *validator) where(path string) string {
 	if v.loc != nil && v.loc.src != nil {
 		if n, _ := v.loc.find(path); n != nil {
 			if tk := nodeToken(n); tk != nil && tk.Position != nil {
 				if _, set := v.loc.src.set[tk]; !set {
+					if v.loc.src.owner != nil {
+						// A composed scenario: name the file too.
+						e := v.loc.src.errAtToken(tk, "", "")
+						return p("%s:%d:%d", e.File, e.Line, e.Col)
+					}
 					return p("line %d", tk.Position.Line)
 				}
 			}

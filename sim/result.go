@@ -226,6 +226,10 @@ type Assumption struct {
 	What   string `json:"what"`
 	Value  string `json:"value"`
 	Source string `json:"source"`
+	// File is the scenario file the assumption is written in: the tier file, or a file it
+	// includes or extends (a system file, a calibration profile). Empty for assumptions made by
+	// the command line.
+	File string `json:"file,omitempty"`
 }
 
 // Settings records how the model was run.

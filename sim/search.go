@@ -43,7 +43,7 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 		res.Sources = append(res.Sources, Citation{File: c.File, Section: c.Section, Says: c.Says})
 	}
 	for _, a := range s.Assumptions {
-		res.Assumptions = append(res.Assumptions, Assumption{What: a.What, Value: a.Value, Source: a.Source})
+		res.Assumptions = append(res.Assumptions, Assumption{What: a.What, Value: a.Value, Source: a.Source, File: a.File})
 	}
 	res.Notes = modelNotes(s, m, &cfg)
 

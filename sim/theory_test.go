@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -177,25 +176,6 @@ func TestBranching(t *testing.T) {
 	if !inside(p.Stations[1].ThroughputPerS, 25) {
 		t.Errorf("slow throughput %.2f/s CI %v, want 25/s", p.Stations[1].ThroughputPerS.Mean, p.Stations[1].ThroughputPerS.CI95)
 	}
-}
-
-// Example_mm1 simulates the M/M/1 example (λ = 80/s, E[S] = 10 ms) and compares the mean
-// response time with the closed form W = 1/(μ−λ) = 50 ms.
-func Example_mm1() {
-	s, err := scenarios.LoadFile("examples/mm1")
-	if err != nil {
-		panic(err)
-	}
-	p, err := Simulate(s, 80, WithReplications(10), WithDuration(200*time.Second, 20*time.Second), WithAnalytic(true))
-	if err != nil {
-		panic(err)
-	}
-	f := p.Flows[0]
-	fmt.Printf("analytic mean response: %.1f ms\n", *f.AnalyticMeanMS)
-	fmt.Printf("inside the simulated 95%% interval: %v\n", inside(f.LatencyMS.Mean, *f.AnalyticMeanMS))
-	// Output:
-	// analytic mean response: 50.0 ms
-	// inside the simulated 95% interval: true
 }
 
 // TestClosedNetworkMVA: a closed population of 20 users (think 1 s, exponential) cycling through

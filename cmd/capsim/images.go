@@ -35,13 +35,15 @@ capsim/node:<hash> (the base plus /usr/local/bin/capsim-node).`,
 		Long: `Build capsim/base and capsim/node, each tagged with the hash of its inputs. An existing image
 with the same inputs is reused; a cached root filesystem (base-<hash>.tar.zst in the cache dir)
 is only re-imported (seconds); otherwise debootstrap runs (minutes, needs root; installs
-debootstrap with apt-get when missing). --force rebuilds everything.
+debootstrap with apt-get when missing). --force rebuilds everything. Node images of earlier
+inputs that no container uses are removed.
 
 Cache dir: --cache, else $CAPSIM_CACHE, else $XDG_CACHE_HOME/capsim, else ~/.cache/capsim.
 Exit codes: 0 built or reused; 2 invalid flags; 1 the build failed.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Out = cmd.OutOrStdout()
+			o.Prune = true // node images of earlier inputs that no container uses
 			// on Ctrl-C the build stops its commands and removes its half-made root filesystem
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/capsim/capsim/scenarios"
 	"github.com/spf13/cobra"
@@ -15,8 +16,10 @@ var lintCmd = &cobra.Command{
 	Use:   "lint FILE...",
 	Short: "Validate scenario files (paths or built-in names) and report every problem",
 	Long: `Validate scenario files without running them. FILE is a path or the name of a built-in
-scenario (` + "`capsim lint medium examples/mm1`" + `). Prints "ok NAME" for each valid file, or every
-problem as file:line:col with the source line. Exit 2 when any file is invalid.`,
+scenario (` + "`capsim lint medium examples/mm1`" + `). Files a scenario includes or extends are checked
+with it. Prints "ok NAME" for each valid file (and the other files it is composed of), or every
+problem as file:line:col with the source line, in whichever file it was written. Exit 2 when any
+file is invalid.`,
 	Args: func(cmd *cobra.Command, args []string) error {
 		if err := cobra.MinimumNArgs(1)(cmd, args); err != nil {
 			return invalid(err)
@@ -29,7 +32,11 @@ problem as file:line:col with the source line. Exit 2 when any file is invalid.`
 		for _, arg := range args {
 			sc, err := scenarios.LoadFile(arg, scenarios.WithSet(lintSets...))
 			if err == nil {
-				fmt.Fprintf(out, "ok %s (%s)\n", arg, sc.Name)
+				if len(sc.Files) > 1 {
+					fmt.Fprintf(out, "ok %s (%s; with %s)\n", arg, sc.Name, strings.Join(sc.Files[1:], ", "))
+				} else {
+					fmt.Fprintf(out, "ok %s (%s)\n", arg, sc.Name)
+				}
 				continue
 			}
 			bad++

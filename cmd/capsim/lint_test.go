@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -28,5 +30,33 @@ func TestLintExitCodes(t *testing.T) {
 			t.Errorf("capsim %v: exit %d, want %d", c.args, got, c.want)
 		}
 		lintSets = nil
+	}
+}
+
+// TestLintFollowsIncludes: lint checks the files a scenario includes and reports a problem in
+// one of them at its own file and line.
+func TestLintFollowsIncludes(t *testing.T) {
+	dir := t.TempDir()
+	system := "stations:\n  - {name: s, servers: 1, service: 10ms}\n"
+	tier := "include: [system.yaml]\nname: tier\nflows: [{name: f, rate: 50/s, route: [{station: s}]}]\n"
+	for name, text := range map[string]string{"system.yaml": system, "tier.yaml": tier} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	rootCmd.SetOut(&out)
+	rootCmd.SetErr(&out)
+	defer func() { rootCmd.SetOut(nil); rootCmd.SetErr(nil) }()
+	tierPath := filepath.Join(dir, "tier.yaml")
+	if code := run([]string{"lint", tierPath}); code != ExitOK || !strings.Contains(out.String(), "with "+filepath.Join(dir, "system.yaml")) {
+		t.Errorf("lint tier: exit %d, output %q", code, out.String())
+	}
+	out.Reset()
+	if err := os.WriteFile(filepath.Join(dir, "system.yaml"), []byte(strings.Replace(system, "servers: 1", "servers: -1", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := run([]string{"lint", tierPath}); code != ExitInvalid || !strings.Contains(out.String(), filepath.Join(dir, "system.yaml")+":2:") {
+		t.Errorf("lint tier with a bad system file: exit %d, output %q", code, out.String())
 	}
 }

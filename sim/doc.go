@@ -1,0 +1,85 @@
+// Package sim is capsim's discrete-event model of a scenario: a network of queueing stations
+// (every node's CPU and disk, every station of a textbook model, every pool) driven by the
+// scenario's flows, replicated with independent random streams, and summarised as means with
+// 95 % confidence intervals. It is pure computation: no file or network I/O, no wall clock, no
+// global math/rand.
+//
+//	s, _ := scenarios.LoadFile("examples/mm1")
+//	p, _ := sim.Simulate(s, 80, sim.WithSeed(1), sim.WithReplications(10))
+//	r, _ := sim.Run(s)            // design load, saturation search, bottleneck, advice
+//
+// Compile turns a scenario into a Model (stations, programs of the flows, random streams);
+// Simulate runs its replications at one load and returns a Point; Run adds the sweep to the
+// saturation point, the storage capacity, the verdict and the "+1 node / +1 replica" advice.
+//
+// # Clock and event order
+//
+// Simulated time is an integer number of nanoseconds (int64: about 292 years). Durations drawn
+// from distributions are truncated to whole nanoseconds. Events (an arrival, a departure, the
+// end of a processor-sharing service, a fault, a detection, a retry, the end of the warm-up) are
+// values in a 4-ary min-heap ordered by (time, sequence): the sequence is a counter incremented at
+// every scheduling, so events at the same instant run in the order they were scheduled. There
+// is no goroutine per simulated process and no map iteration where order matters, so one seed
+// gives one sequence of events.
+//
+// # Random streams
+//
+// Every random draw comes from a named stream: one per distribution (a handler's CPU demand, a
+// station's service time, a flow's inter-arrival and think times) and one per decision (a
+// branch, a call's probability, a cache hit, a balancer's random pick), named after the
+// component and the place in the flow's program ("flow/ingest", "balancer/backend", …). A
+// stream is a PCG generator whose state is derived from the scenario seed, the replication
+// index (splitmix64) and an FNV-1a hash of the stream's name. Adding a component adds names
+// and leaves the draws of every other stream unchanged; the same seed gives byte-identical
+// results whatever GOMAXPROCS is and whether replications run in parallel (they do, on every
+// core: each replication owns its kernel and streams, and results are gathered in replication
+// order).
+//
+// # Stations
+//
+// A station has c servers and a discipline.
+//
+//   - FCFS: a job that finds a free server starts at once; otherwise it waits in a FIFO queue
+//     and starts when a server frees. Each job's demand is its service time. Disks (c =
+//     disk_parallelism), textbook stations by default, pools of connections and workers (a
+//     counting semaphore held across downstream calls) behave this way.
+//   - Processor sharing (PS): with n jobs present each is served at rate min(1, c/n) — up to c
+//     jobs run at full speed, beyond that every job slows equally. A node's CPU is one PS
+//     station with c = its cores, shared by every service instance, shard copy and database
+//     placed on it; a job's demand there is CPU time. It is implemented with a virtual clock
+//     that advances at the per-job rate and a heap of finishing tags, with one live completion
+//     event per station.
+//
+// A station with a capacity K drops arrivals that find K jobs present (M/M/c/K); a drop is
+// counted, never silent.
+//
+// # What utilization means
+//
+// A station's utilization is the time average, over the measured window, of busy servers ÷ c
+// (for PS, busy = min(n, c)), so it lies in [0, 1] and is the fraction of the station's capacity
+// in use: a node's CPU utilization is the share of its cores busy, not of one core. Results give
+// it beside the utilization law's λ·D/c computed from the offered rates and the expected demands
+// (AnalyticUtilization), which the simulated value must match within its interval when nothing
+// is lost. A pool's utilization is connections or workers held ÷ pool size. Response times run
+// from a request's arrival to the completion of its last step (end to end, through queues and
+// fork-joins); percentiles come from an HDR histogram with 3 significant digits, the mean from
+// the exact sum.
+//
+// # Warm-up, replications and intervals
+//
+// Each replication starts empty and idle, runs a warm-up (default 10 s, sim.warmup or
+// WithDuration) whose statistics are discarded, then the measured window (default 60 s). Only
+// requests that complete in the measured window count. Above the design load both windows shrink
+// in proportion to design ÷ load (not below 1/20 of them, 5 s and 2 s), so every load sees about
+// as many requests.
+//
+// Replications (default 5, sim.replications or WithReplications) are independent runs with
+// different streams. Every reported figure is the mean of the replications' values with a 95 %
+// confidence interval from Student's t with n−1 degrees of freedom: mean ± t(0.975, n−1)·s/√n,
+// where s is the sample standard deviation of the n replication values. The interval says how
+// far the mean of this many replications of this length can be from the model's true mean; it
+// says nothing about whether the model's inputs are right. Tests check the kernel against closed
+// forms (M/M/1, M/M/c, M/M/c/K, M/D/1, processor sharing, a tandem Jackson network, mean value
+// analysis of a closed network), Little's law and the utilization law inside these intervals;
+// Example_mm1 shows one.
+package sim
