@@ -726,8 +726,8 @@ func (c *Collector) Result() *loadgen.Result {
 		switch {
 		case r.lost:
 			res.Valid = false
-			res.Invalid = append(res.Invalid, fmt.Sprintf("%s LOST: no data since %s (last second %d): its share of the schedule is missing",
-				who, r.lastSeen.UTC().Format(time.RFC3339), r.lastSec))
+			res.Invalid = append(res.Invalid, fmt.Sprintf("%s LOST: no data since %s (its last data: second %s): its share of the schedule is missing",
+				who, r.lastSeen.UTC().Format(time.RFC3339), time.Unix(r.lastSec, 0).UTC().Format(time.TimeOnly)))
 		case !r.final:
 			res.Valid = false
 			res.Invalid = append(res.Invalid, fmt.Sprintf("%s had not finished when the collection ended", who))
