@@ -129,6 +129,7 @@ type Collector struct {
 	stop        Reply
 	lastEval    time.Time
 	abortFailed []loadgen.ThresholdResult
+	empty       *hdrhistogram.Histogram
 }
 
 type batchKey struct {
@@ -535,7 +536,10 @@ func (c *Collector) hist(names ...string) *hdrhistogram.Histogram {
 			return a.hist
 		}
 	}
-	return hdrhistogram.New(histLowest, histHighest, histDigits)
+	if c.empty == nil { // shared, never written: callers that hand it out clone it
+		c.empty = hdrhistogram.New(histLowest, histHighest, histDigits)
+	}
+	return c.empty
 }
 
 // snapshotLocked shares the totals' histograms; callers hold c.mu.
