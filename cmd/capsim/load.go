@@ -444,7 +444,12 @@ func printLoadSummary(w io.Writer, plan *loadgen.Plan, r *loadgen.Result) {
 		Mean() float64
 		Min() int64
 		Max() int64
+		TotalCount() int64
 	}) {
+		if h.TotalCount() == 0 { // nothing measured (k6 runners send no service time)
+			fmt.Fprintf(w, "  %s (not measured)\n", dots(name))
+			return
+		}
 		fmt.Fprintf(w, "  %s avg=%s min=%s med=%s max=%s p(90)=%s p(95)=%s p(99)=%s\n", dots(name),
 			fmt.Sprintf("%.2fms", h.Mean()/1000), ms(h.Min()), ms(h.ValueAtQuantile(50)), ms(h.Max()),
 			ms(h.ValueAtQuantile(90)), ms(h.ValueAtQuantile(95)), ms(h.ValueAtQuantile(99)))

@@ -145,7 +145,7 @@ type runner struct {
 	batches               uint64
 	final, lost           bool
 	status                *RunnerStatus
-	lastVUs               float64
+	lastVUs, maxVUs       float64 // the vus gauge's latest value; the largest of vus and vus_max
 	lastVUsSecond         int64
 	lastVUsPart           int
 	haveVUs               bool
@@ -322,6 +322,9 @@ func (c *Collector) Add(b *Batch) (Reply, error) {
 			if sec.reduced == nil {
 				sec.series[name].last += s.Last // a second's gauge: the sum of the runners' values
 			}
+		}
+		if (s.Metric == MetricVUs || s.Metric == "vus_max") && len(s.Tags) == 0 {
+			r.maxVUs = max(r.maxVUs, s.Max)
 		}
 		if s.Metric == MetricVUs && len(s.Tags) == 0 && (!r.haveVUs || b.Second > r.lastVUsSecond ||
 			(b.Second == r.lastVUsSecond && b.Part >= r.lastVUsPart)) {
@@ -738,13 +741,13 @@ func (c *Collector) Result() *loadgen.Result {
 		}
 		st := r.status
 		if st == nil {
-			res.VUs += int(r.lastVUs)
+			res.VUs += int(r.maxVUs)
 			continue
 		}
 		if res.Executor == "collect" && st.Executor != "" {
 			res.Executor = st.Executor
 		}
-		res.VUs += max(st.VUs, int(r.lastVUs))
+		res.VUs += max(st.VUs, int(r.maxVUs))
 		res.CPU += time.Duration(st.CPUSeconds * float64(time.Second))
 		if !st.Valid {
 			res.Valid = false
