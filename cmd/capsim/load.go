@@ -145,6 +145,12 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 		if collector, err = collect.NewClient(f.collectURL); err != nil {
 			return invalid(err)
 		}
+		pctx, pcancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = collector.Ping(pctx)
+		pcancel()
+		if err != nil {
+			return err
+		}
 	}
 	guard, err := loadgen.NewGuard(f.allow...)
 	if err != nil {

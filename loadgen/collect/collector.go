@@ -73,7 +73,7 @@ func WithEvents(f func(Event)) Option { return func(c *Collector) { c.onEvent = 
 // Event is something a person watching the collector wants to know.
 type Event struct {
 	Time    time.Time
-	Kind    string // EventJoined, EventFinished, EventLost, EventBack, EventStop
+	Kind    string // EventJoined, EventFinished, EventLost, EventBack, EventStop, EventWaiting
 	Runner  string
 	Segment string
 	Text    string
@@ -86,6 +86,7 @@ const (
 	EventLost     = "lost"
 	EventBack     = "back"
 	EventStop     = "stop"
+	EventWaiting  = "waiting"
 )
 
 // String is one line for a log.
@@ -130,6 +131,7 @@ type Collector struct {
 	lastEval    time.Time
 	abortFailed []loadgen.ThresholdResult
 	empty       *hdrhistogram.Histogram
+	waitNoted   bool
 }
 
 type batchKey struct {
@@ -588,7 +590,7 @@ func (c *Collector) Stopped() (bool, string) {
 // Check marks runners silent for longer than LostAfter as lost (each reported once, with its
 // segment and the time of its last batch) and reports whether the collection is complete:
 // at least one runner has sent, every runner has finished or is lost, and as many as the config
-// expects have.
+// expects have — or, when it expects no count, their segments cover the whole test.
 func (c *Collector) Check() (done bool) {
 	var evs []Event
 	defer func() { c.emit(evs) }()
@@ -608,7 +610,28 @@ func (c *Collector) Check() (done bool) {
 			ended++
 		}
 	}
-	return len(c.order) > 0 && ended == len(c.order) && ended >= c.cfg.Runners
+	if len(c.order) == 0 || ended < len(c.order) || ended < c.cfg.Runners {
+		return false
+	}
+	if c.cfg.Runners > 0 {
+		return true
+	}
+	// Without an expected count, the segments must cover the whole test: a runner that
+	// finishes before another has sent anything does not end the collection.
+	segs := make([]string, 0, len(c.order))
+	for _, id := range c.order {
+		segs = append(segs, c.runners[id].segment)
+	}
+	if cov, _ := capout.Coverage(segs); cov >= 1 {
+		return true
+	}
+	if !c.waitNoted {
+		c.waitNoted = true
+		cov, _ := capout.Coverage(segs)
+		evs = append(evs, Event{Time: now, Kind: EventWaiting, Text: fmt.Sprintf(
+			"all %d runner(s) have ended, but their segments cover %.4g of the test: waiting for the rest (or give --runners)", len(c.order), cov)})
+	}
+	return false
 }
 
 // RunnerReport is one runner as the collector saw it.

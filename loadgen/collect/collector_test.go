@@ -244,3 +244,25 @@ func TestStreamerDeltasAddUp(t *testing.T) {
 		t.Errorf("merged %+v, latency n=%d max=%d", s.Counts, s.Latency.TotalCount(), s.Latency.Max())
 	}
 }
+
+// Without an expected count, the collection ends when the finished runners' segments cover the
+// whole test, not when the first runner finishes.
+func TestCollectorWaitsForCoverage(t *testing.T) {
+	var events []string
+	c, _ := New(Config{}, WithEvents(func(e Event) { events = append(events, e.String()) }))
+	fin := func(runner, seg string) {
+		b := k6Batch(t, runner, seg, 1, 0, 1)
+		b.Final, b.Status = true, &RunnerStatus{Valid: true}
+		if _, err := c.Add(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fin("a", "0:1/2")
+	if c.Check() || !strings.Contains(strings.Join(events, "\n"), "cover 0.5 of the test: waiting") {
+		t.Errorf("done with half the test; events %q", events)
+	}
+	fin("b", "1/2:1")
+	if !c.Check() {
+		t.Error("not done with the whole test covered")
+	}
+}

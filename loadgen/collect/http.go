@@ -94,6 +94,33 @@ func NewClient(base string) (*Client, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}, nil
 }
 
+// Ping asks the collector for its status until it answers or ctx ends.
+func (c *Client) Ping(ctx context.Context) error {
+	u := strings.TrimSuffix(c.url, PathBatches) + PathStatus
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return fmt.Errorf("collect: %w", err)
+		}
+		resp, err := c.http.Do(req)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("%s", resp.Status)
+		}
+		t := time.NewTimer(250 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("collect: collector %s does not answer: %w", u, err)
+		case <-t.C:
+		}
+	}
+}
+
 // Send posts b and returns the collector's reply, retrying network errors and 5xx answers.
 func (c *Client) Send(ctx context.Context, b *Batch) (Reply, error) {
 	body, err := json.Marshal(b)
