@@ -44,8 +44,9 @@ scenario's loadtest thresholds (or --threshold, k6 syntax) are evaluated on the 
 arrives: when one with abortOnFail fails, every runner is answered with a stop. A batch received
 twice is counted once. A runner silent for --lost-after is reported lost with its segment.
 
-The collection ends when every runner has sent its last batch (and --runners have), or on
-Ctrl-C (partial results), or at --timeout. Writes DIR/result.json and DIR/load.json as capsim
+The collection ends when every runner has sent its last batch or is lost, and --runners have
+(without --runners: when their segments cover the whole test), or on Ctrl-C (partial results),
+or at --timeout. Writes DIR/result.json and DIR/load.json as capsim
 load does (load.json adds "collect": runners, coverage of the segments, duplicates, per-second
 series). With --linger it keeps serving GET /v1/status and the two files
 (GET /v1/results/result.json, /v1/results/load.json) afterwards, as in a Deployment.
@@ -59,7 +60,7 @@ timed out, or a runner was lost (results written); 2 invalid input.`,
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:7070", "address to listen on (runners POST to http://ADDR/v1/batches)")
 	fl.StringVar(&f.config, "config", "", "collector config (JSON: thresholds, expected runners, the plan's description), as capsim load --operator writes it")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, "k6 threshold METRIC=EXPR[,abortOnFail][,delayAbortEval=DUR], e.g. 'http_req_duration=p(95)<500' (repeatable)")
-	fl.IntVar(&f.runners, "runners", 0, "number of runners to wait for (default: the config's, else whoever sends)")
+	fl.IntVar(&f.runners, "runners", 0, "number of runners to wait for (default: the config's, else until the finished runners' segments cover the whole test)")
 	fl.StringVar(&f.out, "out", "", "output folder (default out/<scenario>-collect)")
 	fl.DurationVar(&f.lostAfter, "lost-after", collect.DefaultLostAfter, "a runner silent this long (before its last batch) is reported lost")
 	fl.DurationVar(&f.timeout, "timeout", 24*time.Hour, "end the collection after this long")
