@@ -59,6 +59,12 @@
 // Its latencies describe the generator, not the target. Closed executors have no schedule to
 // lag behind, so only the CPU check applies to them.
 //
+// # Execution segments
+//
+// WithSegment runs one share of a test, with k6's execution-segment semantics (Segment): the
+// generators of one segment sequence send every hit of the schedule exactly once between them,
+// each hit at its global intended time, so N generators on N hosts replay one arrival process.
+//
 // # Safety
 //
 // Guard only lets connections reach 127.0.0.0/8 and ::1 unless more is allowed explicitly; the

@@ -36,6 +36,7 @@ type options struct {
 	progress      func(Snapshot)
 	progressEvery time.Duration
 	shards        int
+	segment       Segment
 }
 
 func defaultOptions() options {
@@ -92,3 +93,8 @@ func WithProgress(f func(Snapshot), every time.Duration) Option {
 
 // WithShards sets the number of histogram shards (VU id mod shards). Default 2×GOMAXPROCS.
 func WithShards(n int) Option { return func(o *options) { o.shards = n } }
+
+// WithSegment runs only seg's share of the test (k6's --execution-segment): open executors send
+// the hits of the schedule seg owns, at their global intended times, with seg's share of the VU
+// pool; closed executors run seg's share of the VUs. See Segment.
+func WithSegment(seg Segment) Option { return func(o *options) { o.segment = seg } }

@@ -219,6 +219,19 @@ func sleepCtx(ctx context.Context, t *time.Timer, d time.Duration) bool {
 // trace/mix fields of hit n (may be nil).
 func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Result {
 	cpu0 := processCPU()
+	if seg := r.opts.segment; !seg.Whole() {
+		sp, err := SegmentPacer(p, seg)
+		if err != nil {
+			panic(err) // every executor of this package gives a SendTimer
+		}
+		p, pre = sp, seg.Scale(pre)
+		pre = min(maxInt(pre, 1), maxInt(seg.Scale(max), 1))
+		max = maxInt(seg.Scale(max), pre)
+		if info != nil {
+			global := info
+			info = func(n uint64, h *Hit) { global(seg.Global(n), h) }
+		}
+	}
 	r.rateFn = p.Rate
 	st, _ := p.(SendTimer)
 	jobs := make(chan Hit)
@@ -344,6 +357,11 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 // VU sends, waits for the answer, then sleeps think(). The schedule ends at total.
 func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.Duration, think func(vu int) func() time.Duration) *Result {
 	cpu0 := processCPU()
+	if seg := r.opts.segment; !seg.Whole() {
+		global := active
+		active = func(el time.Duration) int { return seg.Scale(global(el)) }
+		maxVUs = seg.Scale(maxVUs)
+	}
 	capped := total > r.opts.maxDuration
 	if capped {
 		total = r.opts.maxDuration
@@ -427,4 +445,11 @@ func (c *uint64Counter) next() uint64 {
 	c.n++
 	c.mu.Unlock()
 	return n
+}
+
+func maxInt(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
 }

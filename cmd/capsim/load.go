@@ -19,6 +19,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/capsim/capsim/loadgen"
+	"github.com/capsim/capsim/loadgen/collect"
+	"github.com/capsim/capsim/loadgen/k6ext/k6operator"
 	"github.com/capsim/capsim/scenarios"
 	"github.com/capsim/capsim/sim"
 )
@@ -33,6 +35,9 @@ type loadFlags struct {
 	quiet, k6                             bool
 	lagBudget                             time.Duration
 	cluster                               string
+	segment, segmentSeq, collectURL       string
+	operator, collectorPort               int
+	runnerImage, collectorImage, ns       string
 }
 
 // k6Runner runs the plan through bin/k6 with the capsim extension (`capsim load --k6`). It is
@@ -79,6 +84,14 @@ passed; 99 a threshold failed; 2 invalid input; 1 anything else (including an ab
 	fl.DurationVar(&f.lagBudget, "lag-budget", loadgen.DefaultLagBudget, "scheduling-lag p99 above which the run is marked invalid (the generator was the bottleneck)")
 	fl.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
 	fl.BoolVar(&f.k6, "k6", false, "write the k6 script for the scenario and run bin/k6 with the capsim extension")
+	fl.StringVar(&f.segment, "segment", "", "run only this execution segment of the test: i/n (the i-th of n equal parts, as k6-operator splits) or k6's from:to")
+	fl.StringVar(&f.segmentSeq, "segment-sequence", "", "k6's --execution-segment-sequence for a from:to --segment (default: its own boundaries)")
+	fl.StringVar(&f.collectURL, "collect", "", "stream per-second histograms to capsim collect at this URL (http://HOST:PORT); thresholds are evaluated there, on the merged data")
+	fl.IntVar(&f.operator, "operator", 0, "with --k6: write k6-operator manifests for N runners streaming to capsim collect (into --out), run nothing")
+	fl.StringVar(&f.runnerImage, "runner-image", "", "--operator: the k6 runner image (default "+k6operator.DefaultRunnerImage+")")
+	fl.StringVar(&f.collectorImage, "collector-image", "", "--operator: the capsim image of the collector (default "+k6operator.DefaultCollectorImage+")")
+	fl.IntVar(&f.collectorPort, "collector-port", k6operator.DefaultCollectorPort, "--operator: the collector Service's port")
+	fl.StringVar(&f.ns, "namespace", "", "--operator: namespace of the manifests (default: kubectl's)")
 	fl.StringVar(&f.cluster, "cluster", "", "target the running miniature of this run (capsim cluster up; \"auto\" = the only run): its entry point for the flow, rates and VUs scaled by the cluster's scale")
 	rootCmd.AddCommand(cmd)
 }
@@ -110,14 +123,45 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 	if plan.Target == "" {
 		return invalid(errors.New("no target: set loadtest.target in the scenario or pass --target"))
 	}
+	if f.operator != 0 {
+		if !f.k6 {
+			return invalid(errors.New("--operator writes k6-operator manifests: give --k6 too"))
+		}
+		if f.segment != "" || f.collectURL != "" {
+			return invalid(errors.New("--operator: the operator gives each runner its segment and the manifests point them at the collector; drop --segment and --collect"))
+		}
+		sc.LoadTest = &lt
+		return writeOperator(cmd, sc, plan, f)
+	}
+	seg, err := loadgen.ParseSegment(f.segment, f.segmentSeq)
+	if err != nil {
+		return invalid(err)
+	}
+	if f.k6 && (f.segment != "" || f.collectURL != "") {
+		return invalid(errors.New("--segment and --collect drive the Go generator; k6 takes --execution-segment and --out capsim=URL"))
+	}
+	var collector *collect.Client
+	if f.collectURL != "" {
+		if collector, err = collect.NewClient(f.collectURL); err != nil {
+			return invalid(err)
+		}
+		pctx, pcancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = collector.Ping(pctx)
+		pcancel()
+		if err != nil {
+			return err
+		}
+	}
 	guard, err := loadgen.NewGuard(f.allow...)
 	if err != nil {
 		return invalid(err)
 	}
-	ctx, cancel := context.WithCancel(cmd.Context())
-	if ctx == nil {
-		ctx, cancel = context.WithCancel(context.Background())
+	parent := cmd.Context()
+	if parent == nil {
+		parent = context.Background()
 	}
+	ctx, cancelCause := context.WithCancelCause(parent)
+	cancel := func() { cancelCause(nil) }
 	defer cancel()
 	if err := guard.CheckTarget(ctx, plan.Target); err != nil {
 		return invalid(err)
@@ -169,21 +213,50 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 	if f.lagBudget == 0 {
 		f.lagBudget = loadgen.DefaultLagBudget
 	}
-	opts := []loadgen.Option{loadgen.WithThresholds(plan.Thresholds...), loadgen.WithLagBudget(f.lagBudget)}
+	opts := []loadgen.Option{loadgen.WithLagBudget(f.lagBudget), loadgen.WithSegment(seg)}
+	if collector == nil {
+		opts = append(opts, loadgen.WithThresholds(plan.Thresholds...))
+	}
 	if plan.Timeout > 0 {
 		opts = append(opts, loadgen.WithTimeout(plan.Timeout))
 	}
 	if plan.MaxRequests > 0 {
 		opts = append(opts, loadgen.WithMaxRequests(plan.MaxRequests))
 	}
-	live := !f.quiet && isTerminal(stderr)
+	live := !f.quiet && isTerminal(cmd.ErrOrStderr())
+	var progress []func(loadgen.Snapshot)
 	if live {
-		opts = append(opts, loadgen.WithProgress(func(s loadgen.Snapshot) {
+		progress = append(progress, func(s loadgen.Snapshot) {
 			fmt.Fprintf(stderr, "\r\033[K%6.1fs  %s", s.Elapsed.Seconds(), progressLine(s))
+		})
+	}
+	var streamer *collect.Streamer
+	if collector != nil {
+		latency := collect.MetricLatency
+		if !strings.HasPrefix(plan.Protocol, "http") || plan.Protocol == loadgen.ProtoHTTPIngest {
+			latency = collect.MetricBatchLat
+		}
+		streamer = collect.NewStreamer(collector, collect.RunnerID("go"), seg, latency, func(reason string) {
+			cancelCause(&collectorStop{reason})
+		})
+		progress = append(progress, streamer.Progress)
+	}
+	if len(progress) > 0 {
+		opts = append(opts, loadgen.WithProgress(func(s loadgen.Snapshot) {
+			for _, p := range progress {
+				p(s)
+			}
 		}, time.Second))
 	}
 	if !f.quiet {
-		fmt.Fprintf(stderr, "capsim load: %s → %s (%s), run %s\n", plan.Describe, plan.Target, plan.Protocol, runID)
+		where := ""
+		if !seg.Whole() {
+			where = fmt.Sprintf(", segment %s of %s", seg, seg.Sequence())
+		}
+		if collector != nil {
+			where += ", streaming to " + f.collectURL
+		}
+		fmt.Fprintf(stderr, "capsim load: %s → %s (%s), run %s%s\n", plan.Describe, plan.Target, plan.Protocol, runID, where)
 	}
 	res, err := plan.Executor.Run(ctx, target, opts...)
 	if live {
@@ -192,21 +265,38 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := writeLoadResults(out, plan, res); err != nil {
+	var streamErr error
+	if streamer != nil {
+		fctx, fcancel := context.WithTimeout(context.Background(), 30*time.Second)
+		streamErr = streamer.Finish(fctx, res)
+		fcancel()
+	}
+	if err := writeLoadResults(out, plan, res, seg); err != nil {
 		return err
 	}
 	if !f.quiet {
 		printLoadSummary(stdout, plan, res)
 		fmt.Fprintf(stdout, "\n  wrote %s and %s\n", filepath.Join(out, "result.json"), filepath.Join(out, "load.json"))
 	}
+	var stop *collectorStop
 	switch {
+	case errors.As(context.Cause(ctx), &stop):
+		return &exitError{code: ExitSLOBreached, err: stop}
 	case res.Aborted && ctx.Err() != nil:
 		return &exitError{code: ExitError, err: errors.New("aborted by interrupt; partial results written")}
+	case streamErr != nil:
+		return &exitError{code: ExitError, err: streamErr}
 	case !res.ThresholdsPassed():
 		return &exitError{code: ExitSLOBreached}
 	}
 	return nil
 }
+
+// collectorStop is the cause of a run stopped by the collector (an abortOnFail threshold failed
+// on the merged data).
+type collectorStop struct{ reason string }
+
+func (e *collectorStop) Error() string { return "stopped by capsim collect: " + e.reason }
 
 func loadScenarioForLoad(args []string, f *loadFlags) (*scenarios.Scenario, string, error) {
 	if len(args) == 0 {
@@ -301,6 +391,16 @@ type loadJSON struct {
 	Sched    map[string]float64        `json:"sched_lag_ms"`
 	Thresh   []loadgen.ThresholdResult `json:"thresholds"`
 	ReqCPU   float64                   `json:"requests_per_cpu_second"`
+	// Segment is the execution segment of a run with --segment.
+	Segment string `json:"segment,omitempty"`
+	// Collect is the collector's report (capsim collect).
+	Collect *collect.Report `json:"collect,omitempty"`
+}
+
+func newLoadJSON(plan *loadgen.Plan, res *loadgen.Result) loadJSON {
+	return loadJSON{Scenario: plan.Scenario, Plan: plan.Describe, Target: plan.Target, Protocol: plan.Protocol, Result: res,
+		Latency: quantiles(res.Latency), Service: quantiles(res.Service), SendLag: quantiles(res.SendLag), Sched: quantiles(res.SchedLag),
+		Thresh: res.Thresholds, ReqCPU: res.RequestsPerCPUSecond()}
 }
 
 func quantiles(h interface {
@@ -315,16 +415,19 @@ func quantiles(h interface {
 	return m
 }
 
-func writeLoadResults(out string, plan *loadgen.Plan, res *loadgen.Result) error {
+func writeLoadResults(out string, plan *loadgen.Plan, res *loadgen.Result, seg loadgen.Segment) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	if err := writeJSON(filepath.Join(out, "result.json"), loadSimResult(plan, res)); err != nil {
+	sr := loadSimResult(plan, res)
+	lj := newLoadJSON(plan, res)
+	if !seg.Whole() {
+		lj.Segment = seg.String()
+		sr.Notes = append(sr.Notes, fmt.Sprintf("execution segment %s of %s: this generator's share of the test only", seg, seg.Sequence()))
+	}
+	if err := writeJSON(filepath.Join(out, "result.json"), sr); err != nil {
 		return err
 	}
-	lj := loadJSON{Scenario: plan.Scenario, Plan: plan.Describe, Target: plan.Target, Protocol: plan.Protocol, Result: res,
-		Latency: quantiles(res.Latency), Service: quantiles(res.Service), SendLag: quantiles(res.SendLag), Sched: quantiles(res.SchedLag),
-		Thresh: res.Thresholds, ReqCPU: res.RequestsPerCPUSecond()}
 	return writeJSON(filepath.Join(out, "load.json"), lj)
 }
 
@@ -347,7 +450,12 @@ func printLoadSummary(w io.Writer, plan *loadgen.Plan, r *loadgen.Result) {
 		Mean() float64
 		Min() int64
 		Max() int64
+		TotalCount() int64
 	}) {
+		if h.TotalCount() == 0 { // nothing measured (k6 runners send no service time)
+			fmt.Fprintf(w, "  %s (not measured)\n", dots(name))
+			return
+		}
 		fmt.Fprintf(w, "  %s avg=%s min=%s med=%s max=%s p(90)=%s p(95)=%s p(99)=%s\n", dots(name),
 			fmt.Sprintf("%.2fms", h.Mean()/1000), ms(h.Min()), ms(h.ValueAtQuantile(50)), ms(h.Max()),
 			ms(h.ValueAtQuantile(90)), ms(h.ValueAtQuantile(95)), ms(h.ValueAtQuantile(99)))

@@ -24,5 +24,7 @@
 //
 // `k6 run --out capsim=FILE` writes NDJSON: per 1-s interval and metric, counters and an HDR
 // histogram (package capout); K6_CAPSIM_TAGS=name,… adds submetrics per tag value. `capsim merge` merges files of several instances run with
-// `--execution-segment` into exact percentiles.
+// `--execution-segment` into exact percentiles. `--out capsim=http://HOST:PORT` streams each
+// interval to `capsim collect` instead (package collect), which merges runners while the test
+// runs; the collector's stop request ends the test with exit code 99.
 package k6ext

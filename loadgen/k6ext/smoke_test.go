@@ -3,9 +3,13 @@ package k6ext_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/capsim/capsim/fixtures/loopback"
+	"github.com/capsim/capsim/loadgen/collect"
 	"github.com/capsim/capsim/loadgen/k6ext/capout"
 )
 
@@ -54,16 +59,33 @@ func buildK6(t *testing.T) string {
 // runK6 runs k6 with the usage report and extension resolution off, bounded to 2 minutes.
 func runK6(t *testing.T, bin string, env []string, args ...string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(os.Environ(), append([]string{"K6_NO_USAGE_REPORT=true", "K6_AUTO_EXTENSION_RESOLUTION=false",
-		"K6_NO_COLOR=true"}, env...)...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("k6 %v: %v\n%s", args, err, out.String())
+	if err := k6Cmd(bin, env, args...).run(); err != nil {
+		t.Fatal(err)
 	}
+}
+
+type k6Process struct {
+	*exec.Cmd
+	out    bytes.Buffer
+	cancel context.CancelFunc
+}
+
+// k6Cmd prepares a k6 process (usage report and extension resolution off, 2-minute bound).
+func k6Cmd(bin string, env []string, args ...string) *k6Process {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	p := &k6Process{Cmd: exec.CommandContext(ctx, bin, args...), cancel: cancel}
+	p.Env = append(os.Environ(), append([]string{"K6_NO_USAGE_REPORT=true", "K6_AUTO_EXTENSION_RESOLUTION=false",
+		"K6_NO_COLOR=true"}, env...)...)
+	p.Stdout, p.Stderr = &p.out, &p.out
+	return p
+}
+
+func (p *k6Process) run() error {
+	defer p.cancel()
+	if err := p.Run(); err != nil {
+		return fmt.Errorf("k6 %v: %w\n%s", p.Args[1:], err, p.out.String())
+	}
+	return nil
 }
 
 func readMerged(t *testing.T, paths ...string) *capout.Merged {
@@ -153,5 +175,132 @@ func TestSmokeSegmentsMergeEqualsSingleRun(t *testing.T) {
 	}
 	if two.Coverage != 1 || len(two.Warnings) != 0 {
 		t.Errorf("coverage %v, warnings %v", two.Coverage, two.Warnings)
+	}
+}
+
+// Three real k6 processes, each with its execution segment of one constant-arrival-rate test
+// against the loopback target, stream to one collector (--out capsim=http://…) and also write
+// the file output: the collector's merged histogram equals the merge of the three files exactly,
+// its counts are the whole schedule, and http_reqs count<250 — which each runner's ~100
+// requests pass — fails on the merged data.
+func TestSmokeThreeK6RunnersStreamToCollector(t *testing.T) {
+	bin := buildK6(t)
+	srv, err := loopback.Start(loopback.Config{GRPCAddr: "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := collect.New(collect.Config{Runners: 3, Thresholds: []collect.ThresholdSpec{{Metric: "http_reqs", Expr: "count<250"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(c.Handler())
+	defer ts.Close()
+	dir := t.TempDir()
+	script := filepath.Join("..", "..", "fixtures", "k6", "http_plain.js")
+	var files []string
+	var wg sync.WaitGroup
+	for i, seg := range []string{"0:1/3", "1/3:2/3", "2/3:1"} {
+		f := filepath.Join(dir, fmt.Sprintf("seg%d.ndjson", i))
+		files = append(files, f)
+		wg.Go(func() {
+			if err := k6Cmd(bin, []string{"URL=" + srv.URL() + "/api/items", "RATE=100", "DURATION=3s", "VUS=10"},
+				"run", "-q", "--execution-segment", seg, "--execution-segment-sequence", "0,1/3,2/3,1",
+				"--out", "capsim="+ts.URL, "--out", "capsim="+f, script).run(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	if !c.Check() {
+		t.Fatalf("collection incomplete: %+v", c.Report().Runners)
+	}
+	m := readMerged(t, files...)
+	want := m.Metrics["http_req_duration"]
+	rep := c.Report()
+	got := rep.Series["http_req_duration"]
+	// Sums are float sums of the same samples added in another order.
+	if got.Count != want.Count || got.Count < 300 || got.Min != want.Min || got.Max != want.Max || math.Abs(got.Sum-want.Sum) > 1e-9*want.Sum {
+		t.Errorf("collector %d/%v/%v/%v, files %d/%v/%v/%v (count/min/max/sum)", got.Count, got.Min, got.Max, got.Sum,
+			want.Count, want.Min, want.Max, want.Sum)
+	}
+	for _, p := range capout.Percentiles {
+		n := capout.PercentileName(p)
+		if got.Percentiles[n] != want.Percentiles[n] {
+			t.Errorf("%s: collector %v, merged files %v", n, got.Percentiles[n], want.Percentiles[n])
+		}
+	}
+	if int64(srv.Stats().Requests) != got.Count || rep.Coverage != 1 || len(rep.Runners) != 3 {
+		t.Errorf("target saw %d requests; coverage %v, runners %+v", srv.Stats().Requests, rep.Coverage, rep.Runners)
+	}
+	res := c.Result()
+	if res.ThresholdsPassed() || res.Thresholds[0].Value != float64(got.Count) {
+		t.Errorf("thresholds %+v: count<250 must fail on the merged %d", res.Thresholds, got.Count)
+	}
+	for _, r := range rep.Runners {
+		if r.State != "finished" || r.Status == nil || !r.Status.Valid {
+			t.Errorf("runner %+v", r)
+		}
+	}
+}
+
+// A k6 runner killed mid-run is reported lost, with its segment, once it has been silent for
+// the collector's LostAfter; the other runner finishes normally.
+func TestSmokeKilledK6RunnerIsLost(t *testing.T) {
+	bin := buildK6(t)
+	srv, err := loopback.Start(loopback.Config{GRPCAddr: "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	var mu sync.Mutex
+	var events []string
+	c, err := collect.New(collect.Config{Runners: 2}, collect.WithLostAfter(3*time.Second), collect.WithEvents(func(e collect.Event) {
+		mu.Lock()
+		events = append(events, e.String())
+		mu.Unlock()
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(c.Handler())
+	defer ts.Close()
+	script := filepath.Join("..", "..", "fixtures", "k6", "http_plain.js")
+	var procs []*k6Process
+	for _, seg := range []string{"0:1/2", "1/2:1"} {
+		p := k6Cmd(bin, []string{"URL=" + srv.URL() + "/api/items", "RATE=20", "DURATION=6s", "VUS=4"},
+			"run", "-q", "--execution-segment", seg, "--execution-segment-sequence", "0,1/2,1", "--out", "capsim="+ts.URL, script)
+		if err := p.Start(); err != nil {
+			t.Fatal(err)
+		}
+		procs = append(procs, p)
+	}
+	time.Sleep(4 * time.Second) // both have streamed a few seconds
+	_ = procs[1].Process.Kill()
+	_ = procs[1].Wait()
+	if err := procs[0].Wait(); err != nil {
+		t.Errorf("runner 0:1/2: %v\n%s", err, procs[0].out.String())
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !c.Check() {
+		if time.Now().After(deadline) {
+			t.Fatalf("collection not done: %+v", c.Report().Runners)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	states := map[string]string{}
+	for _, r := range c.Report().Runners {
+		states[r.Segment] = r.State
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if states["0:1/2"] != "finished" || states["1/2:1"] != "lost" || !strings.Contains(strings.Join(events, "\n"), "(segment 1/2:1) LOST: no data since") {
+		t.Errorf("states %v, events:\n%s", states, strings.Join(events, "\n"))
+	}
+	if res := c.Result(); res.Valid {
+		t.Error("result valid with a lost runner")
 	}
 }

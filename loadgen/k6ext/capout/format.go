@@ -114,6 +114,7 @@ type Recorder struct {
 	pool     []*hdrhistogram.Histogram
 	w        *bufio.Writer
 	enc      *json.Encoder
+	emit     func(Record) error // NewRecorderFunc: records go here instead of w
 }
 
 // NewRecorder writes the header to w and returns a Recorder that appends Records to it.
@@ -128,6 +129,15 @@ func NewRecorder(w io.Writer, hdr Header) (*Recorder, error) {
 		return nil, fmt.Errorf("capout: write header: %w", err)
 	}
 	return r, bw.Flush()
+}
+
+// NewRecorderFunc returns a Recorder that hands every finished Record to emit (with its HDR
+// field set) instead of writing NDJSON: the streaming form of the output.
+func NewRecorderFunc(hdr Header, emit func(Record) error) (*Recorder, error) {
+	if err := hdr.validate(); err != nil {
+		return nil, fmt.Errorf("capout: %w", err)
+	}
+	return &Recorder{hdr: hdr, interval: hdr.IntervalMS, open: map[int64]map[string]*Record{}, emit: emit}, nil
 }
 
 // Add records one sample of metric name (type one of the Type constants) taken at t.
@@ -246,11 +256,20 @@ func (r *Recorder) flush(starts []int64) error {
 				r.pool = append(r.pool, rec.hist)
 				rec.hist = nil
 			}
+			if r.emit != nil {
+				if err := r.emit(*rec); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := r.enc.Encode(rec); err != nil {
 				return fmt.Errorf("capout: write: %w", err)
 			}
 		}
 		delete(r.open, s)
+	}
+	if r.w == nil {
+		return nil
 	}
 	return r.w.Flush()
 }

@@ -326,3 +326,7 @@ func coverage(segs []string) (float64, []string) {
 	}
 	return f, warns
 }
+
+// Coverage parses k6 execution segments ("0:1/2", "1/2:1", "0.5:1"; "" is the whole test) and
+// returns the fraction of the test they cover together and warnings for gaps and overlaps.
+func Coverage(segs []string) (float64, []string) { return coverage(segs) }

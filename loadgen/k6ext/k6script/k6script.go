@@ -45,6 +45,21 @@ const (
 // relative to its working directory). Rate, target, protocol, batch, mix, timeout and thresholds
 // come from the plan.
 func Script(plan *loadgen.Plan, lt scenarios.LoadTest) ([]byte, error) {
+	return ScriptWith(plan, lt, ScriptOptions{})
+}
+
+// ScriptOptions change what Script writes.
+type ScriptOptions struct {
+	// Allow lists hosts, IPs or CIDRs the capsim Fleet may send to besides loopback (the
+	// Fleet's allow option; host names are resolved where the script runs).
+	Allow []string
+	// NoThresholds leaves the thresholds out: when runners stream to capsim collect, which
+	// evaluates them on the merged data (k6 would evaluate them per instance).
+	NoThresholds bool
+}
+
+// ScriptWith is Script with options.
+func ScriptWith(plan *loadgen.Plan, lt scenarios.LoadTest, so ScriptOptions) ([]byte, error) {
 	if plan == nil {
 		return nil, errors.New("k6script: no plan")
 	}
@@ -58,7 +73,7 @@ func Script(plan *loadgen.Plan, lt scenarios.LoadTest) ([]byte, error) {
 		return nil, err
 	}
 	opts := map[string]any{"scenarios": map[string]any{"capsim": sc}}
-	if th := thresholds(plan, lt, agent); len(th) > 0 {
+	if th := thresholds(plan, lt, agent); len(th) > 0 && !so.NoThresholds {
 		opts["thresholds"] = th
 	}
 	if !agent {
@@ -86,7 +101,7 @@ func Script(plan *loadgen.Plan, lt scenarios.LoadTest) ([]byte, error) {
 	think := thinkJS(thinkD)
 	switch {
 	case agent:
-		fl, err := fleetOptions(plan)
+		fl, err := fleetOptions(plan, so.Allow)
 		if err != nil {
 			return nil, err
 		}
@@ -207,8 +222,11 @@ func thresholds(plan *loadgen.Plan, lt scenarios.LoadTest, agent bool) map[strin
 	return out
 }
 
-func fleetOptions(plan *loadgen.Plan) (string, error) {
+func fleetOptions(plan *loadgen.Plan, allow []string) (string, error) {
 	o := map[string]any{"batchSize": max(plan.Batch, 1), "timeout": timeoutJS(plan.Timeout)}
+	if len(allow) > 0 {
+		o["allow"] = allow
+	}
 	t := plan.Target
 	switch plan.Protocol {
 	case loadgen.ProtoHTTPIngest:
