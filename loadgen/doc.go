@@ -51,6 +51,14 @@
 // own timeout expired. Failed is any other error (a refused connection, an HTTP status ≥ 400,
 // a rejected batch).
 //
+// # Reconnection
+//
+// A VU whose connection cannot be made (the target is not up yet, or went away) tries again
+// after DefaultReconnectMin, doubling up to DefaultReconnectMax; hits due meanwhile fail at
+// once with the connection error (counted as Failed), and a closed VU waits for its next
+// attempt instead of failing hit after hit. A target that comes up late is therefore served
+// within DefaultReconnectMax of coming up. gRPC connections use the same backoff.
+//
 // # Validity
 //
 // A run where the generator itself was the bottleneck is marked invalid (Result.Valid false,

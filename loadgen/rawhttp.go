@@ -65,6 +65,7 @@ type rawConn struct {
 	conn  net.Conn
 	br    *bufio.Reader
 	stop  func() bool
+	bo    backoff // redials of a lost connection
 }
 
 func newRawConn(g *Guard, addr string) (*rawConn, error) {
@@ -105,13 +106,22 @@ func (c *rawConn) Close() error {
 	return nil
 }
 
-// roundTrip writes req and reads the answer, redialing a dropped connection first. A
-// canceled ctx ends a blocked read at once.
+// roundTrip writes req and reads the answer, redialing a dropped connection first (with
+// backoff after a failed redial: until the next attempt is due, it fails at once with the
+// last dial error). A canceled ctx ends a blocked read at once.
 func (c *rawConn) roundTrip(ctx context.Context, req []byte, deadline time.Time) (status, accepted int, err error) {
 	if c.conn == nil {
-		if err := c.dial(ctx); err != nil {
+		now := time.Now()
+		if err := c.bo.blocked(now); err != nil {
 			return 0, -1, err
 		}
+		if err := c.dial(ctx); err != nil {
+			if ctx.Err() == nil {
+				c.bo.failed(now, err)
+			}
+			return 0, -1, err
+		}
+		c.bo.ok()
 	}
 	if c.stop == nil {
 		nc := c.conn

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -57,34 +58,59 @@ func (r *run) newVUID() int {
 	return id
 }
 
-// makeVU creates the VU, counting a failure to create it as an error of the caller's hit.
-func (r *run) makeVU(id int) (VU, func(), error) {
-	vu, err := r.target.NewVU(id)
-	if err != nil {
-		return nil, func() {}, fmt.Errorf("loadgen: new VU %d: %w", id, err)
+// vuSlot is one VU of a run: made when first needed, made again with backoff while making it
+// fails (a refused connection: the target is not up yet, or went away).
+type vuSlot struct {
+	id int
+	vu VU
+	bo backoff
+}
+
+// connect makes the slot's VU unless it exists or its next attempt is not due yet; the error
+// is the one to record for the hit at hand.
+func (r *run) connect(s *vuSlot) error {
+	if s.vu != nil {
+		return nil
 	}
-	return vu, func() {
-		if c, ok := vu.(io.Closer); ok {
-			_ = c.Close()
-		}
-	}, nil
+	now := time.Now()
+	if err := s.bo.blocked(now); err != nil {
+		return err
+	}
+	vu, err := r.target.NewVU(s.id)
+	if err != nil {
+		err = fmt.Errorf("loadgen: new VU: %w", err)
+		s.bo.failed(now, err)
+		return err
+	}
+	s.vu = vu
+	s.bo.ok()
+	return nil
+}
+
+// close closes the slot's VU.
+func (s *vuSlot) close() {
+	if c, ok := s.vu.(io.Closer); ok {
+		_ = c.Close()
+	}
 }
 
 // do runs one hit on vu and records it.
-func (r *run) do(vu VU, h *Hit) {
+func (r *run) do(vu VU, h *Hit) error {
 	r.rec.inflight.Add(1)
 	sent := time.Now()
 	h.Deadline = sent.Add(r.opts.timeout)
 	err := vu.Do(r.hardCtx, h)
 	done := time.Now()
 	r.rec.record(h, r.start, sent, done, classify(err, r.hardCtx), err)
+	return err
 }
 
-// fail records a hit that could not be attempted (VU creation failed).
-func (r *run) fail(h *Hit, err error) {
+// fail records a hit that could not be attempted (its VU could not be made).
+func (r *run) fail(h *Hit, err error) error {
 	r.rec.inflight.Add(1)
 	now := time.Now()
 	r.rec.record(h, r.start, now, now, outFailed, err)
+	return err
 }
 
 // monitor runs progress callbacks and abortOnFail checks until done is closed.
@@ -223,43 +249,34 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 	st, _ := p.(SendTimer)
 	jobs := make(chan Hit)
 	vus := 0
-	type made struct {
-		vu      VU
-		closeVU func()
-		err     error
-	}
-	work := func(id int, m *made) {
+	work := func(s *vuSlot) {
 		defer r.wg.Done()
-		if m == nil {
-			vu, closeVU, err := r.makeVU(id)
-			m = &made{vu, closeVU, err}
-		}
-		defer m.closeVU()
+		defer s.close()
 		h := new(Hit) // one per VU, reused: no allocation per hit
 		for hv := range jobs {
 			*h = hv
-			h.VU = id
-			if m.err != nil {
-				r.fail(h, m.err)
+			h.VU = s.id
+			if err := r.connect(s); err != nil {
+				r.fail(h, err)
 				continue
 			}
-			r.do(m.vu, h)
+			r.do(s.vu, h)
 		}
 	}
 	spawn := func() {
-		id := r.newVUID()
+		s := &vuSlot{id: r.newVUID()}
 		vus++
 		r.wg.Add(1)
-		go work(id, nil)
+		go func() { _ = r.connect(s); work(s) }()
 	}
 	// Pre-allocated VUs are made before the clock starts (k6 does the same), so the first
 	// hits do not wait for VU creation.
 	for range pre {
-		id := r.newVUID()
+		s := &vuSlot{id: r.newVUID()}
 		vus++
-		vu, closeVU, err := r.makeVU(id)
+		_ = r.connect(s)
 		r.wg.Add(1)
-		go work(id, &made{vu, closeVU, err})
+		go work(s)
 	}
 	runtime.Gosched()
 	r.start = time.Now()
@@ -363,11 +380,8 @@ func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.D
 			if think != nil {
 				thinkFn = think(id)
 			}
-			var vu VU
-			closeVU := func() {}
-			defer func() { closeVU() }()
-			var vuErr error
-			made := false
+			slot := &vuSlot{id: id}
+			defer slot.close()
 			timer := time.NewTimer(time.Hour)
 			timer.Stop()
 			h := new(Hit) // reused: no allocation per hit
@@ -379,10 +393,6 @@ func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.D
 					}
 					continue
 				}
-				if !made {
-					vu, closeVU, vuErr = r.makeVU(id)
-					made = true
-				}
 				n := seq.next()
 				if n >= r.opts.maxRequests {
 					r.stopSend(abortError{fmt.Sprintf("MaxRequests %d reached", r.opts.maxRequests)})
@@ -390,10 +400,24 @@ func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.D
 				}
 				r.rec.scheduled.Add(1)
 				*h = Hit{Seq: n, VU: id, Intended: time.Since(r.start)}
-				if vuErr != nil {
-					r.fail(h, vuErr)
+				var err error
+				if err = r.connect(slot); err != nil {
+					r.fail(h, err)
 				} else {
-					r.do(vu, h)
+					err = r.do(slot.vu, h)
+				}
+				// a VU waiting to reconnect sleeps until its next attempt rather than fail
+				// hit after hit
+				var re *reconnectError
+				if errors.As(err, &re) || (err != nil && slot.vu == nil) {
+					next := slot.bo.next
+					if re != nil {
+						next = re.next
+					}
+					if !sleepCtx(endCtx, timer, time.Until(next)) {
+						break
+					}
+					continue
 				}
 				if thinkFn != nil {
 					if d := thinkFn(); d > 0 && !sleepCtx(endCtx, timer, d) {
