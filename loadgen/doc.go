@@ -46,7 +46,11 @@
 //	Scheduled = OK + Failed + TimedOut + Dropped + Interrupted
 //
 // Dropped means the hit could not be sent on time: no VU was free (and none could be added
-// under maxVUs) within MaxLag of its intended time. Interrupted means the run stopped (Ctrl-C,
+// under maxVUs) within MaxLag of its intended time, or the pacer itself was more than MaxLag
+// behind, or the schedule's duration was over before the hit could be offered (k6 starts no
+// iteration after an arrival-rate executor's duration). A pacer that falls behind counts such
+// hits in one step (Pacer.skip), so a schedule the generator cannot keep — 10¹² hits/s for 2 s
+// — still ends after its duration, with every hit of it accounted for. Interrupted means the run stopped (Ctrl-C,
 // abortOnFail, the end of gracefulStop) before the hit completed. TimedOut means the request's
 // own timeout expired. Failed is any other error (a refused connection, an HTTP status ≥ 400,
 // a rejected batch).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"runtime"
@@ -165,6 +166,14 @@ func newRecorder(n int) *recorder {
 func (r *recorder) recordSchedLag(d time.Duration) {
 	r.schedMu.Lock()
 	recordDur(r.schedLag, d)
+	r.schedMu.Unlock()
+}
+
+// recordSchedLagN records the lag d for n hits (counted as dropped without being offered).
+func (r *recorder) recordSchedLagN(d time.Duration, n uint64) {
+	us := min(max(int64(d/time.Microsecond), histMin), histMax)
+	r.schedMu.Lock()
+	_ = r.schedLag.RecordValues(us, int64(min(n, math.MaxInt64)))
 	r.schedMu.Unlock()
 }
 

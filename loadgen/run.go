@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -287,8 +288,14 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 	timer.Stop()
 	hp := new(Hit)
 	ended := false
+	sk, _ := p.(skipper)
+	end := time.Duration(math.MaxInt64) // no hit is offered after the end of the schedule
+	if sk != nil && sk.length() > 0 {
+		end = sk.length()
+	}
+	var skipped uint64 // hits counted as dropped without being offered one by one
 	for n := uint64(0); ; n++ {
-		if n >= r.opts.maxRequests {
+		if n-skipped >= r.opts.maxRequests {
 			r.stopSend(abortError{fmt.Sprintf("MaxRequests %d reached", r.opts.maxRequests)})
 			break
 		}
@@ -311,6 +318,26 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 			r.stopSend(abortError{fmt.Sprintf("MaxDuration %v reached", r.opts.maxDuration)})
 			break
 		}
+		// Behind the schedule: a hit due more than MaxLag ago, or any hit once the schedule's
+		// time is over, can only be dropped. They are counted in one step, so a generator
+		// that cannot keep up still ends with its schedule.
+		if sk != nil && wait == 0 {
+			cut := elapsed - r.opts.maxLag
+			if elapsed >= end {
+				cut = math.MaxInt64
+			}
+			if intended < cut {
+				if m := sk.skip(n, cut); m > n {
+					k := m - n
+					r.rec.scheduled.Add(k)
+					r.rec.dropped.Add(k)
+					r.rec.recordSchedLagN(elapsed-intended, k)
+					skipped += k
+					n = m - 1
+					continue
+				}
+			}
+		}
 		if wait > 0 && !sleepCtx(r.sendCtx, timer, wait) {
 			break
 		}
@@ -332,7 +359,7 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 		if vus < max {
 			spawn()
 		}
-		left := intended + r.opts.maxLag - time.Since(r.start)
+		left := min(intended+r.opts.maxLag, end) - time.Since(r.start)
 		if left <= 0 {
 			r.rec.dropped.Add(1)
 			continue
