@@ -3,6 +3,7 @@ package loadgen_test
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,9 +53,35 @@ func TestDurationWhenBehind(t *testing.T) {
 			if d := math.Abs(float64(res.Scheduled) - c.want); d > c.sigma {
 				t.Errorf("scheduled %d, want %.0f ± %.0f (every hit of the schedule)", res.Scheduled, c.want, c.sigma)
 			}
-			if res.Aborted || res.Valid {
-				t.Errorf("aborted %v (%s), valid %v: want a complete run marked invalid (the generator fell behind)", res.Aborted, res.AbortReason, res.Valid)
+			if res.Aborted || res.Valid || res.LateBy != loadgen.LateGenerator {
+				t.Errorf("aborted %v (%s), valid %v %v: want a complete run marked invalid, the generator late", res.Aborted, res.AbortReason, res.Valid, res.Invalid)
 			}
 		})
+	}
+}
+
+// TestLateCauseTarget: a target that serves 2 requests at a time, 20 ms each (100/s), driven
+// at 400/s with 4 VUs. Every VU waits for the target, the schedule slips, and the INVALID
+// message names the target's concurrency limit, not the generator.
+func TestLateCauseTarget(t *testing.T) {
+	sem := make(chan struct{}, 2)
+	target := loadgen.TargetFunc(func(ctx context.Context, h *loadgen.Hit) error {
+		sem <- struct{}{}
+		defer func() { <-sem }()
+		time.Sleep(20 * time.Millisecond)
+		return nil
+	})
+	ex, err := loadgen.NewConstantArrivalRate(loadgen.ConstantArrivalRateConfig{Rate: 400, Duration: time.Second, PreAllocatedVUs: 2, MaxVUs: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ex.Run(context.Background(), target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := strings.Join(res.Invalid, "; ")
+	t.Logf("%+v: %s", res.Counts, msg)
+	if res.Valid || !strings.Contains(msg, "target's concurrency limit") || strings.Contains(msg, "the generator, not the target") || res.LateBy != loadgen.LateTarget {
+		t.Errorf("valid %v, late by %q: %s", res.Valid, res.LateBy, msg)
 	}
 }

@@ -65,10 +65,15 @@
 //
 // # Validity
 //
-// A run where the generator itself was the bottleneck is marked invalid (Result.Valid false,
-// with reasons): the scheduling lag p99 exceeded its budget (DefaultLagBudget), or the process
-// used nearly all the CPU it may use (getrusage user+sys ≥ 95 % of GOMAXPROCS × wall time).
-// Its latencies describe the generator, not the target. Closed executors have no schedule to
+// A run that did not keep its schedule is marked invalid (Result.Valid false, with reasons):
+// the scheduling lag p99 exceeded its budget (DefaultLagBudget), or the process used nearly
+// all the CPU it may use (getrusage user+sys ≥ 95 % of GOMAXPROCS × wall time). A late
+// schedule has one of two causes, named in Result.LateBy and the message. When hits found
+// every VU of the pool (maxVUs) busy and, by Little's law, the VUs spent (nearly) all their
+// time waiting for answers (Σ service times ÷ wall time ≥ 0.8 × maxVUs), the target's
+// concurrency limit held the schedule back (LateTarget): it answers fewer requests at once
+// than the rate needs. Otherwise the generator itself was late (LateGenerator), and the
+// latencies describe the generator, not the target. Closed executors have no schedule to
 // lag behind, so only the CPU check applies to them.
 //
 // # Safety

@@ -79,9 +79,13 @@ type Result struct {
 	VUs int `json:"vus"`
 	// CPU is the user+system CPU time of this process during the run (getrusage).
 	CPU time.Duration `json:"cpu_ns"`
-	// Valid is false when the generator was the bottleneck; Invalid says why.
+	// Valid is false when the schedule was not kept (or the generator used its whole CPU);
+	// Invalid says why, and LateBy who held the schedule back: LateGenerator (the generator
+	// itself) or LateTarget (every VU was waiting for the target's answers: the target's
+	// concurrency limit).
 	Valid   bool     `json:"valid"`
 	Invalid []string `json:"invalid,omitempty"`
+	LateBy  string   `json:"late_by,omitempty"`
 	// Aborted is true when the run stopped early (context canceled, abortOnFail, MaxRequests).
 	Aborted     bool   `json:"aborted"`
 	AbortReason string `json:"abort_reason,omitempty"`
@@ -90,6 +94,12 @@ type Result struct {
 	// Errors counts error messages (first 20 distinct).
 	Errors map[string]uint64 `json:"errors,omitempty"`
 }
+
+// Causes of a late schedule (Result.LateBy).
+const (
+	LateGenerator = "generator"
+	LateTarget    = "target-concurrency"
+)
 
 // ThresholdsPassed reports whether every threshold held.
 func (r *Result) ThresholdsPassed() bool {

@@ -35,6 +35,11 @@ type run struct {
 
 	rateFn    func(time.Duration) float64
 	abandoned bool
+
+	// poolMax is the VU pool's limit of an open run, and poolFull the hits that found every
+	// one of them busy: the evidence for a late schedule caused by the target.
+	poolMax  int
+	poolFull uint64
 }
 
 type abortError struct{ reason string }
@@ -200,7 +205,22 @@ func (r *run) finish(cpu0 time.Duration, scheduleEnded bool) *Result {
 	}
 	if p99 := time.Duration(res.SchedLag.ValueAtQuantile(99)) * time.Microsecond; res.SchedLag.TotalCount() > 0 && p99 > r.opts.lagBudget {
 		res.Valid = false
-		res.Invalid = append(res.Invalid, fmt.Sprintf("generator scheduling lag p99 %v > budget %v: the generator, not the target, was late", p99, r.opts.lagBudget))
+		// Little's law on the target: Σ service times ÷ wall time is the mean number of VUs
+		// waiting for the target's answers. When hits found the pool full and that number is
+		// (nearly) the whole pool, the VUs were held by the target, not by the generator.
+		atTarget := 0.0
+		if wall := res.Duration.Seconds(); wall > 0 {
+			atTarget = res.Service.Mean() * float64(res.Service.TotalCount()) / 1e6 / wall
+		}
+		if r.poolFull > 0 && r.poolMax > 0 && atTarget >= 0.8*float64(r.poolMax) {
+			res.LateBy = LateTarget
+			res.Invalid = append(res.Invalid, fmt.Sprintf("scheduling lag p99 %v > budget %v, caused by the target's concurrency limit, not the generator: "+
+				"all %d VUs (maxVUs) were waiting for its answers (%.1f on average) when %d hits were due; the target answers fewer requests at once than this rate needs "+
+				"(raise maxVUs only if it can take more concurrent requests)", p99, r.opts.lagBudget, r.poolMax, atTarget, r.poolFull))
+		} else {
+			res.LateBy = LateGenerator
+			res.Invalid = append(res.Invalid, fmt.Sprintf("scheduling lag p99 %v > budget %v: the generator, not the target, was late", p99, r.opts.lagBudget))
+		}
 	}
 	if wall := res.Duration.Seconds(); wall > 0.5 {
 		if share := res.CPU.Seconds() / (wall * float64(runtime.GOMAXPROCS(0))); share >= 0.95 {
@@ -247,6 +267,7 @@ func sleepCtx(ctx context.Context, t *time.Timer, d time.Duration) bool {
 func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Result {
 	cpu0 := processCPU()
 	r.rateFn = p.Rate
+	r.poolMax = max
 	st, _ := p.(SendTimer)
 	jobs := make(chan Hit)
 	vus := 0
@@ -358,6 +379,8 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 		}
 		if vus < max {
 			spawn()
+		} else {
+			r.poolFull++
 		}
 		left := min(intended+r.opts.maxLag, end) - time.Since(r.start)
 		if left <= 0 {
