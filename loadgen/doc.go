@@ -49,11 +49,12 @@
 // under maxVUs) within MaxLag of its intended time, or the pacer itself was more than MaxLag
 // behind, or the schedule's duration was over before the hit could be offered (k6 starts no
 // iteration after an arrival-rate executor's duration). A pacer that falls behind counts such
-// hits in one step (Pacer.skip), so a schedule the generator cannot keep — 10¹² hits/s for 2 s
-// — still ends after its duration, with every hit of it accounted for. Interrupted means the run stopped (Ctrl-C,
-// abortOnFail, the end of gracefulStop) before the hit completed. TimedOut means the request's
-// own timeout expired. Failed is any other error (a refused connection, an HTTP status ≥ 400,
-// a rejected batch).
+// hits in one step, so a schedule the generator cannot keep (10¹² hits/s for 2 s) still ends
+// after its duration, with every hit of it accounted for. Interrupted means the run stopped
+// (Ctrl-C, abortOnFail, the end of gracefulStop) before the hit completed. TimedOut means the
+// request's own timeout expired. Failed is any other error: a refused connection, a rejected
+// batch, an HTTP status outside 2xx (a 3xx is a failure and is not followed; k6 counts
+// 200–399 as expected).
 //
 // # Reconnection
 //

@@ -19,7 +19,7 @@ import (
 // one keep-alive connection, dialed through the Guard when the VU is made (so pre-allocated
 // VUs start with warm connections), writes pre-built requests and parses only the status
 // line, Content-Length, chunked bodies and Connection: close. No goroutine per connection, no
-// proxy, no redirects (a 3xx answer is a success as received; nothing else is fetched).
+// proxy, no redirects (a 3xx answer is a failure, as in every client: see statusOK).
 // Plain http:// only; use HTTPAPI for https.
 type RawHTTPAPI struct {
 	addr  string // host:port to dial
@@ -214,7 +214,7 @@ func (v *rawVU) Do(ctx context.Context, h *Hit) error {
 	if err != nil {
 		return err
 	}
-	if status >= 400 {
+	if !statusOK(status) {
 		return StatusError{status}
 	}
 	return nil
@@ -427,7 +427,7 @@ func (v *rawIngestVU) Do(ctx context.Context, h *Hit) error {
 	if err != nil {
 		return err
 	}
-	if status >= 400 {
+	if !statusOK(status) {
 		return StatusError{status}
 	}
 	if acc >= 0 {

@@ -10,7 +10,9 @@
 //	think (closed executors)                → sleep() after each iteration (its mean; exponential
 //	                                          when the distribution is exponential)
 //	protocol http-ingest / grpc / grpc-unary → capsim.Fleet (grpc-upload is sent as grpc stream)
-//	protocol http-api and mix               → k6/http, weighted choice, "{q}" and "{n}" filled
+//	protocol http-api and mix               → k6/http, weighted choice, "{q}" and "{n}" filled;
+//	                                          maxRedirects 0 and expected statuses 200–299,
+//	                                          the Go generator's success rule
 //	replay (agent protocols)                → per-vu-iterations + fleet.replay(trace)
 //	thresholds on http_req_duration / http_req_failed of agent traffic
 //	                                        → capsim_batch_duration / capsim_batches_failed
@@ -62,7 +64,9 @@ func Script(plan *loadgen.Plan, lt scenarios.LoadTest) ([]byte, error) {
 		opts["thresholds"] = th
 	}
 	if !agent {
+		// as the Go generator: only 2xx is a success, and a redirect is not followed
 		opts["discardResponseBodies"] = true
+		opts["maxRedirects"] = 0
 	}
 	optJSON, err := marshal(opts, "  ")
 	if err != nil {
@@ -77,6 +81,9 @@ func Script(plan *loadgen.Plan, lt scenarios.LoadTest) ([]byte, error) {
 		b.WriteString("import http from 'k6/http';\n")
 	}
 	b.WriteString("import { sleep } from 'k6';\n\n")
+	if !agent {
+		b.WriteString("http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }));\n\n")
+	}
 	fmt.Fprintf(&b, "export const options = %s;\n\n", optJSON)
 	// The Go generator's defaults (loadgen.NewPlan): the flow's think time and population.
 	thinkD := lt.Think
