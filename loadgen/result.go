@@ -86,14 +86,27 @@ type Result struct {
 	Valid   bool     `json:"valid"`
 	Invalid []string `json:"invalid,omitempty"`
 	LateBy  string   `json:"late_by,omitempty"`
-	// Aborted is true when the run stopped early (context canceled, abortOnFail, MaxRequests).
+	// Aborted is true when the run stopped early; AbortedBy says what stopped it
+	// (AbortInterrupt, AbortThreshold, AbortLimit) and AbortReason how.
 	Aborted     bool   `json:"aborted"`
+	AbortedBy   string `json:"aborted_by,omitempty"`
 	AbortReason string `json:"abort_reason,omitempty"`
 	// Thresholds evaluated at the end.
 	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
 	// Errors counts error messages (first 20 distinct).
 	Errors map[string]uint64 `json:"errors,omitempty"`
 }
+
+// What stopped an aborted run (Result.AbortedBy).
+const (
+	// AbortInterrupt: the run's context was canceled (Ctrl-C).
+	AbortInterrupt = "interrupt"
+	// AbortThreshold: a threshold with abortOnFail failed.
+	AbortThreshold = "threshold"
+	// AbortLimit: a bound of the run (MaxRequests, MaxDuration, or VUs abandoned after
+	// gracefulStop because the target ignored cancellation).
+	AbortLimit = "limit"
+)
 
 // Causes of a late schedule (Result.LateBy).
 const (

@@ -42,7 +42,7 @@ type run struct {
 	poolFull uint64
 }
 
-type abortError struct{ reason string }
+type abortError struct{ by, reason string }
 
 func (e abortError) Error() string { return e.reason }
 
@@ -151,7 +151,7 @@ func (r *run) monitor(done <-chan struct{}) {
 				continue
 			}
 			if res := t.Eval(s); !res.Passed {
-				r.stopSend(abortError{fmt.Sprintf("threshold %s %s failed (value %.4g) with abortOnFail", t.Metric, t.Expr, res.Value)})
+				r.stopSend(abortError{AbortThreshold, fmt.Sprintf("threshold %s %s failed (value %.4g) with abortOnFail", t.Metric, t.Expr, res.Value)})
 				return
 			}
 		}
@@ -198,9 +198,17 @@ func (r *run) finish(cpu0 time.Duration, scheduleEnded bool) *Result {
 	if cause := context.Cause(r.sendCtx); cause != nil && !scheduleEnded {
 		res.Aborted = true
 		res.AbortReason = cause.Error()
+		res.AbortedBy = AbortInterrupt
+		var ae abortError
+		if errors.As(cause, &ae) {
+			res.AbortedBy = ae.by
+		}
 	}
 	if r.abandoned {
 		res.Aborted = true
+		if res.AbortedBy == "" {
+			res.AbortedBy = AbortLimit
+		}
 		res.AbortReason = strings.TrimPrefix(res.AbortReason+"; ", "; ") + fmt.Sprintf("VUs still busy %v after gracefulStop were abandoned (the target ignores cancellation); their hits are not counted", DrainBound)
 	}
 	if p99 := time.Duration(res.SchedLag.ValueAtQuantile(99)) * time.Microsecond; res.SchedLag.TotalCount() > 0 && p99 > r.opts.lagBudget {
@@ -317,7 +325,7 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 	var skipped uint64 // hits counted as dropped without being offered one by one
 	for n := uint64(0); ; n++ {
 		if n-skipped >= r.opts.maxRequests {
-			r.stopSend(abortError{fmt.Sprintf("MaxRequests %d reached", r.opts.maxRequests)})
+			r.stopSend(abortError{AbortLimit, fmt.Sprintf("MaxRequests %d reached", r.opts.maxRequests)})
 			break
 		}
 		elapsed := time.Since(r.start)
@@ -336,7 +344,7 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 			intended = at
 		}
 		if intended >= r.opts.maxDuration {
-			r.stopSend(abortError{fmt.Sprintf("MaxDuration %v reached", r.opts.maxDuration)})
+			r.stopSend(abortError{AbortLimit, fmt.Sprintf("MaxDuration %v reached", r.opts.maxDuration)})
 			break
 		}
 		// Behind the schedule: a hit due more than MaxLag ago, or any hit once the schedule's
@@ -445,7 +453,7 @@ func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.D
 				}
 				n := seq.next()
 				if n >= r.opts.maxRequests {
-					r.stopSend(abortError{fmt.Sprintf("MaxRequests %d reached", r.opts.maxRequests)})
+					r.stopSend(abortError{AbortLimit, fmt.Sprintf("MaxRequests %d reached", r.opts.maxRequests)})
 					break
 				}
 				r.rec.scheduled.Add(1)
@@ -481,7 +489,7 @@ func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.D
 	ended := r.sendCtx.Err() == nil && !capped
 	switch {
 	case capped && r.sendCtx.Err() == nil:
-		r.stopSend(abortError{fmt.Sprintf("MaxDuration %v reached", r.opts.maxDuration)})
+		r.stopSend(abortError{AbortLimit, fmt.Sprintf("MaxDuration %v reached", r.opts.maxDuration)})
 	case ended:
 		r.stopSend(nil)
 	}

@@ -3,13 +3,19 @@
 //
 // Exit codes:
 //
-//	0   ran, and the SLO holds at design load (load: thresholds passed)
+//	0   ran, and the SLO holds at design load (load: a valid, complete run whose thresholds,
+//	    the default http_req_failed rate<0.01 included, passed)
 //	2   invalid input (scenario file, flags, output folder); nothing ran
 //	99  ran, but the SLO is breached at design load or the capacity is below it (load: a
 //	    threshold failed), as k6 does
-//	3   run aborted: a limit was reached (--timeout, the event limit of a replication)
+//	98  load: invalid measurement — the schedule was not kept (the generator was late, or the
+//	    target's concurrency limit held it back; the message says which) or the generator
+//	    used its whole CPU
+//	3   aborted by a limit (run: --timeout, the event limit of a replication; load: its
+//	    request cap, its duration bound, VUs abandoned after gracefulStop)
 //	130 interrupted (Ctrl-C, SIGTERM)
-//	1   anything else (an I/O error, a crash: the stack trace goes to a file, never exit 2)
+//	1   anything else (an I/O error, load stopped by Ctrl-C, a crash: the stack trace goes to
+//	    a file, never exit 2)
 package main
 
 import (
@@ -30,7 +36,9 @@ const (
 	ExitInvalid     = 2
 	ExitAborted     = 3
 	ExitSLOBreached = 99
-	ExitInterrupted = 130
+	// ExitMeasurementInvalid: capsim load measured, but the run did not keep its schedule.
+	ExitMeasurementInvalid = 98
+	ExitInterrupted        = 130
 )
 
 // exitError carries an exit code out of a subcommand.
