@@ -236,6 +236,8 @@ type Plan struct {
 	MaxRequests uint64
 	// OfferedPerS is the intended rate of open executors (0 for closed ones).
 	OfferedPerS float64
+	// ScenarioSHA256 is the scenario's scenarios.Scenario.SHA256 (its resolved content).
+	ScenarioSHA256 string
 }
 
 // Protocols of a Plan.
@@ -265,7 +267,8 @@ func NewPlan(sc *scenarios.Scenario, lt *scenarios.LoadTest, baseDir string) (*P
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Scenario: sc.Name, Flow: fl, Target: lt.Target, Protocol: lt.Protocol, Timeout: time.Duration(lt.Timeout), MaxRequests: lt.MaxRequests}
+	p := &Plan{Scenario: sc.Name, Flow: fl, Target: lt.Target, Protocol: lt.Protocol, Timeout: time.Duration(lt.Timeout), MaxRequests: lt.MaxRequests,
+		ScenarioSHA256: sc.SHA256()}
 	var errs []error
 	if p.Protocol == "" {
 		p.Protocol = ProtoHTTPAPI

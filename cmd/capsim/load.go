@@ -485,7 +485,7 @@ func loadSimResult(p *loadgen.Plan, r *loadgen.Result) sim.Result {
 	out := sim.Result{
 		Scenario: p.Scenario, LoadVariable: "measured", DesignLoad: 1,
 		Flows:    []sim.FlowResult{fr},
-		Settings: sim.Settings{Replications: 1, DurationS: r.Duration.Seconds()},
+		Settings: sim.Settings{Replications: 1, DurationS: r.Duration.Seconds(), Version: capsimVersion(), ScenarioSHA256: p.ScenarioSHA256},
 	}
 	for _, t := range r.Thresholds {
 		if !t.Passed {

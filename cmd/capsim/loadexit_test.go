@@ -75,6 +75,9 @@ func TestLoadExitCodes(t *testing.T) {
 			if err != nil || json.Unmarshal(b, &r) != nil {
 				t.Fatalf("result.json: %v", err)
 			}
+			if r.Settings.Version != capsimVersion() || len(r.Settings.ScenarioSHA256) != 64 {
+				t.Errorf("settings: version %q (want %q), scenario_sha256 %q", r.Settings.Version, capsimVersion(), r.Settings.ScenarioSHA256)
+			}
 			if r.SLOMet != c.sloMet {
 				t.Errorf("slo_met %v, want %v: %v", r.SLOMet, c.sloMet, r.Violations)
 			}

@@ -218,6 +218,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			return runError(files[i], err)
 		}
 		res.File = files[i]
+		res.Settings.Version, res.Settings.ScenarioSHA256 = capsimVersion(), s.SHA256()
 		// N-1 on request, and for failure files with node failures (their degraded capacity)
 		nodeFailure := false
 		for _, fr := range s.Failures {
