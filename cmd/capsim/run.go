@@ -613,7 +613,16 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 }
 
 func printComparison(w io.Writer, rs []*sim.Result, dir string) {
-	fmt.Fprintf(w, "\nTier comparison\n  %-22s %10s %26s %10s %10s %8s  %s\n", "scenario", "design", "saturation (95% CI)", "capacity", "claimed", "diff", "limited by")
+	fmt.Fprintf(w, "\nTier comparison\n")
+	// the answer first: which tier for this load (when every tier ran at one load)
+	if c, ok := sim.ChooseTier(rs); ok {
+		fmt.Fprintf(w, "  %s\n", safeText(c.Headline(num), false))
+		for _, f := range c.Smaller() {
+			fmt.Fprintf(w, "    %s fails: %s\n", safeText(f.Scenario, false), strings.Join(f.Why, "; "))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "  %-22s %10s %26s %10s %10s %8s  %s\n", "scenario", "design", "saturation (95% CI)", "capacity", "claimed", "diff", "limited by")
 	for _, r := range rs {
 		sat, capy, claimed, diff := "-", "-", "-", "-"
 		if r.Saturation != nil {
