@@ -122,7 +122,7 @@ flows:
 	// Columns after a substitution on the same line map back to the file as written.
 	_, err = Load("i.yaml", []byte(text), env(map[string]string{"NAME": "x", "MEAN": "5 ms"}))
 	line, col = posOf(t, text, "${MEAN}", 0)
-	wantAt(t, err, `invalid duration "5 ms"`, line, col)
+	wantAt(t, err, `invalid duration "${MEAN}"`, line, col) // the value is hidden: it could be a secret
 	// Unset without default.
 	_, err = Load("i.yaml", []byte(text), env(map[string]string{"NAME": "x"}))
 	wantAt(t, err, "variable MEAN is not set", line, col)

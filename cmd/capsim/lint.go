@@ -30,7 +30,7 @@ file is invalid.`,
 		out, errOut := io.Writer(termWriter{cmd.OutOrStdout()}), io.Writer(termWriter{cmd.ErrOrStderr()})
 		bad := 0
 		for _, arg := range args {
-			sc, err := scenarios.LoadFile(arg, scenarios.WithSet(lintSets...))
+			sc, err := loadScenario(arg, scenarios.WithSet(lintSets...))
 			if err == nil {
 				if len(sc.Files) > 1 {
 					fmt.Fprintf(out, "ok %s (%s; with %s)\n", arg, sc.Name, strings.Join(sc.Files[1:], ", "))

@@ -248,7 +248,7 @@ func loadScenarioForLoad(args []string, f *loadFlags) (*scenarios.Scenario, stri
 		}
 		return sc, "", nil
 	}
-	sc, err := scenarios.LoadFile(args[0], scenarios.WithSet(f.sets...))
+	sc, err := loadScenario(args[0], scenarios.WithSet(f.sets...))
 	if err != nil {
 		return nil, "", err
 	}

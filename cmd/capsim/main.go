@@ -70,6 +70,7 @@ func main() {
 }
 
 func run(args []string) (code int) {
+	defer resetRedaction() // last: the crash message below is still redacted
 	defer func() {
 		// a crash is a bug, never "invalid input": a short message, the trace in a file
 		if v := recover(); v != nil {
@@ -85,11 +86,11 @@ func run(args []string) (code int) {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "capsim:", safeText(ee.err.Error(), true))
+			fmt.Fprintln(os.Stderr, "capsim:", safeText(redact(ee.err.Error()), true))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "capsim:", safeText(err.Error(), true))
+	fmt.Fprintln(os.Stderr, "capsim:", safeText(redact(err.Error()), true))
 	return ExitError
 }
 
@@ -102,10 +103,10 @@ func crashed(v any, stack []byte) int {
 	}
 	where := "(could not write the stack trace)"
 	if f, err := os.CreateTemp("", "capsim-crash-*.txt"); err == nil {
-		fmt.Fprintf(f, "capsim crashed: %v\n\n%s", v, stack)
+		fmt.Fprintf(f, "capsim crashed: %s\n\n%s", redact(fmt.Sprint(v)), stack)
 		f.Close()
 		where = f.Name()
 	}
-	fmt.Fprintf(os.Stderr, "capsim: internal error (a bug, please report it): %s\ncapsim: stack trace written to %s\n", safeText(fmt.Sprint(v), false), where)
+	fmt.Fprintf(os.Stderr, "capsim: internal error (a bug, please report it): %s\ncapsim: stack trace written to %s\n", safeText(redact(fmt.Sprint(v)), false), where)
 	return ExitError
 }

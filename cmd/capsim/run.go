@@ -111,7 +111,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		sets = append([]string{"load.design=" + yamlFloat(f.load)}, sets...)
 	}
 	for _, a := range args {
-		s, err := scenarios.LoadFile(a, scenarios.WithSet(sets...))
+		s, err := loadScenario(a, scenarios.WithSet(sets...))
 		if err != nil {
 			var list scenarios.ErrorList
 			if errors.As(err, &list) {
