@@ -443,15 +443,47 @@ func writeComparison(dir string, rs []*sim.Result) error {
 	return writeFile(filepath.Join(dir, "report.html"), func(w io.Writer) error { return reports.WriteHTML(w, rs) })
 }
 
+// num formats a figure for the terminal: rounded (half away from zero, never truncated) to 2
+// decimals below 10, 1 below 100 and none above, with thousands separators and without
+// trailing zeros: 0.79985 → "0.8", 70538.6 → "70,539".
 func num(x float64) string {
-	switch {
-	case x >= 100:
-		return humanize.Comma(int64(x + 0.5))
-	case x >= 10:
-		return humanize.CommafWithDigits(x, 1)
-	default:
-		return humanize.CommafWithDigits(x, 2)
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
+	digits := 0
+	switch a := math.Abs(x); {
+	case a < 10:
+		digits = 2
+	case a < 100:
+		digits = 1
+	}
+	p := math.Pow(10, float64(digits))
+	r := math.Round(x*p) / p
+	if r == 0 {
+		r = 0 // no "-0"
+	}
+	s := strconv.FormatFloat(r, 'f', digits, 64)
+	if digits > 0 {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	neg := strings.HasPrefix(intPart, "-")
+	intPart = strings.TrimPrefix(intPart, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String()
 }
 
 func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
@@ -566,15 +598,15 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 			}
 			return "NOT met"
 		}
-		det := num(f.DetectionS.Mean) + " s"
+		det := "detected after " + num(f.DetectionS.Mean) + " s"
 		if !f.Detected {
-			det = "never"
+			det = "never detected"
 		}
 		degraded := ""
 		if f.DegradedSaturation > 0 {
 			degraded = fmt.Sprintf("  saturation while down %s %s", num(f.DegradedSaturation), unit)
 		}
-		fmt.Fprintf(w, "    %-34s at %4.0fs  detected %s  RTO %s (%s)  RPO %s writes (%s)  lost %s  dropped %s  duplicated %s events  failed %s req  peak P95 %s ms  drain %s s%s\n",
+		fmt.Fprintf(w, "    %-34s at %4.0fs  %s  RTO %s (%s)  RPO %s writes (%s)  lost %s  dropped %s  duplicated %s events  failed %s req  peak P95 %s ms  drain %s s%s\n",
 			f.Name, f.AtS, det, rto, ok(f.RTOMet), num(f.RPOEvents.Mean), ok(f.RPOMet), num(f.LostEvents.Mean), num(f.DroppedEvents.Mean), num(f.DuplicatedEvents.Mean), num(f.FailedRequests.Mean), num(f.PeakP95MS.Mean), num(f.DrainS.Mean), degraded)
 	}
 	if len(r.NMinus1) > 0 {
