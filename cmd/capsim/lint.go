@@ -42,7 +42,7 @@ file is invalid.`,
 			bad++
 			var list scenarios.ErrorList
 			if errors.As(err, &list) {
-				fmt.Fprintln(errOut, list.Verbose())
+				fmt.Fprintln(errOut, list.VerboseN(maxListedProblems))
 			} else {
 				fmt.Fprintf(errOut, "%s: %v\n", arg, err)
 			}

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/capsim/capsim/scenarios"
 )
 
 func TestLintExitCodes(t *testing.T) {
@@ -59,4 +63,47 @@ func TestLintFollowsIncludes(t *testing.T) {
 	if code := run([]string{"lint", tierPath}); code != ExitInvalid || !strings.Contains(out.String(), filepath.Join(dir, "system.yaml")+":2:") {
 		t.Errorf("lint tier with a bad system file: exit %d, output %q", code, out.String())
 	}
+}
+
+// TestLintBoundedErrors: a file with 8,000 bad stations prints maxListedProblems of its
+// problems and "… and N more problems", N the rest of the loader's count; stderr stays small.
+func TestLintBoundedErrors(t *testing.T) {
+	const k = 8000
+	var b strings.Builder
+	b.WriteString("name: many\nstations:\n")
+	for i := range k {
+		fmt.Fprintf(&b, "  - {name: s%d, servers: x, service: 1ms}\n", i)
+	}
+	b.WriteString("flows: [{name: f, rate: 1/s, route: [{station: s0}]}]\n")
+	file := filepath.Join(t.TempDir(), "many.yaml")
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := scenarios.LoadFile(file)
+	var list scenarios.ErrorList
+	if !errors.As(err, &list) || len(list) < k {
+		t.Fatalf("the loader found %d problems, want ≥ %d (one per station)", len(list), k)
+	}
+	var stderr bytes.Buffer
+	rootCmd.SetErr(&stderr)
+	code := run([]string{"lint", file})
+	rootCmd.SetErr(nil)
+	lintSets = nil
+	want := fmt.Sprintf("… and %s more problems", thousandsInt(len(list)-maxListedProblems))
+	if code != ExitInvalid || !strings.Contains(stderr.String(), want) || stderr.Len() > 32<<10 {
+		t.Errorf("exit %d, %d bytes on stderr, want %q:\n%.2000s", code, stderr.Len(), want, stderr.String())
+	}
+}
+
+// thousandsInt formats n with comma separators, independently of the code under test.
+func thousandsInt(n int) string {
+	s := fmt.Sprint(n)
+	var out []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
 }

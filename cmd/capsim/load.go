@@ -96,6 +96,10 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 	stdout, stderr := io.Writer(termWriter{cmd.OutOrStdout()}), io.Writer(termWriter{cmd.ErrOrStderr()})
 	sc, baseDir, err := loadScenarioForLoad(args, f)
 	if err != nil {
+		var list scenarios.ErrorList
+		if errors.As(err, &list) {
+			err = errors.New(list.VerboseN(maxListedProblems))
+		}
 		return invalid(err)
 	}
 	lt := scenarios.LoadTest{}

@@ -23,11 +23,34 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/capsim/capsim/sim"
 )
+
+// maxListedProblems is how many problems of one scenario file are printed; the rest are
+// counted ("… and 98,950 more problems").
+const maxListedProblems = 50
+
+// maxErrorLines bounds any error message printed: longer ones end with "… and N more lines".
+const maxErrorLines = 400
+
+// boundLines keeps the first max lines of s and counts the rest.
+func boundLines(s string, max int) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			n++
+			if n == max {
+				rest := strings.Count(s[i+1:], "\n") + 1
+				return s[:i] + fmt.Sprintf("\n… and %d more lines", rest)
+			}
+		}
+	}
+	return s
+}
 
 // Exit codes, documented in the README.
 const (
@@ -86,11 +109,11 @@ func run(args []string) (code int) {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "capsim:", safeText(redact(ee.err.Error()), true))
+			fmt.Fprintln(os.Stderr, "capsim:", safeText(boundLines(redact(ee.err.Error()), maxErrorLines), true))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "capsim:", safeText(redact(err.Error()), true))
+	fmt.Fprintln(os.Stderr, "capsim:", safeText(boundLines(redact(err.Error()), maxErrorLines), true))
 	return ExitError
 }
 

@@ -115,7 +115,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		if err != nil {
 			var list scenarios.ErrorList
 			if errors.As(err, &list) {
-				bad = append(bad, list.Verbose())
+				bad = append(bad, list.VerboseN(maxListedProblems))
 			} else {
 				bad = append(bad, fmt.Sprintf("%s: %v", a, err))
 			}
