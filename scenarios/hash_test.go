@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -65,5 +66,22 @@ func TestScenarioSHA256(t *testing.T) {
 	}
 	if same := load("tier.yaml", WithSet("load.design=100")); same != composed {
 		t.Error("an override to the value already there changes the hash")
+	}
+}
+
+// TestBuiltinDidYouMean: a mistyped built-in name gets the nearest built-in (edit distance ≤ 2,
+// or the same last path element); a name near nothing gets the list only.
+func TestBuiltinDidYouMean(t *testing.T) {
+	for arg, want := range map[string]string{
+		"medum": "medium", "larg": "large", "mm1": "examples/mm1", "thingspanel/smal": "thingspanel/small",
+		"medium-failure": "medium-failures", "examples/mm2": "examples/mm1",
+	} {
+		_, err := LoadFile(arg)
+		if err == nil || !strings.Contains(err.Error(), `did you mean "`+want+`"?`) {
+			t.Errorf("%s: %v, want did you mean %q", arg, err, want)
+		}
+	}
+	if _, err := LoadFile("xyzzy-nothing"); err == nil || strings.Contains(err.Error(), "did you mean") || !strings.Contains(err.Error(), "built-ins: ") {
+		t.Errorf("xyzzy-nothing: %v", err)
 	}
 }
