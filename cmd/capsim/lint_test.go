@@ -107,3 +107,42 @@ func thousandsInt(n int) string {
 	}
 	return string(out)
 }
+
+// TestLintThresholds: lint rejects the loadtest thresholds capsim load rejects (the same
+// parser: loadgen.NewPlan), and accepts the ones it accepts.
+func TestLintThresholds(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, thresholds string) string {
+		p := filepath.Join(dir, name+".yaml")
+		text := "name: " + name + "\nstations: [{name: s, servers: 1, service: 10ms}]\nflows: [{name: f, rate: 10/s, route: [{station: s}]}]\n" +
+			"loadtest:\n  target: http://127.0.0.1:1\n  thresholds:\n" + thresholds
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, c := range []struct {
+		name, thresholds, msg string
+	}{
+		{"number", "    http_req_duration: [\"p(95)<abc\"]\n", `value "abc" is not a number`},
+		{"metric", "    http_req_durations: [\"p(95)<500\"]\n", `unknown metric "http_req_durations"`},
+		{"aggregation", "    http_req_failed: [\"p(95)<0.01\"]\n", "is a rate: use rate"},
+	} {
+		f := write(c.name, c.thresholds)
+		var stderr bytes.Buffer
+		rootCmd.SetErr(&stderr)
+		code := run([]string{"lint", f})
+		rootCmd.SetErr(nil)
+		if code != ExitInvalid || !strings.Contains(stderr.String(), c.msg) {
+			t.Errorf("%s: exit %d, want %d with %q:\n%s", c.name, code, ExitInvalid, c.msg, stderr.String())
+		}
+		// capsim load says the same
+		if code := runLoadArgs("load", f, "--out", filepath.Join(dir, "out"), "--quiet"); code != ExitInvalid {
+			t.Errorf("%s: capsim load exit %d", c.name, code)
+		}
+	}
+	good := write("good", "    http_req_duration: [\"p(95)<500\"]\n    http_req_failed: [{threshold: \"rate<0.01\", abortOnFail: true}]\n")
+	if code := run([]string{"lint", good}); code != ExitOK {
+		t.Errorf("good thresholds: exit %d", code)
+	}
+}

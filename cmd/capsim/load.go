@@ -256,11 +256,16 @@ func loadScenarioForLoad(args []string, f *loadFlags) (*scenarios.Scenario, stri
 	if err != nil {
 		return nil, "", err
 	}
-	base := ""
-	if st, err := os.Stat(args[0]); err == nil && !st.IsDir() {
-		base = filepath.Dir(args[0])
+	return sc, scenarioDir(args[0]), nil
+}
+
+// scenarioDir is the folder a scenario file's relative paths (a trace) are read from: the
+// file's folder, "" for a built-in.
+func scenarioDir(arg string) string {
+	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
+		return filepath.Dir(arg)
 	}
-	return sc, base, nil
+	return ""
 }
 
 func applyLoadFlags(lt *scenarios.LoadTest, f *loadFlags) {
