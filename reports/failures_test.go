@@ -399,3 +399,13 @@ func TestNeverDetected(t *testing.T) {
 		t.Fatalf("%+v", v)
 	}
 }
+
+// TestNegativeAdviceRow: the report marks a change that lowers the saturation point as not
+// advised.
+func TestNegativeAdviceRow(t *testing.T) {
+	r := &sim.Result{Scenario: "s", Advice: []sim.Advice{{Change: "a", GainPercent: -33}, {Change: "b", GainPercent: 4}}}
+	v := buildTier(r, 0)
+	if len(v.Advice) != 2 || v.Advice[0].Note == "" || v.Advice[0].Class != "bad" || v.Advice[1].Note != "" {
+		t.Errorf("%+v", v.Advice)
+	}
+}

@@ -132,7 +132,7 @@ type flowFigures struct {
 	Latency, Throughput figure
 }
 
-type adviceRow struct{ Change, Saturation, Gain, Bottleneck, Class string }
+type adviceRow struct{ Change, Saturation, Gain, Bottleneck, Class, Note string }
 
 type triggerRow struct {
 	Name, Subject, Value, Threshold, Source string
@@ -425,8 +425,11 @@ func buildTier(r *sim.Result, i int) tierView {
 	// advice
 	for _, a := range r.Advice {
 		row := adviceRow{Change: a.Change, Saturation: load(a.Saturation), Gain: fmtSignedPercent(a.GainPercent), Bottleneck: a.Bottleneck}
-		if a.GainPercent > 0 {
+		switch {
+		case a.GainPercent > 0:
 			row.Class = "ok"
+		case a.GainPercent < 0:
+			row.Class, row.Note = "bad", "not advised: lowers the saturation point"
 		}
 		t.Advice = append(t.Advice, row)
 	}

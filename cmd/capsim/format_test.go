@@ -37,3 +37,18 @@ func TestNeverDetected(t *testing.T) {
 		t.Errorf("%s", out)
 	}
 }
+
+// TestNegativeAdvice: a change that lowers the saturation point is not shown as advice.
+func TestNegativeAdvice(t *testing.T) {
+	r := &sim.Result{Scenario: "s", LoadUnit: "sources", Advice: []sim.Advice{
+		{Change: "+1 replica of correlation", Saturation: 127430, GainPercent: -33, Bottleneck: "cache-1/cpu"},
+		{Change: "+1 node like proc-1", Saturation: 199167, GainPercent: 4, Bottleneck: "search-2/disk"},
+	}}
+	var b bytes.Buffer
+	printSummary(&b, r, "out", time.Second)
+	out := b.String()
+	adv, not := strings.Index(out, "advice           +1 node like proc-1"), strings.Index(out, "not advised      +1 replica of correlation")
+	if adv < 0 || not < adv || !strings.Contains(out, "(-33 %): lowers the saturation point") {
+		t.Errorf("%s", out)
+	}
+}

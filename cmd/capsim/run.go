@@ -558,12 +558,23 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 			fmt.Fprintf(w, "  %-16s %s\n", label, t)
 		}
 	}
-	for i, a := range r.Advice {
-		label := ""
-		if i == 0 {
-			label = "advice"
+	// advice that lowers the saturation point is listed apart, as what not to do
+	for _, good := range []bool{true, false} {
+		label := "advice"
+		if !good {
+			label = "not advised"
 		}
-		fmt.Fprintf(w, "  %-16s %s → saturation %s %s (%+.0f %%), then %s\n", label, a.Change, num(a.Saturation), unit, a.GainPercent, a.Bottleneck)
+		for _, a := range r.Advice {
+			if (a.GainPercent >= 0) != good {
+				continue
+			}
+			lowers := ""
+			if !good {
+				lowers = ": lowers the saturation point"
+			}
+			fmt.Fprintf(w, "  %-16s %s → saturation %s %s (%+.0f %%)%s, then %s\n", label, a.Change, num(a.Saturation), unit, a.GainPercent, lowers, a.Bottleneck)
+			label = ""
+		}
 	}
 	if r.Capacity > 0 {
 		fmt.Fprintf(w, "  %-16s %s %s, limited by %s\n", "capacity", num(r.Capacity), unit, r.CapacityLimit)
