@@ -59,8 +59,8 @@ func TestAccountingIdentity(t *testing.T) {
 	if c.OK == 0 || c.Failed == 0 || c.TimedOut == 0 || c.Dropped == 0 || c.Interrupted == 0 {
 		t.Errorf("a bucket was not exercised: %+v", c)
 	}
-	if !res.Aborted {
-		t.Error("run canceled by its context not marked aborted")
+	if !res.Aborted || res.AbortedBy != loadgen.AbortInterrupt {
+		t.Errorf("run canceled by its context: aborted %v by %q", res.Aborted, res.AbortedBy)
 	}
 	if got := uint64(res.Latency.TotalCount()); got != c.Completed() {
 		t.Errorf("latency histogram has %d values, want one per completed hit (%d)", got, c.Completed())
@@ -101,7 +101,7 @@ func TestMaxRequestsBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Scheduled != 100 || !res.Aborted || !res.Balanced() {
+	if res.Scheduled != 100 || !res.Aborted || res.AbortedBy != loadgen.AbortLimit || !res.Balanced() {
 		t.Errorf("scheduled %d aborted %v: want exactly 100, aborted", res.Scheduled, res.Aborted)
 	}
 }
@@ -135,7 +135,7 @@ func TestAbortOnFail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Aborted || res.ThresholdsPassed() || time.Since(start) > 10*time.Second {
+	if !res.Aborted || res.AbortedBy != loadgen.AbortThreshold || res.ThresholdsPassed() || time.Since(start) > 10*time.Second {
 		t.Errorf("aborted %v (%s), thresholds passed %v", res.Aborted, res.AbortReason, res.ThresholdsPassed())
 	}
 }

@@ -46,17 +46,35 @@
 //	Scheduled = OK + Failed + TimedOut + Dropped + Interrupted
 //
 // Dropped means the hit could not be sent on time: no VU was free (and none could be added
-// under maxVUs) within MaxLag of its intended time. Interrupted means the run stopped (Ctrl-C,
-// abortOnFail, the end of gracefulStop) before the hit completed. TimedOut means the request's
-// own timeout expired. Failed is any other error (a refused connection, an HTTP status ≥ 400,
-// a rejected batch).
+// under maxVUs) within MaxLag of its intended time, or the pacer itself was more than MaxLag
+// behind, or the schedule's duration was over before the hit could be offered (k6 starts no
+// iteration after an arrival-rate executor's duration). A pacer that falls behind counts such
+// hits in one step, so a schedule the generator cannot keep (10¹² hits/s for 2 s) still ends
+// after its duration, with every hit of it accounted for. Interrupted means the run stopped
+// (Ctrl-C, abortOnFail, the end of gracefulStop) before the hit completed. TimedOut means the
+// request's own timeout expired. Failed is any other error: a refused connection, a rejected
+// batch, an HTTP status outside 2xx (a 3xx is a failure and is not followed; k6 counts
+// 200–399 as expected).
+//
+// # Reconnection
+//
+// A VU whose connection cannot be made (the target is not up yet, or went away) tries again
+// after DefaultReconnectMin, doubling up to DefaultReconnectMax; hits due meanwhile fail at
+// once with the connection error (counted as Failed), and a closed VU waits for its next
+// attempt instead of failing hit after hit. A target that comes up late is therefore served
+// within DefaultReconnectMax of coming up. gRPC connections use the same backoff.
 //
 // # Validity
 //
-// A run where the generator itself was the bottleneck is marked invalid (Result.Valid false,
-// with reasons): the scheduling lag p99 exceeded its budget (DefaultLagBudget), or the process
-// used nearly all the CPU it may use (getrusage user+sys ≥ 95 % of GOMAXPROCS × wall time).
-// Its latencies describe the generator, not the target. Closed executors have no schedule to
+// A run that did not keep its schedule is marked invalid (Result.Valid false, with reasons):
+// the scheduling lag p99 exceeded its budget (DefaultLagBudget), or the process used nearly
+// all the CPU it may use (getrusage user+sys ≥ 95 % of GOMAXPROCS × wall time). A late
+// schedule has one of two causes, named in Result.LateBy and the message. When hits found
+// every VU of the pool (maxVUs) busy and, by Little's law, the VUs spent (nearly) all their
+// time waiting for answers (Σ service times ÷ wall time ≥ 0.8 × maxVUs), the target's
+// concurrency limit held the schedule back (LateTarget): it answers fewer requests at once
+// than the rate needs. Otherwise the generator itself was late (LateGenerator), and the
+// latencies describe the generator, not the target. Closed executors have no schedule to
 // lag behind, so only the CPU check applies to them.
 //
 // # Execution segments

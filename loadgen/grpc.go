@@ -11,6 +11,7 @@ import (
 
 	"github.com/capsim/capsim/loadgen/agentpb"
 	"google.golang.org/grpc"
+	grpcbackoff "google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 )
@@ -76,6 +77,9 @@ func NewGRPCIngest(addr, mode string, batch int, mix []KindWeight, guard *Guard,
 		cc, err := grpc.NewClient("passthrough:///"+addr,
 			grpc.WithTransportCredentials(insecure.NewCredentials()),
 			grpc.WithNoProxy(),
+			// reconnect as the other clients do (grpc-go's default waits up to 120 s)
+			grpc.WithConnectParams(grpc.ConnectParams{MinConnectTimeout: 5 * time.Second, Backoff: grpcbackoff.Config{
+				BaseDelay: DefaultReconnectMin, Multiplier: 2, Jitter: 0.2, MaxDelay: DefaultReconnectMax}}),
 			grpc.WithContextDialer(func(ctx context.Context, a string) (net.Conn, error) {
 				return d.DialContext(ctx, "tcp", a)
 			}))

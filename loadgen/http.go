@@ -17,6 +17,14 @@ type StatusError struct{ Code int }
 
 func (e StatusError) Error() string { return "http status " + strconv.Itoa(e.Code) }
 
+// statusOK is the success rule of every HTTP client: a 2xx answer. A 3xx is a failure (and is
+// never followed: its target would answer for a request it was not sent); k6 counts 200–399
+// as expected by default, capsim does not.
+func statusOK(code int) bool { return code >= 200 && code < 300 }
+
+// noRedirect makes a net/http client return a redirect as the answer.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
 // APIRequest is one class of an API request mix.
 type APIRequest struct {
 	Name   string
@@ -63,7 +71,9 @@ func NewHTTPAPI(base string, mix []APIRequest, guard *Guard, conns int, seed uin
 	if len(mix) == 0 {
 		mix = DefaultAPIMix
 	}
-	t := &HTTPAPI{Base: strings.TrimRight(base, "/"), Mix: mix, Seed: seed, client: guard.HTTPClient(conns)}
+	client := guard.HTTPClient(conns)
+	client.CheckRedirect = noRedirect
+	t := &HTTPAPI{Base: strings.TrimRight(base, "/"), Mix: mix, Seed: seed, client: client}
 	cum, err := cumWeights(mix)
 	if err != nil {
 		return nil, err
@@ -124,7 +134,7 @@ func doHTTP(c *http.Client, req *http.Request, h *Hit) error {
 	_, err = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	h.Status = resp.StatusCode
-	if resp.StatusCode >= 400 {
+	if !statusOK(resp.StatusCode) {
 		return StatusError{resp.StatusCode}
 	}
 	return err
@@ -158,7 +168,9 @@ func NewHTTPIngest(url string, batch int, mix []KindWeight, guard *Guard, conns 
 	if _, err := NewEventGen(run, 0, seed, mix); err != nil {
 		return nil, err
 	}
-	return &HTTPIngest{URL: url, Batch: batch, Mix: mix, Run: run, Seed: seed, client: guard.HTTPClient(conns)}, nil
+	client := guard.HTTPClient(conns)
+	client.CheckRedirect = noRedirect
+	return &HTTPIngest{URL: url, Batch: batch, Mix: mix, Run: run, Seed: seed, client: client}, nil
 }
 
 type ingestVU struct {
@@ -211,7 +223,7 @@ func (v *ingestVU) Do(ctx context.Context, h *Hit) error {
 	_, err = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	h.Status = resp.StatusCode
-	if resp.StatusCode >= 400 {
+	if !statusOK(resp.StatusCode) {
 		return StatusError{resp.StatusCode}
 	}
 	if a, e := strconv.Atoi(resp.Header.Get("X-Accepted")); e == nil {

@@ -6,8 +6,11 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"sort"
 	"sync"
 	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Pacer decides when hits are sent, vegeta-style. Pace returns how long to wait before hit
@@ -296,3 +299,119 @@ func (p OffsetPacer) Rate(time.Duration) float64 {
 	}
 	return float64(len(p.Offsets)) / (span / 1e9)
 }
+
+// skipper is implemented by the pacers of this package. skip returns the first hit at or
+// after n whose send time is at or after t (the number of hits in the schedule when there is
+// none), so a pacer goroutine that fell behind counts the hits it can no longer send on time
+// in one step instead of one by one. length is the schedule's length (0: no end).
+type skipper interface {
+	skip(n uint64, t time.Duration) uint64
+	length() time.Duration
+}
+
+var (
+	_ skipper = ConstantPacer{}
+	_ skipper = (*RampingPacer)(nil)
+	_ skipper = (*PoissonPacer)(nil)
+	_ skipper = OffsetPacer{}
+)
+
+func (p ConstantPacer) skip(n uint64, t time.Duration) uint64 {
+	if p.Freq == 0 || p.Per <= 0 || t <= 0 {
+		return n
+	}
+	if p.Duration > 0 {
+		t = min(t, p.Duration)
+	}
+	// hit m is due at ⌊m·Per/Freq⌋ ≥ t ⇔ m ≥ t·Freq/Per
+	hi, lo := bits.Mul64(uint64(t), p.Freq)
+	if hi >= uint64(p.Per) {
+		return math.MaxUint64
+	}
+	q, r := bits.Div64(hi, lo, uint64(p.Per))
+	if r > 0 {
+		q++
+	}
+	return max(n, q)
+}
+
+func (p ConstantPacer) length() time.Duration { return p.Duration }
+
+// due is N(t), the number of hits due by t (real-valued).
+func (p *RampingPacer) due(t time.Duration) float64 {
+	p.init()
+	if t <= 0 {
+		return 0
+	}
+	a := p.Start
+	for i, s := range p.Stages {
+		if t < p.t0[i+1] {
+			tau := (t - p.t0[i]).Seconds()
+			k := (s.Target - a) / (2 * s.Duration.Seconds())
+			return p.cum[i] + a*tau + k*tau*tau
+		}
+		a = s.Target
+	}
+	return p.cum[len(p.cum)-1]
+}
+
+func (p *RampingPacer) skip(n uint64, t time.Duration) uint64 {
+	x := math.Ceil(p.due(t))
+	if x >= math.MaxUint64/2 {
+		return math.MaxUint64
+	}
+	m := max(n, uint64(x))
+	// N and its inverse round differently: settle on the exact first hit due at or after t
+	for m > n {
+		if at, ok := p.SendTime(m - 1); !ok || at < t {
+			break
+		}
+		m--
+	}
+	for {
+		if at, ok := p.SendTime(m); !ok || at >= t {
+			return m
+		}
+		m++
+	}
+}
+
+func (p *RampingPacer) length() time.Duration { return p.Total() }
+
+// skip draws the hits a unit Poisson process has in (Sₙ, N(t)) at once: their number is
+// Poisson(N(t) − Sₙ) and, by the memorylessness of the exponential, the next hit is N(t) plus
+// a unit exponential. The schedule stays a Poisson process (not the same sample path as
+// without the skip).
+func (p *PoissonPacer) skip(n uint64, t time.Duration) uint64 {
+	if _, ok := p.SendTime(n); !ok {
+		return n
+	}
+	lim := p.Ramp.due(t)
+	if p.sum >= lim {
+		return n
+	}
+	k := uint64(0)
+	if lambda := lim - p.sum; lambda > 0 {
+		k = uint64(distuv.Poisson{Lambda: lambda, Src: p.rng}.Rand())
+	}
+	p.n += 1 + k
+	p.sum = lim + p.rng.ExpFloat64()
+	return p.n
+}
+
+func (p *PoissonPacer) length() time.Duration { return p.Ramp.Total() }
+
+func (p OffsetPacer) skip(n uint64, t time.Duration) uint64 {
+	if n >= uint64(len(p.Offsets)) {
+		return n
+	}
+	i := sort.Search(len(p.Offsets)-int(n), func(i int) bool {
+		at, _ := p.SendTime(n + uint64(i))
+		return at >= t
+	})
+	return n + uint64(i)
+}
+
+// length is 0: a trace has no duration of its own beyond its last hit, which may wait MaxLag
+// for a VU like any other.
+func (p OffsetPacer) length() time.Duration { return 0 }

@@ -252,3 +252,29 @@ func TestFixtureTraces(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanDefaultFailedThreshold: a loadtest that sets no threshold on failed requests gets
+// k6's http_req_failed rate<0.01; one that sets its own keeps only its own.
+func TestPlanDefaultFailedThreshold(t *testing.T) {
+	sc := &scenarios.Scenario{Name: "s", Flows: []scenarios.Flow{{Name: "f", Rate: 10}}}
+	failRates := func(lt *scenarios.LoadTest) []string {
+		p, err := loadgen.NewPlan(sc, lt, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, th := range p.Thresholds {
+			if th.Metric == "http_req_failed" || th.Metric == "failed" {
+				out = append(out, th.Metric+" "+th.Expr)
+			}
+		}
+		return out
+	}
+	if got := failRates(nil); len(got) != 1 || got[0] != "http_req_failed rate<0.01" {
+		t.Errorf("no thresholds: %v, want [http_req_failed rate<0.01]", got)
+	}
+	own := &scenarios.LoadTest{Thresholds: map[string][]scenarios.ThresholdSpec{"failed": {{Threshold: "rate<0.2"}}}}
+	if got := failRates(own); len(got) != 1 || got[0] != "failed rate<0.2" {
+		t.Errorf("own threshold: %v, want [failed rate<0.2]", got)
+	}
+}

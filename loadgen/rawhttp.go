@@ -19,7 +19,7 @@ import (
 // one keep-alive connection, dialed through the Guard when the VU is made (so pre-allocated
 // VUs start with warm connections), writes pre-built requests and parses only the status
 // line, Content-Length, chunked bodies and Connection: close. No goroutine per connection, no
-// proxy, no redirects (a 3xx answer is a success as received; nothing else is fetched).
+// proxy, no redirects (a 3xx answer is a failure, as in every client: see statusOK).
 // Plain http:// only; use HTTPAPI for https.
 type RawHTTPAPI struct {
 	addr  string // host:port to dial
@@ -65,6 +65,7 @@ type rawConn struct {
 	conn  net.Conn
 	br    *bufio.Reader
 	stop  func() bool
+	bo    backoff // redials of a lost connection
 }
 
 func newRawConn(g *Guard, addr string) (*rawConn, error) {
@@ -105,13 +106,22 @@ func (c *rawConn) Close() error {
 	return nil
 }
 
-// roundTrip writes req and reads the answer, redialing a dropped connection first. A
-// canceled ctx ends a blocked read at once.
+// roundTrip writes req and reads the answer, redialing a dropped connection first (with
+// backoff after a failed redial: until the next attempt is due, it fails at once with the
+// last dial error). A canceled ctx ends a blocked read at once.
 func (c *rawConn) roundTrip(ctx context.Context, req []byte, deadline time.Time) (status, accepted int, err error) {
 	if c.conn == nil {
-		if err := c.dial(ctx); err != nil {
+		now := time.Now()
+		if err := c.bo.blocked(now); err != nil {
 			return 0, -1, err
 		}
+		if err := c.dial(ctx); err != nil {
+			if ctx.Err() == nil {
+				c.bo.failed(now, err)
+			}
+			return 0, -1, err
+		}
+		c.bo.ok()
 	}
 	if c.stop == nil {
 		nc := c.conn
@@ -204,7 +214,7 @@ func (v *rawVU) Do(ctx context.Context, h *Hit) error {
 	if err != nil {
 		return err
 	}
-	if status >= 400 {
+	if !statusOK(status) {
 		return StatusError{status}
 	}
 	return nil
@@ -417,7 +427,7 @@ func (v *rawIngestVU) Do(ctx context.Context, h *Hit) error {
 	if err != nil {
 		return err
 	}
-	if status >= 400 {
+	if !statusOK(status) {
 		return StatusError{status}
 	}
 	if acc >= 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"runtime"
@@ -78,17 +79,40 @@ type Result struct {
 	VUs int `json:"vus"`
 	// CPU is the user+system CPU time of this process during the run (getrusage).
 	CPU time.Duration `json:"cpu_ns"`
-	// Valid is false when the generator was the bottleneck; Invalid says why.
+	// Valid is false when the schedule was not kept (or the generator used its whole CPU);
+	// Invalid says why, and LateBy who held the schedule back: LateGenerator (the generator
+	// itself) or LateTarget (every VU was waiting for the target's answers: the target's
+	// concurrency limit).
 	Valid   bool     `json:"valid"`
 	Invalid []string `json:"invalid,omitempty"`
-	// Aborted is true when the run stopped early (context canceled, abortOnFail, MaxRequests).
+	LateBy  string   `json:"late_by,omitempty"`
+	// Aborted is true when the run stopped early; AbortedBy says what stopped it
+	// (AbortInterrupt, AbortThreshold, AbortLimit) and AbortReason how.
 	Aborted     bool   `json:"aborted"`
+	AbortedBy   string `json:"aborted_by,omitempty"`
 	AbortReason string `json:"abort_reason,omitempty"`
 	// Thresholds evaluated at the end.
 	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
 	// Errors counts error messages (first 20 distinct).
 	Errors map[string]uint64 `json:"errors,omitempty"`
 }
+
+// What stopped an aborted run (Result.AbortedBy).
+const (
+	// AbortInterrupt: the run's context was canceled (Ctrl-C).
+	AbortInterrupt = "interrupt"
+	// AbortThreshold: a threshold with abortOnFail failed.
+	AbortThreshold = "threshold"
+	// AbortLimit: a bound of the run (MaxRequests, MaxDuration, or VUs abandoned after
+	// gracefulStop because the target ignored cancellation).
+	AbortLimit = "limit"
+)
+
+// Causes of a late schedule (Result.LateBy).
+const (
+	LateGenerator = "generator"
+	LateTarget    = "target-concurrency"
+)
 
 // ThresholdsPassed reports whether every threshold held.
 func (r *Result) ThresholdsPassed() bool {
@@ -165,6 +189,14 @@ func newRecorder(n int) *recorder {
 func (r *recorder) recordSchedLag(d time.Duration) {
 	r.schedMu.Lock()
 	recordDur(r.schedLag, d)
+	r.schedMu.Unlock()
+}
+
+// recordSchedLagN records the lag d for n hits (counted as dropped without being offered).
+func (r *recorder) recordSchedLagN(d time.Duration, n uint64) {
+	us := min(max(int64(d/time.Microsecond), histMin), histMax)
+	r.schedMu.Lock()
+	_ = r.schedLag.RecordValues(us, int64(min(n, math.MaxInt64)))
 	r.schedMu.Unlock()
 }
 

@@ -2,8 +2,10 @@ package loadgen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -33,9 +35,14 @@ type run struct {
 
 	rateFn    func(time.Duration) float64
 	abandoned bool
+
+	// poolMax is the VU pool's limit of an open run, and poolFull the hits that found every
+	// one of them busy: the evidence for a late schedule caused by the target.
+	poolMax  int
+	poolFull uint64
 }
 
-type abortError struct{ reason string }
+type abortError struct{ by, reason string }
 
 func (e abortError) Error() string { return e.reason }
 
@@ -57,34 +64,59 @@ func (r *run) newVUID() int {
 	return id
 }
 
-// makeVU creates the VU, counting a failure to create it as an error of the caller's hit.
-func (r *run) makeVU(id int) (VU, func(), error) {
-	vu, err := r.target.NewVU(id)
-	if err != nil {
-		return nil, func() {}, fmt.Errorf("loadgen: new VU %d: %w", id, err)
+// vuSlot is one VU of a run: made when first needed, made again with backoff while making it
+// fails (a refused connection: the target is not up yet, or went away).
+type vuSlot struct {
+	id int
+	vu VU
+	bo backoff
+}
+
+// connect makes the slot's VU unless it exists or its next attempt is not due yet; the error
+// is the one to record for the hit at hand.
+func (r *run) connect(s *vuSlot) error {
+	if s.vu != nil {
+		return nil
 	}
-	return vu, func() {
-		if c, ok := vu.(io.Closer); ok {
-			_ = c.Close()
-		}
-	}, nil
+	now := time.Now()
+	if err := s.bo.blocked(now); err != nil {
+		return err
+	}
+	vu, err := r.target.NewVU(s.id)
+	if err != nil {
+		err = fmt.Errorf("loadgen: new VU: %w", err)
+		s.bo.failed(now, err)
+		return err
+	}
+	s.vu = vu
+	s.bo.ok()
+	return nil
+}
+
+// close closes the slot's VU.
+func (s *vuSlot) close() {
+	if c, ok := s.vu.(io.Closer); ok {
+		_ = c.Close()
+	}
 }
 
 // do runs one hit on vu and records it.
-func (r *run) do(vu VU, h *Hit) {
+func (r *run) do(vu VU, h *Hit) error {
 	r.rec.inflight.Add(1)
 	sent := time.Now()
 	h.Deadline = sent.Add(r.opts.timeout)
 	err := vu.Do(r.hardCtx, h)
 	done := time.Now()
 	r.rec.record(h, r.start, sent, done, classify(err, r.hardCtx), err)
+	return err
 }
 
-// fail records a hit that could not be attempted (VU creation failed).
-func (r *run) fail(h *Hit, err error) {
+// fail records a hit that could not be attempted (its VU could not be made).
+func (r *run) fail(h *Hit, err error) error {
 	r.rec.inflight.Add(1)
 	now := time.Now()
 	r.rec.record(h, r.start, now, now, outFailed, err)
+	return err
 }
 
 // monitor runs progress callbacks and abortOnFail checks until done is closed.
@@ -119,7 +151,7 @@ func (r *run) monitor(done <-chan struct{}) {
 				continue
 			}
 			if res := t.Eval(s); !res.Passed {
-				r.stopSend(abortError{fmt.Sprintf("threshold %s %s failed (value %.4g) with abortOnFail", t.Metric, t.Expr, res.Value)})
+				r.stopSend(abortError{AbortThreshold, fmt.Sprintf("threshold %s %s failed (value %.4g) with abortOnFail", t.Metric, t.Expr, res.Value)})
 				return
 			}
 		}
@@ -166,14 +198,37 @@ func (r *run) finish(cpu0 time.Duration, scheduleEnded bool) *Result {
 	if cause := context.Cause(r.sendCtx); cause != nil && !scheduleEnded {
 		res.Aborted = true
 		res.AbortReason = cause.Error()
+		res.AbortedBy = AbortInterrupt
+		var ae abortError
+		if errors.As(cause, &ae) {
+			res.AbortedBy = ae.by
+		}
 	}
 	if r.abandoned {
 		res.Aborted = true
+		if res.AbortedBy == "" {
+			res.AbortedBy = AbortLimit
+		}
 		res.AbortReason = strings.TrimPrefix(res.AbortReason+"; ", "; ") + fmt.Sprintf("VUs still busy %v after gracefulStop were abandoned (the target ignores cancellation); their hits are not counted", DrainBound)
 	}
 	if p99 := time.Duration(res.SchedLag.ValueAtQuantile(99)) * time.Microsecond; res.SchedLag.TotalCount() > 0 && p99 > r.opts.lagBudget {
 		res.Valid = false
-		res.Invalid = append(res.Invalid, fmt.Sprintf("generator scheduling lag p99 %v > budget %v: the generator, not the target, was late", p99, r.opts.lagBudget))
+		// Little's law on the target: Σ service times ÷ wall time is the mean number of VUs
+		// waiting for the target's answers. When hits found the pool full and that number is
+		// (nearly) the whole pool, the VUs were held by the target, not by the generator.
+		atTarget := 0.0
+		if wall := res.Duration.Seconds(); wall > 0 {
+			atTarget = res.Service.Mean() * float64(res.Service.TotalCount()) / 1e6 / wall
+		}
+		if r.poolFull > 0 && r.poolMax > 0 && atTarget >= 0.8*float64(r.poolMax) {
+			res.LateBy = LateTarget
+			res.Invalid = append(res.Invalid, fmt.Sprintf("scheduling lag p99 %v > budget %v, caused by the target's concurrency limit, not the generator: "+
+				"all %d VUs (maxVUs) were waiting for its answers (%.1f on average) when %d hits were due; the target answers fewer requests at once than this rate needs "+
+				"(raise maxVUs only if it can take more concurrent requests)", p99, r.opts.lagBudget, r.poolMax, atTarget, r.poolFull))
+		} else {
+			res.LateBy = LateGenerator
+			res.Invalid = append(res.Invalid, fmt.Sprintf("scheduling lag p99 %v > budget %v: the generator, not the target, was late", p99, r.opts.lagBudget))
+		}
 	}
 	if wall := res.Duration.Seconds(); wall > 0.5 {
 		if share := res.CPU.Seconds() / (wall * float64(runtime.GOMAXPROCS(0))); share >= 0.95 {
@@ -233,46 +288,38 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 		}
 	}
 	r.rateFn = p.Rate
+	r.poolMax = max
 	st, _ := p.(SendTimer)
 	jobs := make(chan Hit)
 	vus := 0
-	type made struct {
-		vu      VU
-		closeVU func()
-		err     error
-	}
-	work := func(id int, m *made) {
+	work := func(s *vuSlot) {
 		defer r.wg.Done()
-		if m == nil {
-			vu, closeVU, err := r.makeVU(id)
-			m = &made{vu, closeVU, err}
-		}
-		defer m.closeVU()
+		defer s.close()
 		h := new(Hit) // one per VU, reused: no allocation per hit
 		for hv := range jobs {
 			*h = hv
-			h.VU = id
-			if m.err != nil {
-				r.fail(h, m.err)
+			h.VU = s.id
+			if err := r.connect(s); err != nil {
+				r.fail(h, err)
 				continue
 			}
-			r.do(m.vu, h)
+			r.do(s.vu, h)
 		}
 	}
 	spawn := func() {
-		id := r.newVUID()
+		s := &vuSlot{id: r.newVUID()}
 		vus++
 		r.wg.Add(1)
-		go work(id, nil)
+		go func() { _ = r.connect(s); work(s) }()
 	}
 	// Pre-allocated VUs are made before the clock starts (k6 does the same), so the first
 	// hits do not wait for VU creation.
 	for range pre {
-		id := r.newVUID()
+		s := &vuSlot{id: r.newVUID()}
 		vus++
-		vu, closeVU, err := r.makeVU(id)
+		_ = r.connect(s)
 		r.wg.Add(1)
-		go work(id, &made{vu, closeVU, err})
+		go work(s)
 	}
 	runtime.Gosched()
 	r.start = time.Now()
@@ -283,9 +330,15 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 	timer.Stop()
 	hp := new(Hit)
 	ended := false
+	sk, _ := p.(skipper)
+	end := time.Duration(math.MaxInt64) // no hit is offered after the end of the schedule
+	if sk != nil && sk.length() > 0 {
+		end = sk.length()
+	}
+	var skipped uint64 // hits counted as dropped without being offered one by one
 	for n := uint64(0); ; n++ {
-		if n >= r.opts.maxRequests {
-			r.stopSend(abortError{fmt.Sprintf("MaxRequests %d reached", r.opts.maxRequests)})
+		if n-skipped >= r.opts.maxRequests {
+			r.stopSend(abortError{AbortLimit, fmt.Sprintf("MaxRequests %d reached", r.opts.maxRequests)})
 			break
 		}
 		elapsed := time.Since(r.start)
@@ -304,8 +357,28 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 			intended = at
 		}
 		if intended >= r.opts.maxDuration {
-			r.stopSend(abortError{fmt.Sprintf("MaxDuration %v reached", r.opts.maxDuration)})
+			r.stopSend(abortError{AbortLimit, fmt.Sprintf("MaxDuration %v reached", r.opts.maxDuration)})
 			break
+		}
+		// Behind the schedule: a hit due more than MaxLag ago, or any hit once the schedule's
+		// time is over, can only be dropped. They are counted in one step, so a generator
+		// that cannot keep up still ends with its schedule.
+		if sk != nil && wait == 0 {
+			cut := elapsed - r.opts.maxLag
+			if elapsed >= end {
+				cut = math.MaxInt64
+			}
+			if intended < cut {
+				if m := sk.skip(n, cut); m > n {
+					k := m - n
+					r.rec.scheduled.Add(k)
+					r.rec.dropped.Add(k)
+					r.rec.recordSchedLagN(elapsed-intended, k)
+					skipped += k
+					n = m - 1
+					continue
+				}
+			}
 		}
 		if wait > 0 && !sleepCtx(r.sendCtx, timer, wait) {
 			break
@@ -327,8 +400,10 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 		}
 		if vus < max {
 			spawn()
+		} else {
+			r.poolFull++
 		}
-		left := intended + r.opts.maxLag - time.Since(r.start)
+		left := min(intended+r.opts.maxLag, end) - time.Since(r.start)
 		if left <= 0 {
 			r.rec.dropped.Add(1)
 			continue
@@ -381,11 +456,8 @@ func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.D
 			if think != nil {
 				thinkFn = think(id)
 			}
-			var vu VU
-			closeVU := func() {}
-			defer func() { closeVU() }()
-			var vuErr error
-			made := false
+			slot := &vuSlot{id: id}
+			defer slot.close()
 			timer := time.NewTimer(time.Hour)
 			timer.Stop()
 			h := new(Hit) // reused: no allocation per hit
@@ -397,21 +469,31 @@ func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.D
 					}
 					continue
 				}
-				if !made {
-					vu, closeVU, vuErr = r.makeVU(id)
-					made = true
-				}
 				n := seq.next()
 				if n >= r.opts.maxRequests {
-					r.stopSend(abortError{fmt.Sprintf("MaxRequests %d reached", r.opts.maxRequests)})
+					r.stopSend(abortError{AbortLimit, fmt.Sprintf("MaxRequests %d reached", r.opts.maxRequests)})
 					break
 				}
 				r.rec.scheduled.Add(1)
 				*h = Hit{Seq: n, VU: id, Intended: time.Since(r.start)}
-				if vuErr != nil {
-					r.fail(h, vuErr)
+				var err error
+				if err = r.connect(slot); err != nil {
+					r.fail(h, err)
 				} else {
-					r.do(vu, h)
+					err = r.do(slot.vu, h)
+				}
+				// a VU waiting to reconnect sleeps until its next attempt rather than fail
+				// hit after hit
+				var re *reconnectError
+				if errors.As(err, &re) || (err != nil && slot.vu == nil) {
+					next := slot.bo.next
+					if re != nil {
+						next = re.next
+					}
+					if !sleepCtx(endCtx, timer, time.Until(next)) {
+						break
+					}
+					continue
 				}
 				if thinkFn != nil {
 					if d := thinkFn(); d > 0 && !sleepCtx(endCtx, timer, d) {
@@ -425,7 +507,7 @@ func (r *run) runClosed(active func(time.Duration) int, maxVUs int, total time.D
 	ended := r.sendCtx.Err() == nil && !capped
 	switch {
 	case capped && r.sendCtx.Err() == nil:
-		r.stopSend(abortError{fmt.Sprintf("MaxDuration %v reached", r.opts.maxDuration)})
+		r.stopSend(abortError{AbortLimit, fmt.Sprintf("MaxDuration %v reached", r.opts.maxDuration)})
 	case ended:
 		r.stopSend(nil)
 	}

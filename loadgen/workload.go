@@ -36,6 +36,9 @@ type FlowLoad struct {
 	Poisson bool
 	// P95Target is the SLO's P95 for the flow (0 = none).
 	P95Target time.Duration
+	// MaxDropRatio is the SLO's largest acceptable fraction of requests not served (dropped,
+	// failed or timed out): slo.max_drop_ratio, default scenarios.DefaultMaxDropRatio.
+	MaxDropRatio float64
 }
 
 // AgentFlow reports whether the flow is written in the source form (agents sending batches).
@@ -59,6 +62,10 @@ func FlowLoadOf(sc *scenarios.Scenario, name string) (FlowLoad, error) {
 	fl := FlowLoad{Name: f.Name, Batch: 1, Mix: f.Mix, Poisson: f.Arrivals != "deterministic", EventSize: float64(f.EventSize)}
 	if t, ok := sc.SLO.P95[f.Name]; ok {
 		fl.P95Target = time.Duration(t)
+	}
+	fl.MaxDropRatio = sc.SLO.MaxDropRatio
+	if fl.MaxDropRatio == 0 {
+		fl.MaxDropRatio = scenarios.DefaultMaxDropRatio
 	}
 	// rates are written at load.rates_at and scale to the design load (a --set load.design
 	// what-if changes the traffic)
@@ -229,6 +236,8 @@ type Plan struct {
 	MaxRequests uint64
 	// OfferedPerS is the intended rate of open executors (0 for closed ones).
 	OfferedPerS float64
+	// ScenarioSHA256 is the scenario's scenarios.Scenario.SHA256 (its resolved content).
+	ScenarioSHA256 string
 }
 
 // Protocols of a Plan.
@@ -243,8 +252,10 @@ const (
 // NewPlan turns a scenario's loadtest section (lt, usually sc.LoadTest with command-line
 // overrides applied; nil means all defaults) into a Plan. Defaults come from the flow: its
 // rate (constant-arrival-rate, Poisson arrivals when the flow is Poisson) or population
-// (constant-vus with its think time), its batch and mix, and the SLO's P95 as a
-// "p(95)<…" threshold. baseDir resolves a relative trace path. Every problem is returned.
+// (constant-vus with its think time), its batch and mix, the SLO's P95 as a "p(95)<…"
+// threshold (when the section sets no thresholds), and http_req_failed DefaultFailedThreshold
+// (when it sets none on failed requests). baseDir resolves a relative trace path. Every
+// problem is returned.
 func NewPlan(sc *scenarios.Scenario, lt *scenarios.LoadTest, baseDir string) (*Plan, error) {
 	if lt == nil {
 		lt = &scenarios.LoadTest{}
@@ -256,7 +267,8 @@ func NewPlan(sc *scenarios.Scenario, lt *scenarios.LoadTest, baseDir string) (*P
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Scenario: sc.Name, Flow: fl, Target: lt.Target, Protocol: lt.Protocol, Timeout: time.Duration(lt.Timeout), MaxRequests: lt.MaxRequests}
+	p := &Plan{Scenario: sc.Name, Flow: fl, Target: lt.Target, Protocol: lt.Protocol, Timeout: time.Duration(lt.Timeout), MaxRequests: lt.MaxRequests,
+		ScenarioSHA256: sc.SHA256()}
 	var errs []error
 	if p.Protocol == "" {
 		p.Protocol = ProtoHTTPAPI
@@ -370,8 +382,26 @@ func NewPlan(sc *scenarios.Scenario, lt *scenarios.LoadTest, baseDir string) (*P
 		th, _ := ParseThreshold("http_req_duration", fmt.Sprintf("p(95)<%g", float64(fl.P95Target)/1e6))
 		p.Thresholds = append(p.Thresholds, th)
 	}
+	if !hasFailRate(p.Thresholds) {
+		th, _ := ParseThreshold("http_req_failed", DefaultFailedThreshold)
+		p.Thresholds = append(p.Thresholds, th)
+	}
 	slices.SortFunc(p.Thresholds, func(a, b Threshold) int { return strings.Compare(a.Metric+a.Expr, b.Metric+b.Expr) })
 	return p, errors.Join(errs...)
+}
+
+// DefaultFailedThreshold is the http_req_failed threshold of every plan whose loadtest sets
+// none on failed requests (k6's convention: at most 1 % of requests fail).
+const DefaultFailedThreshold = "rate<0.01"
+
+// hasFailRate reports whether a threshold is on the rate of failed requests.
+func hasFailRate(ts []Threshold) bool {
+	for _, t := range ts {
+		if metricKinds[t.Metric] == "failrate" {
+			return true
+		}
+	}
+	return false
 }
 
 func orStr(s, d string) string {

@@ -172,6 +172,9 @@ func buildFailures(r *sim.Result, tierAnchor string) *failuresView {
 		if f.DetectionS.Mean == 0 && f.DetectionS.CI95 == [2]float64{} {
 			row.Detection = cell{V: "–"}
 		}
+		if !f.Detected {
+			row.Detection = cell{V: "never detected"}
+		}
 		if f.DrainS == (sim.Interval{}) {
 			row.Drain = cell{V: "–"}
 		}

@@ -387,3 +387,25 @@ func TestTierChartCut(t *testing.T) {
 		t.Errorf("bars within 3 × the claims were cut: %q", figs[0].Caption)
 	}
 }
+
+// TestNeverDetected: a failure no mechanism detected reads "never detected" in the table.
+func TestNeverDetected(t *testing.T) {
+	r := &sim.Result{Scenario: "s", Failures: []sim.FailureResult{
+		{Name: "a", Detected: false, Recovered: true},
+		{Name: "b", Detected: true, DetectionS: sim.Interval{Mean: 12, CI95: [2]float64{11, 13}}, Recovered: true},
+	}}
+	v := buildFailures(r, "t1")
+	if v == nil || len(v.Rows) != 2 || v.Rows[0].Detection.V != "never detected" || v.Rows[1].Detection.V == "never detected" {
+		t.Fatalf("%+v", v)
+	}
+}
+
+// TestNegativeAdviceRow: the report marks a change that lowers the saturation point as not
+// advised.
+func TestNegativeAdviceRow(t *testing.T) {
+	r := &sim.Result{Scenario: "s", Advice: []sim.Advice{{Change: "a", GainPercent: -33}, {Change: "b", GainPercent: 4}}}
+	v := buildTier(r, 0)
+	if len(v.Advice) != 2 || v.Advice[0].Note == "" || v.Advice[0].Class != "bad" || v.Advice[1].Note != "" {
+		t.Errorf("%+v", v.Advice)
+	}
+}

@@ -77,6 +77,8 @@ type kv struct {
 }
 
 type comparisonView struct {
+	// Answer is "which tier for this load" when every tier ran at one load (nil otherwise).
+	Answer  *answerView
 	Figures []figure
 	Rows    []comparisonRow
 	// HasNMinus1, HasAvailability, HasFailures: some tier has them (the columns are shown).
@@ -130,7 +132,7 @@ type flowFigures struct {
 	Latency, Throughput figure
 }
 
-type adviceRow struct{ Change, Saturation, Gain, Bottleneck, Class string }
+type adviceRow struct{ Change, Saturation, Gain, Bottleneck, Class, Note string }
 
 type triggerRow struct {
 	Name, Subject, Value, Threshold, Source string
@@ -178,8 +180,45 @@ type sweepRow struct {
 	OK, Stable                bool
 }
 
+// answerView is the tier choice: the headline, then every tier smallest first with why it
+// does not fit.
+type answerView struct {
+	Headline string
+	OK       bool
+	Rows     []answerRow
+}
+
+type answerRow struct {
+	Anchor, Scenario, Cores, Headroom, Why string
+	Fits, Chosen                           bool
+}
+
+func buildAnswer(c Comparison) *answerView {
+	ch := c.Choice
+	if ch == nil {
+		return nil
+	}
+	anchor := map[string]string{}
+	for i, t := range c.Tiers {
+		anchor[t.Scenario] = tierAnchor(i)
+	}
+	a := &answerView{Headline: ch.Headline(fmtNum), OK: ch.Chosen != ""}
+	for _, f := range ch.Tiers {
+		row := answerRow{Anchor: anchor[f.Scenario], Scenario: f.Scenario, Cores: fmtNum(float64(f.Cores)), Headroom: "–",
+			Why: strings.Join(f.Why, "; "), Fits: f.Fits, Chosen: f.Scenario == ch.Chosen}
+		if f.CapacityHeadroomPercent != nil {
+			row.Headroom = fmtSignedPercent(*f.CapacityHeadroomPercent)
+			if f.HeadroomTargetPercent > 0 {
+				row.Headroom += " (wanted " + fmtPercent(f.HeadroomTargetPercent) + ")"
+			}
+		}
+		a.Rows = append(a.Rows, row)
+	}
+	return a
+}
+
 func buildComparison(c Comparison) *comparisonView {
-	v := &comparisonView{Figures: tierCharts(c)}
+	v := &comparisonView{Answer: buildAnswer(c), Figures: tierCharts(c)}
 	for i, t := range c.Tiers {
 		unit := t.LoadUnit
 		row := comparisonRow{
@@ -386,8 +425,11 @@ func buildTier(r *sim.Result, i int) tierView {
 	// advice
 	for _, a := range r.Advice {
 		row := adviceRow{Change: a.Change, Saturation: load(a.Saturation), Gain: fmtSignedPercent(a.GainPercent), Bottleneck: a.Bottleneck}
-		if a.GainPercent > 0 {
+		switch {
+		case a.GainPercent > 0:
 			row.Class = "ok"
+		case a.GainPercent < 0:
+			row.Class, row.Note = "bad", "not advised: lowers the saturation point"
 		}
 		t.Advice = append(t.Advice, row)
 	}

@@ -78,9 +78,12 @@ type TierComparison struct {
 	RPOMet   *int `json:"rpo_met,omitempty"`
 }
 
-// Comparison is predicted against claimed capacity over several tiers, in input order.
+// Comparison is predicted against claimed capacity over several tiers, in input order. Choice
+// answers "which tier for this load" (sim.ChooseTier) when every tier was evaluated at the
+// same load; nil otherwise.
 type Comparison struct {
-	Tiers []TierComparison `json:"tiers"`
+	Choice *sim.TierChoice  `json:"choice,omitempty"`
+	Tiers  []TierComparison `json:"tiers"`
 }
 
 // Compare builds the comparison of results in the order given. It fails with ErrNoResults
@@ -150,6 +153,9 @@ func Compare(results []*sim.Result) (Comparison, error) {
 			t.Failures, t.RTOMet, t.RPOMet = len(r.Failures), &rto, &rpo
 		}
 		c.Tiers = append(c.Tiers, t)
+	}
+	if ch, ok := sim.ChooseTier(results); ok {
+		c.Choice = &ch
 	}
 	return c, nil
 }

@@ -98,5 +98,28 @@ func resolve(arg string) (name string, data []byte, inc *includeFS, err error) {
 			}
 		}
 	}
+	if near := nearestBuiltin(n); near != "" {
+		return "", nil, nil, fmt.Errorf("%w: %q is not a file nor a built-in scenario; did you mean %q? (built-ins: %s)", ErrNotFound, arg, near, strings.Join(Builtins(), ", "))
+	}
 	return "", nil, nil, fmt.Errorf("%w: %q is not a file nor a built-in scenario (built-ins: %s)", ErrNotFound, arg, strings.Join(Builtins(), ", "))
+}
+
+// nearestBuiltin is the built-in a mistyped name most likely means: the one within edit
+// distance 2 (the nearest, then the first by name), else the only one whose last path element
+// is the name ("mm1" → "examples/mm1"); "" when none is near.
+func nearestBuiltin(name string) string {
+	best, bestD := "", 3
+	var sameBase []string
+	for _, b := range Builtins() {
+		if d := editDistance(name, b); d < bestD || d == bestD && b < best {
+			best, bestD = b, d
+		}
+		if path.Base(b) == name {
+			sameBase = append(sameBase, b)
+		}
+	}
+	if best == "" && len(sameBase) == 1 {
+		best = sameBase[0]
+	}
+	return best
 }

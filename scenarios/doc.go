@@ -18,9 +18,13 @@
 //  2. Interpolation: ${NAME} is replaced by the variable's value (WithEnv; default os.LookupEnv),
 //     ${NAME:-default} by the default when NAME is unset or empty, and $${ writes a literal ${.
 //     Substitution is textual, before parsing (so it works inside flow mappings such as
-//     {mean: ${MEAN}}), stays on its line (a value with a line break is refused) and skips
-//     comments. An unset variable without a default is an error at its position. Positions
-//     of later errors refer to the file as written.
+//     {mean: ${MEAN}}), and skips comments. It gives one scalar value and never structure:
+//     inside quotes the value is escaped and stays text ("${TOKEN}" may hold quotes);
+//     unquoted, a value with a line break, a flow indicator (, [ ] { }), a comment, a key
+//     (": ") or a leading indicator (& * ! | > ' " % @ `, "- ") is an error at the reference
+//     (design: ${DESIGN} with DESIGN="80, points: 2" is refused, not a capped sweep). An
+//     unset variable without a default is an error at its position. Positions of later
+//     errors refer to the file as written.
 //  3. Parsing (github.com/goccy/go-yaml): syntax errors and duplicate keys, with positions.
 //     A file holds one document.
 //  4. Composition: a file naming "extends: base.yaml" or "include: [a.yaml, ...]" is merged

@@ -64,9 +64,17 @@ func (l ErrorList) Unwrap() []error {
 }
 
 // Verbose formats every problem with its source snippet, for a terminal.
-func (l ErrorList) Verbose() string {
+func (l ErrorList) Verbose() string { return l.VerboseN(len(l)) }
+
+// VerboseN formats the first n problems as Verbose does, then, when there are more, one line
+// "… and N more problems" (a file with 99,000 errors prints n of them, not 52 MB).
+func (l ErrorList) VerboseN(n int) string {
 	var b strings.Builder
 	for i, e := range l {
+		if i >= n {
+			fmt.Fprintf(&b, "\n… and %s more problems", thousands(len(l)-n))
+			break
+		}
 		if i > 0 {
 			b.WriteByte('\n')
 		}
@@ -77,6 +85,15 @@ func (l ErrorList) Verbose() string {
 		}
 	}
 	return b.String()
+}
+
+// thousands writes n with comma separators (98950 → "98,950").
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func (l ErrorList) sort() {

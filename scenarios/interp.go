@@ -13,8 +13,10 @@ type shift struct{ col, delta int }
 
 // interpolate replaces ${NAME} and ${NAME:-default} in data with lookup(NAME) (the default when
 // NAME is unset or empty); "$${" writes a literal "${". Comments (a '#' at the start of a line or
-// after white space, outside quotes) are left alone. Substitution is textual and stays on its
-// line: a value containing a line break is rejected, so a variable cannot add keys.
+// after white space, outside quotes) are left alone. Substitution is textual and gives one
+// scalar value, never structure: inside quotes the value is escaped so it stays text;
+// unquoted, a value that could change the structure (a line break, a flow indicator, a
+// comment, a key, a leading indicator: see notPlainScalar) is an error at the reference.
 //
 // It returns the new text, for each 1-based line the column shifts it made, and one *Error per
 // problem (unset variable without default, malformed reference) positioned in data.
@@ -131,9 +133,19 @@ func interpolate(data []byte, lookup func(string) (string, bool), src *source) (
 					errs = append(errs, src.errAtPos(line, col, "", fmt.Sprintf("variable %s is not set (give it a value or a default: ${%s:-value})", name, name)))
 				}
 			}
-			if strings.ContainsAny(val, "\n\r") {
+			switch {
+			case strings.ContainsAny(val, "\n\r\u0085\u2028\u2029"):
 				errs = append(errs, src.errAtPos(line, col, "", fmt.Sprintf("variable %s contains a line break", name)))
 				val = ""
+			case inD: // text in a double-quoted scalar: its quotes and backslashes are literal
+				val = strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(val)
+			case inS: // text in a single-quoted scalar
+				val = strings.ReplaceAll(val, "'", "''")
+			default:
+				if why := notPlainScalar(val); why != "" {
+					errs = append(errs, src.errAtPos(line, col, "", fmt.Sprintf("variable %s: its value is not a single scalar: %s, which would change the file's structure (a variable gives one value, never keys, lists or comments); quote the reference (\"${%s}\") to use the value as text", name, why, name)))
+					val = ""
+				}
 			}
 			out.WriteString(val)
 			n := utf8.RuneCountInString(val)
@@ -151,6 +163,36 @@ func interpolate(data []byte, lookup func(string) (string, bool), src *source) (
 		prev = r
 	}
 	return []byte(out.String()), shifts, errs
+}
+
+// notPlainScalar says why v, substituted into a plain (unquoted) scalar, could change the
+// structure around it ("" when it cannot): a flow indicator (, [ ] { }), a comment, a
+// mapping key (": ", or ':' at the end), or a leading indicator (anchor, alias, tag, block
+// scalar, sequence entry, quote, directive, reserved). The value itself is not shown: it may
+// be a secret.
+func notPlainScalar(v string) string {
+	t := strings.TrimLeft(v, " \t")
+	if t == "" {
+		return ""
+	}
+	if i := strings.IndexAny(t, ",[]{}"); i >= 0 {
+		return fmt.Sprintf("it contains %q", t[i])
+	}
+	if strings.Contains(t, " #") || strings.Contains(t, "\t#") || t[0] == '#' {
+		return "it contains a comment (#)"
+	}
+	if strings.Contains(t, ": ") || strings.Contains(t, ":\t") || strings.HasSuffix(strings.TrimRight(t, " \t"), ":") {
+		return "it contains a mapping key (':')"
+	}
+	switch c := t[0]; c {
+	case '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
+		return fmt.Sprintf("it starts with %q", c)
+	case '-', '?', ':':
+		if len(t) == 1 || t[1] == ' ' || t[1] == '\t' {
+			return fmt.Sprintf("it starts with %q and a space", c)
+		}
+	}
+	return ""
 }
 
 // startsScalar reports whether a quote after prev opens a quoted scalar.

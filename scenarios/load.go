@@ -18,9 +18,14 @@ type Option func(*options)
 
 type options struct {
 	lookup func(string) (string, bool)
+	keep   bool // error messages show secret values (WithRedact(false))
 	sets   []string
 	inc    *includeFS // the root is a built-in: its includes are built-in files too
 }
+
+// WithRedact sets whether error messages hide the values of secret variables (Var.Secret)
+// behind their ${NAME}. Default true.
+func WithRedact(on bool) Option { return func(o *options) { o.keep = !on } }
 
 // WithEnv sets the variable lookup used for ${VAR} interpolation. Default os.LookupEnv.
 func WithEnv(lookup func(string) (string, bool)) Option {
@@ -57,8 +62,24 @@ func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
 	} else if abs, err := filepath.Abs(file); err == nil {
 		src.key = abs
 	}
+	// every variable the file (or a file it composes) takes from the environment
+	var vars []Var
+	seen := map[string]bool{}
+	lookup := func(name string) (string, bool) {
+		v, ok := o.lookup(name)
+		if ok && v != "" && !seen[name] {
+			seen[name] = true
+			vars = append(vars, Var{Name: name, Value: v})
+		}
+		return v, ok
+	}
 	fail := func(errs ErrorList) (*Scenario, error) {
 		errs.sort()
+		if sec := secrets(vars); !o.keep && len(sec) > 0 {
+			for _, e := range errs {
+				e.Msg = Redact(e.Msg, sec)
+			}
+		}
 		return nil, errs.dedup()
 	}
 	defer func() {
@@ -69,7 +90,7 @@ func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
 		}
 	}()
 
-	body, errs := parseFile(src, data, o.lookup)
+	body, errs := parseFile(src, data, lookup)
 	if len(errs) > 0 {
 		return fail(errs)
 	}
@@ -80,7 +101,7 @@ func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
 	roots := []ast.Node{body}
 	files := []string{file}
 	if hasComposition(body, (&checker{src: src, anchors: g.anchors}).resolve) {
-		cm := &composer{root: src, lookup: o.lookup, inc: o.inc, guard: g, files: []*source{src}, bodies: []ast.Node{body}}
+		cm := &composer{root: src, lookup: lookup, inc: o.inc, guard: g, files: []*source{src}, bodies: []ast.Node{body}}
 		merged := cm.compose(src, body)
 		if len(cm.errs) > 0 {
 			return fail(cm.errs)
@@ -151,6 +172,7 @@ func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
 	}
 	s.Overrides = append([]string(nil), o.sets...)
 	s.Files = files
+	s.Vars = vars
 	for i := range s.Assumptions {
 		if n, ok := v.loc.find(fmt.Sprintf("$.assumptions[%d]", i)); ok {
 			s.Assumptions[i].File = src.of(nodeToken(n)).file

@@ -64,6 +64,9 @@ type Scenario struct {
 	// Load first, then every file it extends or includes in the order they were read; not part
 	// of the file format.
 	Files []string `yaml:"-" json:"-"`
+	// Vars are the variables ${NAME} references took from the environment, each once, in the
+	// order read; Secrets are those whose values outputs hide. Not part of the file format.
+	Vars []Var `yaml:"-" json:"-"`
 }
 
 // ClusterSpec configures `capsim cluster up`: how the deployment is scaled down to fit this

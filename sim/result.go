@@ -246,6 +246,12 @@ type Settings struct {
 	// Miniature is set when the run predicts for the containerized miniature of the scenario
 	// (capsim run --cluster-scale, scenarios.Scenario.Miniature), not for the tier as written.
 	Miniature *Miniature `json:"miniature,omitempty"`
+	// Version is the capsim that produced the result, as `capsim version` prints it (module
+	// version and VCS revision); set by the command, empty for a library call.
+	Version string `json:"version,omitempty"`
+	// ScenarioSHA256 is scenarios.Scenario.SHA256 of the scenario simulated (or measured):
+	// its resolved content, composition and overrides included; set by the command.
+	ScenarioSHA256 string `json:"scenario_sha256,omitempty"`
 }
 
 // Miniature is the containerized miniature a result is the prediction for.

@@ -118,7 +118,7 @@ func clusterUp(cmd *cobra.Command, arg string, f *clusterFlags) error {
 			return invalid(err)
 		}
 	}
-	sc, err := scenarios.LoadFile(arg, scenarios.WithSet(f.sets...))
+	sc, err := loadScenario(arg, scenarios.WithSet(f.sets...))
 	if err != nil {
 		return invalid(err)
 	}

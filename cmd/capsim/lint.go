@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/capsim/capsim/loadgen"
 	"github.com/capsim/capsim/scenarios"
 	"github.com/spf13/cobra"
 )
@@ -17,7 +18,8 @@ var lintCmd = &cobra.Command{
 	Short: "Validate scenario files (paths or built-in names) and report every problem",
 	Long: `Validate scenario files without running them. FILE is a path or the name of a built-in
 scenario (` + "`capsim lint medium examples/mm1`" + `). Files a scenario includes or extends are checked
-with it. Prints "ok NAME" for each valid file (and the other files it is composed of), or every
+with it, and a loadtest section is read as capsim load reads it (executor, thresholds, trace).
+Prints "ok NAME" for each valid file (and the other files it is composed of), or every
 problem as file:line:col with the source line, in whichever file it was written. Exit 2 when any
 file is invalid.`,
 	Args: func(cmd *cobra.Command, args []string) error {
@@ -30,7 +32,15 @@ file is invalid.`,
 		out, errOut := io.Writer(termWriter{cmd.OutOrStdout()}), io.Writer(termWriter{cmd.ErrOrStderr()})
 		bad := 0
 		for _, arg := range args {
-			sc, err := scenarios.LoadFile(arg, scenarios.WithSet(lintSets...))
+			sc, err := loadScenario(arg, scenarios.WithSet(lintSets...))
+			if err == nil && sc.LoadTest != nil {
+				// the loadtest section as capsim load reads it: executor, thresholds, trace
+				if _, perr := loadgen.NewPlan(sc, sc.LoadTest, scenarioDir(arg)); perr != nil {
+					bad++
+					fmt.Fprintf(errOut, "%s: loadtest: %s\n", arg, strings.ReplaceAll(perr.Error(), "\n", "\n"+arg+": loadtest: "))
+					continue
+				}
+			}
 			if err == nil {
 				if len(sc.Files) > 1 {
 					fmt.Fprintf(out, "ok %s (%s; with %s)\n", arg, sc.Name, strings.Join(sc.Files[1:], ", "))
@@ -42,7 +52,7 @@ file is invalid.`,
 			bad++
 			var list scenarios.ErrorList
 			if errors.As(err, &list) {
-				fmt.Fprintln(errOut, list.Verbose())
+				fmt.Fprintln(errOut, list.VerboseN(maxListedProblems))
 			} else {
 				fmt.Fprintf(errOut, "%s: %v\n", arg, err)
 			}

@@ -62,9 +62,18 @@ Only 127.0.0.0/8 and ::1 are allowed as targets unless --allow-host names more (
 address resolved at dial time). Proxy variables are ignored. The first Ctrl-C stops sending,
 drains in-flight requests and writes partial results marked aborted; the second exits at once.
 
+VUs whose connection fails reconnect with backoff (50 ms doubling to 1 s). Only a 2xx answer
+is a success; a 3xx is a failure and is not followed. Without a threshold on failed requests,
+http_req_failed rate<0.01 applies (k6's convention). No hit is sent after --duration, however
+far behind the generator is.
+
 Writes DIR/result.json (sim.Result shape: one flow with throughput and latency mean/p50/p95/
-p99 in ms) and DIR/load.json (accounting, thresholds, validity). Exit codes: 0 thresholds
-passed; 99 a threshold failed; 2 invalid input; 1 anything else (including an aborted run).`,
+p99 in ms; slo_met is false when the P95 target, slo.max_drop_ratio or a threshold fails, or
+the run is invalid or aborted) and DIR/load.json (accounting, thresholds, validity). Exit
+codes: 0 a valid, complete run whose thresholds passed; 99 a threshold failed; 98 invalid
+measurement (the schedule was not kept: the message says whether the generator or the
+target's concurrency limit was late); 3 aborted by a limit (--max-requests); 2 invalid input;
+1 anything else (an I/O error, stopped by Ctrl-C).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runLoad(cmd, args, f) },
 	}
@@ -100,6 +109,10 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 	stdout, stderr := io.Writer(termWriter{cmd.OutOrStdout()}), io.Writer(termWriter{cmd.ErrOrStderr()})
 	sc, baseDir, err := loadScenarioForLoad(args, f)
 	if err != nil {
+		var list scenarios.ErrorList
+		if errors.As(err, &list) {
+			err = errors.New(list.VerboseN(maxListedProblems))
+		}
 		return invalid(err)
 	}
 	lt := scenarios.LoadTest{}
@@ -282,12 +295,31 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 	switch {
 	case errors.As(context.Cause(ctx), &stop):
 		return &exitError{code: ExitSLOBreached, err: stop}
-	case res.Aborted && ctx.Err() != nil:
-		return &exitError{code: ExitError, err: errors.New("aborted by interrupt; partial results written")}
-	case streamErr != nil:
+	case streamErr != nil && !(res.Aborted && res.AbortedBy == loadgen.AbortInterrupt):
 		return &exitError{code: ExitError, err: streamErr}
+	}
+	return loadExit(res)
+}
+
+// loadExit is the exit of a finished run: an interrupt (1) or a limit (3) before anything
+// else, since a partial run decides nothing; then an invalid measurement (98), whose
+// latencies do not describe the target; then failed thresholds (99, as k6).
+func loadExit(res *loadgen.Result) error {
+	switch {
+	case res.Aborted && res.AbortedBy == loadgen.AbortInterrupt:
+		return &exitError{code: ExitError, err: errors.New("aborted by interrupt; partial results written")}
+	case res.Aborted && res.AbortedBy == loadgen.AbortLimit:
+		return &exitError{code: ExitAborted, err: fmt.Errorf("aborted: %s; partial results written", res.AbortReason)}
+	case !res.Valid:
+		return &exitError{code: ExitMeasurementInvalid, err: fmt.Errorf("invalid measurement: %s", strings.Join(res.Invalid, "; "))}
 	case !res.ThresholdsPassed():
-		return &exitError{code: ExitSLOBreached}
+		var failed []string
+		for _, t := range res.Thresholds {
+			if !t.Passed {
+				failed = append(failed, fmt.Sprintf("%s %s (value %.4g)", t.Metric, t.Expr, t.Value))
+			}
+		}
+		return &exitError{code: ExitSLOBreached, err: fmt.Errorf("threshold failed: %s", strings.Join(failed, "; "))}
 	}
 	return nil
 }
@@ -312,15 +344,20 @@ func loadScenarioForLoad(args []string, f *loadFlags) (*scenarios.Scenario, stri
 		}
 		return sc, "", nil
 	}
-	sc, err := scenarios.LoadFile(args[0], scenarios.WithSet(f.sets...))
+	sc, err := loadScenario(args[0], scenarios.WithSet(f.sets...))
 	if err != nil {
 		return nil, "", err
 	}
-	base := ""
-	if st, err := os.Stat(args[0]); err == nil && !st.IsDir() {
-		base = filepath.Dir(args[0])
+	return sc, scenarioDir(args[0]), nil
+}
+
+// scenarioDir is the folder a scenario file's relative paths (a trace) are read from: the
+// file's folder, "" for a built-in.
+func scenarioDir(arg string) string {
+	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
+		return filepath.Dir(arg)
 	}
-	return sc, base, nil
+	return ""
 }
 
 func applyLoadFlags(lt *scenarios.LoadTest, f *loadFlags) {
@@ -524,7 +561,9 @@ func singleInterval(v float64) sim.Interval { return sim.Interval{Mean: v, CI95:
 // loadFlowResult expresses a run as the model's flow result (one measured run: every Interval has
 // Lo = Hi = the value). Latency is from the intended send time, in ms; throughput is OK hits
 // per wall second; DropRatio is (dropped + failed + timed out) / (scheduled − interrupted).
-func loadFlowResult(r *loadgen.Result, name string, offeredPerS float64, eventsPerHit float64, p95Target time.Duration) sim.FlowResult {
+// SLOMet is the model's rule for a flow: P95 within its target, the drop ratio at most the
+// SLO's max_drop_ratio (maxDrop), and at least one request served.
+func loadFlowResult(r *loadgen.Result, name string, offeredPerS float64, eventsPerHit float64, p95Target time.Duration, maxDrop float64) sim.FlowResult {
 	q := func(p float64) sim.Interval { return singleInterval(float64(r.Latency.ValueAtQuantile(p)) / 1000) }
 	fr := sim.FlowResult{
 		Name:           name,
@@ -545,10 +584,10 @@ func loadFlowResult(r *loadgen.Result, name string, offeredPerS float64, eventsP
 	if den := r.Scheduled - r.Interrupted; den > 0 {
 		fr.DropRatio = singleInterval(float64(r.Dropped+r.Failed+r.TimedOut) / float64(den))
 	}
-	fr.SLOMet = true
+	fr.SLOMet = fr.DropRatio.Mean <= maxDrop && r.OK > 0
 	if p95Target > 0 {
 		fr.P95TargetMS = float64(p95Target) / 1e6
-		fr.SLOMet = fr.LatencyMS.P95.Mean <= fr.P95TargetMS
+		fr.SLOMet = fr.SLOMet && fr.LatencyMS.P95.Mean <= fr.P95TargetMS
 	}
 	return fr
 }
@@ -557,21 +596,39 @@ func loadFlowResult(r *loadgen.Result, name string, offeredPerS float64, eventsP
 // report can put predicted and measured side by side. Threshold failures are Violations;
 // validity, abort and accounting go to Notes.
 func loadSimResult(p *loadgen.Plan, r *loadgen.Result) sim.Result {
-	fr := loadFlowResult(r, p.Flow.Name, p.OfferedPerS, float64(max(1, p.Batch)), p.Flow.P95Target)
+	maxDrop := p.Flow.MaxDropRatio
+	if maxDrop == 0 {
+		maxDrop = scenarios.DefaultMaxDropRatio
+	}
+	fr := loadFlowResult(r, p.Flow.Name, p.OfferedPerS, float64(max(1, p.Batch)), p.Flow.P95Target, maxDrop)
 	out := sim.Result{
 		Scenario: p.Scenario, LoadVariable: "measured", DesignLoad: 1,
 		Flows:    []sim.FlowResult{fr},
-		Settings: sim.Settings{Replications: 1, DurationS: r.Duration.Seconds()},
-		SLOMet:   fr.SLOMet && r.ThresholdsPassed(),
+		Settings: sim.Settings{Replications: 1, DurationS: r.Duration.Seconds(), Version: capsimVersion(), ScenarioSHA256: p.ScenarioSHA256},
 	}
 	for _, t := range r.Thresholds {
 		if !t.Passed {
 			out.Violations = append(out.Violations, fmt.Sprintf("threshold %s %s failed (value %.4g)", t.Metric, t.Expr, t.Value))
 		}
 	}
-	if !fr.SLOMet {
+	if fr.P95TargetMS > 0 && fr.LatencyMS.P95.Mean > fr.P95TargetMS {
 		out.Violations = append(out.Violations, fmt.Sprintf("p95 %s %.1fms > %.1fms", fr.Name, fr.LatencyMS.P95.Mean, fr.P95TargetMS))
 	}
+	if fr.DropRatio.Mean > maxDrop {
+		out.Violations = append(out.Violations, fmt.Sprintf("%s: %.2f %% of requests not served (%d failed, %d timed out, %d dropped) > max_drop_ratio %.2f %%",
+			fr.Name, 100*fr.DropRatio.Mean, r.Failed, r.TimedOut, r.Dropped, 100*maxDrop))
+	}
+	if r.OK == 0 {
+		out.Violations = append(out.Violations, fr.Name+": no request was served")
+	}
+	// a run that did not keep its schedule, or stopped early, shows nothing is met
+	for _, s := range r.Invalid {
+		out.Violations = append(out.Violations, "invalid measurement: "+s)
+	}
+	if r.Aborted {
+		out.Violations = append(out.Violations, "aborted: "+r.AbortReason)
+	}
+	out.SLOMet = len(out.Violations) == 0
 	out.Notes = append(out.Notes,
 		fmt.Sprintf("measured by capsim load: %s against %s (%s)", p.Describe, p.Target, p.Protocol),
 		fmt.Sprintf("accounting: scheduled %d = ok %d + failed %d + timed out %d + dropped %d + interrupted %d",

@@ -3,13 +3,19 @@
 //
 // Exit codes:
 //
-//	0   ran, and the SLO holds at design load (load: thresholds passed)
+//	0   ran, and the SLO holds at design load (load: a valid, complete run whose thresholds,
+//	    the default http_req_failed rate<0.01 included, passed)
 //	2   invalid input (scenario file, flags, output folder); nothing ran
 //	99  ran, but the SLO is breached at design load or the capacity is below it (load: a
 //	    threshold failed), as k6 does
-//	3   run aborted: a limit was reached (--timeout, the event limit of a replication)
+//	98  load: invalid measurement — the schedule was not kept (the generator was late, or the
+//	    target's concurrency limit held it back; the message says which) or the generator
+//	    used its whole CPU
+//	3   aborted by a limit (run: --timeout, the event limit of a replication; load: its
+//	    request cap, its duration bound, VUs abandoned after gracefulStop)
 //	130 interrupted (Ctrl-C, SIGTERM)
-//	1   anything else (an I/O error, a crash: the stack trace goes to a file, never exit 2)
+//	1   anything else (an I/O error, load stopped by Ctrl-C, a crash: the stack trace goes to
+//	    a file, never exit 2)
 package main
 
 import (
@@ -17,11 +23,34 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/capsim/capsim/sim"
 )
+
+// maxListedProblems is how many problems of one scenario file are printed; the rest are
+// counted ("… and 98,950 more problems").
+const maxListedProblems = 50
+
+// maxErrorLines bounds any error message printed: longer ones end with "… and N more lines".
+const maxErrorLines = 400
+
+// boundLines keeps the first max lines of s and counts the rest.
+func boundLines(s string, max int) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			n++
+			if n == max {
+				rest := strings.Count(s[i+1:], "\n") + 1
+				return s[:i] + fmt.Sprintf("\n… and %d more lines", rest)
+			}
+		}
+	}
+	return s
+}
 
 // Exit codes, documented in the README.
 const (
@@ -30,7 +59,9 @@ const (
 	ExitInvalid     = 2
 	ExitAborted     = 3
 	ExitSLOBreached = 99
-	ExitInterrupted = 130
+	// ExitMeasurementInvalid: capsim load measured, but the run did not keep its schedule.
+	ExitMeasurementInvalid = 98
+	ExitInterrupted        = 130
 )
 
 // exitError carries an exit code out of a subcommand.
@@ -62,6 +93,7 @@ func main() {
 }
 
 func run(args []string) (code int) {
+	defer resetRedaction() // last: the crash message below is still redacted
 	defer func() {
 		// a crash is a bug, never "invalid input": a short message, the trace in a file
 		if v := recover(); v != nil {
@@ -77,11 +109,11 @@ func run(args []string) (code int) {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "capsim:", safeText(ee.err.Error(), true))
+			fmt.Fprintln(os.Stderr, "capsim:", safeText(boundLines(redact(ee.err.Error()), maxErrorLines), true))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "capsim:", safeText(err.Error(), true))
+	fmt.Fprintln(os.Stderr, "capsim:", safeText(boundLines(redact(err.Error()), maxErrorLines), true))
 	return ExitError
 }
 
@@ -94,10 +126,10 @@ func crashed(v any, stack []byte) int {
 	}
 	where := "(could not write the stack trace)"
 	if f, err := os.CreateTemp("", "capsim-crash-*.txt"); err == nil {
-		fmt.Fprintf(f, "capsim crashed: %v\n\n%s", v, stack)
+		fmt.Fprintf(f, "capsim crashed: %s\n\n%s", redact(fmt.Sprint(v)), stack)
 		f.Close()
 		where = f.Name()
 	}
-	fmt.Fprintf(os.Stderr, "capsim: internal error (a bug, please report it): %s\ncapsim: stack trace written to %s\n", safeText(fmt.Sprint(v), false), where)
+	fmt.Fprintf(os.Stderr, "capsim: internal error (a bug, please report it): %s\ncapsim: stack trace written to %s\n", safeText(redact(fmt.Sprint(v)), false), where)
 	return ExitError
 }

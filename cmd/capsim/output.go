@@ -63,6 +63,7 @@ func writeFile(path string, write func(io.Writer) error) error {
 	if err := write(&buf); err != nil {
 		return fmt.Errorf("render %s: %w", path, err)
 	}
+	data := []byte(redact(buf.String())) // secret ${VAR} values never reach a file
 	dir, name := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -79,7 +80,7 @@ func writeFile(path string, write func(io.Writer) error) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	_, werr := f.Write(buf.Bytes())
+	_, werr := f.Write(data)
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
@@ -131,12 +132,12 @@ func unsafeRune(r rune, keepNewlines bool) bool {
 	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r)
 }
 
-// termWriter escapes control characters (see safeText) in everything written to a terminal
-// or pipe, keeping newlines and tabs.
+// termWriter hides secret ${VAR} values (see redact) and escapes control characters (see
+// safeText) in everything written to a terminal or pipe, keeping newlines and tabs.
 type termWriter struct{ w io.Writer }
 
 func (t termWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(t.w, safeText(string(p), true)); err != nil {
+	if _, err := io.WriteString(t.w, safeText(redact(string(p)), true)); err != nil {
 		return 0, err
 	}
 	return len(p), nil

@@ -111,11 +111,11 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		sets = append([]string{"load.design=" + yamlFloat(f.load)}, sets...)
 	}
 	for _, a := range args {
-		s, err := scenarios.LoadFile(a, scenarios.WithSet(sets...))
+		s, err := loadScenario(a, scenarios.WithSet(sets...))
 		if err != nil {
 			var list scenarios.ErrorList
 			if errors.As(err, &list) {
-				bad = append(bad, list.Verbose())
+				bad = append(bad, list.VerboseN(maxListedProblems))
 			} else {
 				bad = append(bad, fmt.Sprintf("%s: %v", a, err))
 			}
@@ -218,6 +218,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			return runError(files[i], err)
 		}
 		res.File = files[i]
+		res.Settings.Version, res.Settings.ScenarioSHA256 = capsimVersion(), s.SHA256()
 		// N-1 on request, and for failure files with node failures (their degraded capacity)
 		nodeFailure := false
 		for _, fr := range s.Failures {
@@ -442,15 +443,47 @@ func writeComparison(dir string, rs []*sim.Result) error {
 	return writeFile(filepath.Join(dir, "report.html"), func(w io.Writer) error { return reports.WriteHTML(w, rs) })
 }
 
+// num formats a figure for the terminal: rounded (half away from zero, never truncated) to 2
+// decimals below 10, 1 below 100 and none above, with thousands separators and without
+// trailing zeros: 0.79985 → "0.8", 70538.6 → "70,539".
 func num(x float64) string {
-	switch {
-	case x >= 100:
-		return humanize.Comma(int64(x + 0.5))
-	case x >= 10:
-		return humanize.CommafWithDigits(x, 1)
-	default:
-		return humanize.CommafWithDigits(x, 2)
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
+	digits := 0
+	switch a := math.Abs(x); {
+	case a < 10:
+		digits = 2
+	case a < 100:
+		digits = 1
+	}
+	p := math.Pow(10, float64(digits))
+	r := math.Round(x*p) / p
+	if r == 0 {
+		r = 0 // no "-0"
+	}
+	s := strconv.FormatFloat(r, 'f', digits, 64)
+	if digits > 0 {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	neg := strings.HasPrefix(intPart, "-")
+	intPart = strings.TrimPrefix(intPart, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String()
 }
 
 func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
@@ -525,12 +558,23 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 			fmt.Fprintf(w, "  %-16s %s\n", label, t)
 		}
 	}
-	for i, a := range r.Advice {
-		label := ""
-		if i == 0 {
-			label = "advice"
+	// advice that lowers the saturation point is listed apart, as what not to do
+	for _, good := range []bool{true, false} {
+		label := "advice"
+		if !good {
+			label = "not advised"
 		}
-		fmt.Fprintf(w, "  %-16s %s → saturation %s %s (%+.0f %%), then %s\n", label, a.Change, num(a.Saturation), unit, a.GainPercent, a.Bottleneck)
+		for _, a := range r.Advice {
+			if (a.GainPercent >= 0) != good {
+				continue
+			}
+			lowers := ""
+			if !good {
+				lowers = ": lowers the saturation point"
+			}
+			fmt.Fprintf(w, "  %-16s %s → saturation %s %s (%+.0f %%)%s, then %s\n", label, a.Change, num(a.Saturation), unit, a.GainPercent, lowers, a.Bottleneck)
+			label = ""
+		}
 	}
 	if r.Capacity > 0 {
 		fmt.Fprintf(w, "  %-16s %s %s, limited by %s\n", "capacity", num(r.Capacity), unit, r.CapacityLimit)
@@ -565,15 +609,15 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 			}
 			return "NOT met"
 		}
-		det := num(f.DetectionS.Mean) + " s"
+		det := "detected after " + num(f.DetectionS.Mean) + " s"
 		if !f.Detected {
-			det = "never"
+			det = "never detected"
 		}
 		degraded := ""
 		if f.DegradedSaturation > 0 {
 			degraded = fmt.Sprintf("  saturation while down %s %s", num(f.DegradedSaturation), unit)
 		}
-		fmt.Fprintf(w, "    %-34s at %4.0fs  detected %s  RTO %s (%s)  RPO %s writes (%s)  lost %s  dropped %s  duplicated %s events  failed %s req  peak P95 %s ms  drain %s s%s\n",
+		fmt.Fprintf(w, "    %-34s at %4.0fs  %s  RTO %s (%s)  RPO %s writes (%s)  lost %s  dropped %s  duplicated %s events  failed %s req  peak P95 %s ms  drain %s s%s\n",
 			f.Name, f.AtS, det, rto, ok(f.RTOMet), num(f.RPOEvents.Mean), ok(f.RPOMet), num(f.LostEvents.Mean), num(f.DroppedEvents.Mean), num(f.DuplicatedEvents.Mean), num(f.FailedRequests.Mean), num(f.PeakP95MS.Mean), num(f.DrainS.Mean), degraded)
 	}
 	if len(r.NMinus1) > 0 {
@@ -612,7 +656,16 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 }
 
 func printComparison(w io.Writer, rs []*sim.Result, dir string) {
-	fmt.Fprintf(w, "\nTier comparison\n  %-22s %10s %26s %10s %10s %8s  %s\n", "scenario", "design", "saturation (95% CI)", "capacity", "claimed", "diff", "limited by")
+	fmt.Fprintf(w, "\nTier comparison\n")
+	// the answer first: which tier for this load (when every tier ran at one load)
+	if c, ok := sim.ChooseTier(rs); ok {
+		fmt.Fprintf(w, "  %s\n", safeText(c.Headline(num), false))
+		for _, f := range c.Smaller() {
+			fmt.Fprintf(w, "    %s fails: %s\n", safeText(f.Scenario, false), strings.Join(f.Why, "; "))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "  %-22s %10s %26s %10s %10s %8s  %s\n", "scenario", "design", "saturation (95% CI)", "capacity", "claimed", "diff", "limited by")
 	for _, r := range rs {
 		sat, capy, claimed, diff := "-", "-", "-", "-"
 		if r.Saturation != nil {

@@ -34,7 +34,7 @@ are approximated by population / mean think time. Replay it with a loadtest sect
 			if dur <= 0 || dur > loadgen.DefaultMaxDuration {
 				return invalid(fmt.Errorf("--duration must be in (0, %v]", loadgen.DefaultMaxDuration))
 			}
-			sc, err := scenarios.LoadFile(args[0], scenarios.WithSet(sets...))
+			sc, err := loadScenario(args[0], scenarios.WithSet(sets...))
 			if err != nil {
 				return invalid(err)
 			}

@@ -10,7 +10,9 @@
 //	think (closed executors)                → sleep() after each iteration (its mean; exponential
 //	                                          when the distribution is exponential)
 //	protocol http-ingest / grpc / grpc-unary → capsim.Fleet (grpc-upload is sent as grpc stream)
-//	protocol http-api and mix               → k6/http, weighted choice, "{q}" and "{n}" filled
+//	protocol http-api and mix               → k6/http, weighted choice, "{q}" and "{n}" filled;
+//	                                          maxRedirects 0 and expected statuses 200–299,
+//	                                          the Go generator's success rule
 //	replay (agent protocols)                → per-vu-iterations + fleet.replay(trace)
 //	thresholds on http_req_duration / http_req_failed of agent traffic
 //	                                        → capsim_batch_duration / capsim_batches_failed
@@ -77,7 +79,9 @@ func ScriptWith(plan *loadgen.Plan, lt scenarios.LoadTest, so ScriptOptions) ([]
 		opts["thresholds"] = th
 	}
 	if !agent {
+		// as the Go generator: only 2xx is a success, and a redirect is not followed
 		opts["discardResponseBodies"] = true
+		opts["maxRedirects"] = 0
 	}
 	optJSON, err := marshal(opts, "  ")
 	if err != nil {
@@ -92,6 +96,9 @@ func ScriptWith(plan *loadgen.Plan, lt scenarios.LoadTest, so ScriptOptions) ([]
 		b.WriteString("import http from 'k6/http';\n")
 	}
 	b.WriteString("import { sleep } from 'k6';\n\n")
+	if !agent {
+		b.WriteString("http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }));\n\n")
+	}
 	fmt.Fprintf(&b, "export const options = %s;\n\n", optJSON)
 	// The Go generator's defaults (loadgen.NewPlan): the flow's think time and population.
 	thinkD := lt.Think
@@ -351,10 +358,51 @@ type RunOptions struct {
 	// Env is added to the environment (K6_NO_USAGE_REPORT and K6_AUTO_EXTENSION_RESOLUTION
 	// are always set).
 	Env []string
+	// Limit bounds k6's wall time (0: none; see Limit): past it k6 gets SIGINT (it stops and
+	// writes its summary), and KillGrace later (default DefaultKillGrace) SIGKILL.
+	Limit     time.Duration
+	KillGrace time.Duration
 }
 
 // ErrThresholds is returned by Run when k6 exits 99 (a threshold failed).
 var ErrThresholds = errors.New("k6script: a threshold failed")
+
+// ErrStopped is returned by Run when k6 was still running at its Limit and was stopped.
+var ErrStopped = errors.New("k6script: k6 did not finish within its limit and was stopped")
+
+// DefaultKillGrace is how long k6 has between SIGINT and SIGKILL once past its limit.
+const DefaultKillGrace = 10 * time.Second
+
+// StartAllowance is the time Limit allows k6 beyond its schedule and gracefulStop: start-up
+// (compiling the script, the extension's set-up) and the end-of-test summary.
+const StartAllowance = 30 * time.Second
+
+// Limit is how long k6 may take to run the plan: the schedule's length (the stages' sum for
+// ramping executors, the trace's span for replay, else the duration, default
+// DefaultDuration), plus gracefulStop (k6's default 30 s), plus StartAllowance.
+func Limit(plan *loadgen.Plan, lt scenarios.LoadTest) time.Duration {
+	length := dur0(time.Duration(lt.Duration), DefaultDuration)
+	switch {
+	case len(lt.Stages) > 0:
+		length = 0
+		for _, s := range lt.Stages {
+			length += time.Duration(s.Duration)
+		}
+	case plan != nil && plan.Executor != nil && plan.Executor.Name() == loadgen.ExecReplay:
+		if r, ok := plan.Executor.(*loadgen.Replay); ok && len(r.Records()) > 0 {
+			recs := r.Records()
+			length = time.Duration(recs[len(recs)-1].OffsetMS * orF(lt.TimeScale, 1) * float64(time.Millisecond))
+		}
+	}
+	return length + dur0(time.Duration(lt.GracefulStop), loadgen.DefaultGracefulStop) + StartAllowance
+}
+
+func dur0(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
 
 // Run writes script into o.Dir and runs k6 on it with --out capsim=Dir/k6.ndjson and
 // --summary-export Dir/k6-summary.json. It returns ErrThresholds when k6 exits 99.
@@ -378,12 +426,27 @@ func Run(ctx context.Context, script []byte, o RunOptions) error {
 	if err := os.WriteFile(path, script, 0o644); err != nil {
 		return fmt.Errorf("k6script: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, o.K6, "run", "--out", "capsim="+filepath.Join(o.Dir, "k6.ndjson"),
+	runCtx := ctx
+	if o.Limit > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeout(ctx, o.Limit)
+		defer cancel()
+	}
+	cmd := exec.CommandContext(runCtx, o.K6, "run", "--out", "capsim="+filepath.Join(o.Dir, "k6.ndjson"),
 		"--summary-export", filepath.Join(o.Dir, "k6-summary.json"), path)
 	env := append(os.Environ(), o.Env...)
 	cmd.Env = append(env, "K6_NO_USAGE_REPORT=true", "K6_AUTO_EXTENSION_RESOLUTION=false")
 	cmd.Stdout, cmd.Stderr = o.Stdout, o.Stderr
+	// past the limit (or on the caller's cancel): SIGINT, as a user's Ctrl-C, then SIGKILL
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = o.KillGrace
+	if cmd.WaitDelay <= 0 {
+		cmd.WaitDelay = DefaultKillGrace
+	}
 	err := cmd.Run()
+	if o.Limit > 0 && errors.Is(runCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		return fmt.Errorf("%w (%v)", ErrStopped, o.Limit)
+	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) && ee.ExitCode() == 99 {
 		return ErrThresholds

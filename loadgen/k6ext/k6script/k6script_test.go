@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -135,6 +137,53 @@ func TestScriptClosedFlowDefaults(t *testing.T) {
 	for _, want := range []string{`"vus": 8`, "Math.log(1 - Math.random()) * 1)"} {
 		if !strings.Contains(string(js), want) {
 			t.Errorf("script lacks %s:\n%s", want, js)
+		}
+	}
+}
+
+// TestRunStopsHungK6: a k6 that ignores SIGINT and never ends (a shell that traps INT and
+// TERM and sleeps) is stopped at its limit: SIGINT, then SIGKILL after the kill grace. Run
+// returns ErrStopped within limit + grace (+ slack for a busy machine), not after the sleep.
+func TestRunStopsHungK6(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "k6")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\ntrap '' INT TERM\nexec sleep 300\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const limit, grace = time.Second, 500 * time.Millisecond
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(context.Background(), []byte("export default function () {}\n"),
+			RunOptions{K6: fake, Dir: filepath.Join(dir, "out"), Stdout: io.Discard, Stderr: io.Discard, Limit: limit, KillGrace: grace})
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrStopped) {
+			t.Errorf("err %v, want ErrStopped", err)
+		}
+		if el := time.Since(start); el < limit || el > limit+grace+5*time.Second {
+			t.Errorf("stopped after %v, want about %v", el, limit+grace)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a hung k6 hangs Run")
+	}
+}
+
+// TestLimit: the schedule's length (duration; the stages' sum), plus gracefulStop (k6's
+// default 30 s when unset), plus StartAllowance.
+func TestLimit(t *testing.T) {
+	for _, c := range []struct {
+		lt   scenarios.LoadTest
+		want time.Duration
+	}{
+		{scenarios.LoadTest{}, DefaultDuration + 30*time.Second + StartAllowance},
+		{scenarios.LoadTest{Duration: scenarios.Duration(2 * time.Second), GracefulStop: scenarios.Duration(time.Second)}, 3*time.Second + StartAllowance},
+		{scenarios.LoadTest{Stages: []scenarios.LoadStage{{Duration: scenarios.Duration(time.Minute)}, {Duration: scenarios.Duration(2 * time.Minute)}}},
+			3*time.Minute + 30*time.Second + StartAllowance},
+	} {
+		if got := Limit(&loadgen.Plan{}, c.lt); got != c.want {
+			t.Errorf("%+v: %v, want %v", c.lt, got, c.want)
 		}
 	}
 }
