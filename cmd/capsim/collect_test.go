@@ -84,7 +84,7 @@ func TestCollectCommandThreeRunners(t *testing.T) {
 	var children []*exec.Cmd
 	var outs []*bytes.Buffer
 	for i := 1; i <= 3; i++ {
-		c, out := startLoadChild(t, fmt.Sprintf("load --target %s --rate 60 --duration 2s --quiet --segment %d/3 --collect http://%s --out %s",
+		c, out := startLoadChild(t, fmt.Sprintf("load --target %s --rate 60 --duration 2s --quiet --lag-budget 1s --segment %d/3 --collect http://%s --out %s",
 			srv.URL(), i, addr, filepath.Join(dir, fmt.Sprint("runner", i))))
 		children, outs = append(children, c), append(outs, out)
 	}
@@ -149,7 +149,7 @@ func TestCollectCommandLostRunner(t *testing.T) {
 		if i == 2 {
 			dur = "30s"
 		}
-		c, _ := startLoadChild(t, fmt.Sprintf("load --target %s --rate 20 --duration %s --quiet --segment %d/2 --collect http://%s --out %s",
+		c, _ := startLoadChild(t, fmt.Sprintf("load --target %s --rate 20 --duration %s --quiet --lag-budget 1s --segment %d/2 --collect http://%s --out %s",
 			srv.URL(), dur, i, addr, filepath.Join(dir, fmt.Sprint("runner", i))))
 		kids = append(kids, c)
 	}
@@ -284,7 +284,7 @@ func TestCollectCommandAbortOnFail(t *testing.T) {
 	var kids []*exec.Cmd
 	var outs []*bytes.Buffer
 	for i := 1; i <= 2; i++ {
-		c, out := startLoadChild(t, fmt.Sprintf("load --target %s --rate 40 --duration 20s --quiet --segment %d/2 --collect http://%s --out %s",
+		c, out := startLoadChild(t, fmt.Sprintf("load --target %s --rate 40 --duration 20s --quiet --lag-budget 1s --segment %d/2 --collect http://%s --out %s",
 			srv.URL(), i, addr, filepath.Join(dir, fmt.Sprint("runner", i))))
 		kids, outs = append(kids, c), append(outs, out)
 	}
