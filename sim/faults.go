@@ -62,6 +62,7 @@ type faultRT struct {
 	// databases: recent write acknowledgements (ns) for the RPO, primary availability
 	dbAcks   [][]int64
 	dbFailed []bool // primary gone, writes refused until promotion
+	dbUnrep  []int  // per database: acknowledged writes not yet on the replica at the crash
 	svcDB    []int  // per service: the database whose primary it is, -1 for every other
 	// agents
 	backlog []int64 // per flow: requests waiting for retry
@@ -166,6 +167,7 @@ func newFaultRT(k *kernel, s *scenarios.Scenario, seed uint64, rep int) *faultRT
 		}
 	}
 	fs.dbFailed = make([]bool, len(s.Databases))
+	fs.dbUnrep = make([]int, len(s.Databases))
 	fs.backlog = make([]int64, len(m.flows))
 	fs.bufCap = make([]int64, len(m.flows))
 	fs.retries = make([]bool, len(m.flows))
@@ -368,7 +370,7 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 		}
 		fs.dbFailed[db] = true
 		fs.lbUp[s][i] = false
-		k.lostWrites(db, fi)
+		k.unreplicated(db)
 		// Patroni: the leader key expires ttl after its last renewal (uniform within loop_wait);
 		// the replica's next loop promotes it.
 		p := fs.ha.Patroni
@@ -437,10 +439,14 @@ func (fs *faultRT) writeRate(k *kernel, db int) float64 {
 	return float64(n) / 10
 }
 
-// lostWrites counts the acknowledged writes within the replication lag before the crash: with
-// asynchronous replication they never reached the replica (RPO). Synchronous commit loses none.
-func (k *kernel) lostWrites(db, fi int) {
+// unreplicated notes, when the primary of database db crashes, the acknowledged writes within
+// the replication lag: with asynchronous replication they have not reached the replica yet.
+// Synchronous commit leaves none. They are lost only if the replica is promoted: a primary that
+// restarts replays its WAL (every acknowledged commit was fsynced), so without a failover
+// nothing is lost.
+func (k *kernel) unreplicated(db int) {
 	fs := k.fs
+	fs.dbUnrep[db] = 0
 	if fs.s.Databases[db].Replication == "sync" {
 		return
 	}
@@ -451,6 +457,15 @@ func (k *kernel) lostWrites(db, fi int) {
 			n++
 		}
 	}
+	fs.dbUnrep[db] = n
+}
+
+// lostWrites counts, when a replica of database db is promoted, the writes acknowledged by the
+// crashed primary that never reached it (RPO).
+func (k *kernel) lostWrites(db, fi int) {
+	fs := k.fs
+	n := fs.dbUnrep[db]
+	fs.dbUnrep[db] = 0
 	fs.m[fi].rpo += float64(n)
 	fs.m[fi].lost += float64(n)
 	if n > 0 {
@@ -601,6 +616,7 @@ func (k *kernel) mech(ai int32) {
 		fs.dbFailed[db] = false
 		k.detected(a.fail)
 		k.note("Patroni promotes %s to primary of %s", rep, fs.s.Databases[db].Name)
+		k.lostWrites(db, a.fail)
 	case actStoreDetect:
 		si := a.svc
 		k.detected(a.fail)
