@@ -539,6 +539,9 @@ func buildTier(r *sim.Result, i int) tierView {
 		{Label: "Warm-up discarded", Value: fmtNum(st.WarmupS) + " s"},
 		{Label: "Kernel events", Value: fmtNum(float64(st.Events))},
 	}
+	if st.FailureDurationS > 0 {
+		t.Settings = append(t.Settings[:3:3], append([]kv{{Label: "Failure runs simulated", Value: fmtNum(st.FailureDurationS) + " s each"}}, t.Settings[3:]...)...)
+	}
 	if r.File != "" {
 		t.Settings = append(t.Settings, kv{Label: "Scenario file", Value: r.File})
 	}

@@ -277,3 +277,30 @@ sim: {warmup: 5s, duration: 120s}
 		t.Errorf("failed requests %.0f, want between 1 and %d (until detection only)", f, 100*15)
 	}
 }
+
+// TestFailureDurationRecorded: a failure run lasts until 5 minutes past the last repair whatever
+// --duration says (here 20 s against a fault at 20 s repaired after 60 s: 20 + 60 + 300 = 380 s),
+// and result.json says so in settings.failure_duration_s beside duration_s.
+func TestFailureDurationRecorded(t *testing.T) {
+	s := loadYAML(t, twoNodes)
+	res, err := Run(s, WithReplications(2), WithDuration(20*time.Second, 5*time.Second), WithSweep(false), WithAdvice(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(res.Settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]any
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st["duration_s"] != 20.0 || st["failure_duration_s"] != 380.0 {
+		t.Errorf("settings say duration_s %v, failure_duration_s %v; want 20 and 20 + 60 + 300 = 380", st["duration_s"], st["failure_duration_s"])
+	}
+	// the failure results do come from the longer run: its timeline reaches past 20 s
+	tl := res.Failures[0].Timeline
+	if len(tl) == 0 || tl[len(tl)-1].T <= 20 {
+		t.Errorf("failure timeline ends at %v, want past duration_s", tl)
+	}
+}

@@ -238,6 +238,11 @@ type Settings struct {
 	Replications int     `json:"replications"`
 	DurationS    float64 `json:"duration_s"`
 	WarmupS      float64 `json:"warmup_s"`
+	// FailureDurationS is the simulated seconds (after the warm-up) of each failure-run
+	// replication, when the scenario has failures: duration_s extended to 5 minutes past the last
+	// fault's repair, so every fault is injected and its recovery seen. The failure results come
+	// from runs of this length, not of duration_s.
+	FailureDurationS float64 `json:"failure_duration_s,omitempty"`
 	// Events is the number of kernel events processed over the whole run.
 	Events int64 `json:"events"`
 	// Overrides are the what-if assignments applied to the scenario file (--set, --load), in

@@ -94,6 +94,7 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 		r.total += cfg.reps
 		r.mu.Unlock()
 		res.Failures = runFailures(s, m, &cfg)
+		res.Settings.FailureDurationS = failureDuration(s, cfg.dur).Seconds()
 		res.Notes = append(res.Notes, failureNotes()...)
 	}
 	if err := cfg.stopped(); err != nil {
