@@ -271,6 +271,7 @@ func (c *composer) load(from *source, at ast.Node, ref string) ast.Node {
 		c.errorf(at, "more than %d files in one scenario", MaxIncludes)
 		return nil
 	}
+	data = stripBOM(data)
 	src := newSource(display, data)
 	src.key = key
 	c.files = append(c.files, src)

@@ -55,6 +55,7 @@ func Load(file string, data []byte, opts ...Option) (sc *Scenario, err error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	data = stripBOM(data)
 	src := newSource(file, data)
 	src.key = file
 	if o.inc != nil {

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -24,6 +25,12 @@ type source struct {
 	owner map[*token.Token]*source
 	// key identifies the file for cycle checks: a cleaned OS path, or a path in the built-in FS.
 	key string
+}
+
+// stripBOM drops a UTF-8 byte order mark at the start of a file (editors on Windows write one):
+// it is not part of the first key. Line and column positions are those of the text after it.
+func stripBOM(data []byte) []byte {
+	return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 }
 
 func newSource(file string, data []byte) *source {

@@ -222,3 +222,23 @@ func TestCPULimitDefaults(t *testing.T) {
 		t.Errorf("search-1 without a limit: cpu_limit %g, cpu_period %v", n.CPULimit, n.CPUPeriod)
 	}
 }
+
+// TestByteOrderMark: a UTF-8 byte order mark before the first key (as Windows editors write)
+// is not part of the key: the file loads as it does without the mark.
+func TestByteOrderMark(t *testing.T) {
+	bom := "\ufeff"
+	s, err := Load("t.yaml", []byte(bom+plainBase))
+	if err != nil {
+		t.Fatalf("file with a BOM: %v", err)
+	}
+	if s.Name != "plain" {
+		t.Errorf("name %q, want plain", s.Name)
+	}
+	// an error on line 1 still points at the key's column as the editor shows it (the mark is
+	// invisible): column 1 of "nam: plain"
+	_, err = Load("t.yaml", []byte(bom+strings.Replace(plainBase, "name: plain", "nam: plain", 1)))
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) == 0 || list[0].Line != 1 || list[0].Col != 1 || !strings.Contains(list[0].Msg, `"nam"`) || strings.Contains(list[0].Msg, bom) {
+		t.Errorf("misspelt first key after a BOM: %v, want unknown field \"nam\" at 1:1", err)
+	}
+}
