@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
 )
 
 // checker decodes the YAML tree into the Go value, strictly, and reports every problem strict
@@ -307,6 +310,14 @@ func (c *checker) decode(n ast.Node, dst reflect.Value, path string) (bad bool) 
 			dst.SetFloat(v.Value)
 		case *ast.InfinityNode, *ast.NanNode:
 			c.errorf(at, path, "expected a finite number, got %s", n.GetToken().Value)
+		case *ast.StringNode:
+			// YAML 1.2's core schema reads a plain 1e4 as a float; the library (YAML 1.1) wants
+			// a dot (1.0e4). Quoted, it stays a string.
+			if x, ok := yaml12Float(v); ok {
+				dst.SetFloat(x)
+				return
+			}
+			c.errorf(at, path, "expected a number, got %s", describe(n))
 		default:
 			c.errorf(at, path, "expected a number, got %s", describe(n))
 		}
@@ -318,6 +329,21 @@ func (c *checker) decode(n ast.Node, dst reflect.Value, path string) (bad bool) 
 	}
 	return
 }
+
+// yaml12Float is the value of a plain (unquoted) scalar that YAML 1.2's core schema resolves to a
+// finite float, [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?, such as 1e4.
+func yaml12Float(n *ast.StringNode) (float64, bool) {
+	if tk := n.GetToken(); tk == nil || tk.Type != token.StringType || !yaml12FloatRe.MatchString(n.Value) {
+		return 0, false
+	}
+	x, err := strconv.ParseFloat(n.Value, 64)
+	if err != nil || math.IsInf(x, 0) {
+		return 0, false
+	}
+	return x, true
+}
+
+var yaml12FloatRe = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
 
 func describe(n ast.Node) string {
 	if s, ok := scalarText(n); ok {

@@ -242,3 +242,21 @@ func TestByteOrderMark(t *testing.T) {
 		t.Errorf("misspelt first key after a BOM: %v, want unknown field \"nam\" at 1:1", err)
 	}
 }
+
+// TestYAML12Floats: YAML 1.2's core schema reads a plain 1e4 as the float 10000, as it reads
+// 1.0e4; a quoted "1e4" stays a string and is rejected where a number is wanted.
+func TestYAML12Floats(t *testing.T) {
+	for _, v := range []string{"1e4", "1.0e4", "+1E+4", "10000"} {
+		s, err := Load("t.yaml", []byte("load: {design: "+v+"}\n"+plainBase))
+		if err != nil {
+			t.Errorf("design: %s: %v", v, err)
+			continue
+		}
+		if s.Load.Design != 10000 {
+			t.Errorf("design: %s read as %v, want 10000", v, s.Load.Design)
+		}
+	}
+	if _, err := Load("t.yaml", []byte("load: {design: \"1e4\"}\n"+plainBase)); err == nil || !strings.Contains(err.Error(), "expected a number") {
+		t.Errorf(`design: "1e4" (quoted) gave %v, want "expected a number"`, err)
+	}
+}
