@@ -585,10 +585,21 @@ func (v *validator) dist(d Dist, path string, required bool) {
 			v.errf(childPath(path, field), "%s is not a parameter of the %s distribution", field, d.Kind)
 		}
 	}
+	// at is where a missing or bad parameter is reported: the parameter when it is written
+	// (so a value that did not parse, e.g. a duration without a unit, is reported once, as
+	// itself, and not again as "needs mean > 0"), the distribution when it is left out.
+	at := func(fields ...string) string {
+		for _, f := range fields {
+			if fp := childPath(path, f); v.loc.has(fp) {
+				return fp
+			}
+		}
+		return path
+	}
 	switch d.Kind {
 	case Exponential, Deterministic:
 		if d.Mean <= 0 {
-			v.errf(path, "%s distribution needs mean > 0", d.Kind)
+			v.errf(at("mean"), "%s distribution needs mean > 0", d.Kind)
 		}
 		unused("p95", d.P95 != 0)
 		unused("cv", d.CV != 0)
@@ -597,7 +608,7 @@ func (v *validator) dist(d Dist, path string, required bool) {
 		unused("samples", len(d.Samples) > 0)
 	case Lognormal:
 		if d.Mean <= 0 {
-			v.errf(path, "lognormal distribution needs mean > 0")
+			v.errf(at("mean"), "lognormal distribution needs mean > 0")
 			break
 		}
 		switch {
@@ -614,17 +625,17 @@ func (v *validator) dist(d Dist, path string, required bool) {
 				v.errf(childPath(path, "p95"), "no lognormal has mean %v and p95 %v: p95/mean must be ≤ %.2f", d.Mean, d.P95, math.Exp(z*z/2))
 			}
 		default:
-			v.errf(path, "lognormal distribution needs p95 > mean or cv > 0")
+			v.errf(at("p95", "cv"), "lognormal distribution needs p95 > mean or cv > 0")
 		}
 		unused("min", d.Min != 0)
 		unused("max", d.Max != 0)
 		unused("samples", len(d.Samples) > 0)
 	case Gamma:
 		if d.Mean <= 0 {
-			v.errf(path, "gamma distribution needs mean > 0")
+			v.errf(at("mean"), "gamma distribution needs mean > 0")
 		}
 		if d.CV <= 0 {
-			v.errf(path, "gamma distribution needs cv > 0")
+			v.errf(at("cv"), "gamma distribution needs cv > 0")
 		}
 		unused("p95", d.P95 != 0)
 		unused("min", d.Min != 0)

@@ -260,3 +260,24 @@ func TestYAML12Floats(t *testing.T) {
 		t.Errorf(`design: "1e4" (quoted) gave %v, want "expected a number"`, err)
 	}
 }
+
+// TestRootCauseOnly: `mean: 10` is a duration without a unit; the distribution's "needs mean > 0"
+// is only its consequence and is not listed (let alone before it).
+func TestRootCauseOnly(t *testing.T) {
+	text := strings.Replace(plainBase, "service: 10ms", "service: {dist: exponential, mean: 10}", 1)
+	_, err := Load("t.yaml", []byte(text))
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("got %v, want an error list", err)
+	}
+	if len(list) != 1 || !strings.Contains(list[0].Msg, "duration 10 needs a unit") {
+		t.Errorf("errors:\n%s\nwant only \"duration 10 needs a unit\"", list.Verbose())
+	}
+	// a mean written as 0 is the problem itself, reported at its value
+	text = strings.Replace(plainBase, "service: 10ms", "service: {dist: exponential, mean: 0ms}", 1)
+	_, err = Load("t.yaml", []byte(text))
+	line, col := posOf(t, text, "mean: 0ms", len("mean: "))
+	if !errors.As(err, &list) || len(list) != 1 || !strings.Contains(list[0].Msg, "needs mean > 0") || list[0].Line != line || list[0].Col != col {
+		t.Errorf("mean: 0ms gave %v, want \"needs mean > 0\" at %d:%d", err, line, col)
+	}
+}
