@@ -419,7 +419,7 @@ func (a *agg) add(s Series, h *hdrhistogram.Histogram) error {
 }
 
 // Percentiles reported per series (k6's p(90), p(95) and friends).
-var Percentiles = []float64{50, 90, 95, 99, 99.9}
+var Percentiles = capout.Percentiles
 
 // SeriesStat is a merged series over a span (one second, or the run).
 type SeriesStat struct {
@@ -444,29 +444,7 @@ type SeriesStat struct {
 
 func (a *agg) stat(spanS float64, withHDR bool) SeriesStat {
 	st := SeriesStat{Type: a.typ, IsTime: a.isTime, Count: a.count, Sum: a.sum, Min: a.min, Max: a.max, Last: a.last, Clamped: a.clamped}
-	switch a.typ {
-	case TypeRate:
-		if a.count > 0 {
-			st.Rate = a.sum / float64(a.count)
-		}
-	case TypeCounter:
-		if spanS > 0 {
-			st.Rate = a.sum / spanS
-		}
-	case TypeTrend:
-		if a.count > 0 {
-			st.Mean = a.sum / float64(a.count)
-		}
-		st.Percentiles = make(map[string]float64, len(Percentiles))
-		for _, p := range Percentiles {
-			st.Percentiles[capout.PercentileName(p)] = float64(a.hist.ValueAtPercentile(p)) / DefaultScale
-		}
-		if withHDR {
-			if enc, err := a.hist.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
-				st.HDR = string(enc)
-			}
-		}
-	}
+	st.Rate, st.Mean, st.Percentiles, st.HDR = capout.Derived(a.typ, a.count, a.sum, spanS, a.hist, DefaultScale, withHDR)
 	return st
 }
 

@@ -254,29 +254,42 @@ func (s *Stat) add(rec *Record) {
 
 func (s *Stat) finish(h Header, spanS float64) Stat {
 	out := *s
-	switch s.Type {
+	out.Rate, out.Mean, out.Percentiles, out.HDR = Derived(s.Type, s.Count, s.Sum, spanS, s.hist, h.Scale, true)
+	out.hist = nil
+	return out
+}
+
+// Derived computes the figures of a merged metric from its totals, the one rule for capsim's
+// k6 file merge and the streaming collector (loadgen/collect): for a rate metric Rate =
+// sum/count; for a counter Rate = sum per second of spanS; for a trend Mean = sum/count, the
+// Percentiles (p50…p99.9, keyed as k6 names them) read from hist in units of value/scale, and,
+// when withHDR, the histogram itself (V2 compressed) so results can be merged again. Other
+// types derive nothing.
+func Derived(typ string, count int64, sum, spanS float64, hist *hdrhistogram.Histogram, scale float64, withHDR bool) (rate, mean float64, pct map[string]float64, hdr string) {
+	switch typ {
 	case TypeRate:
-		if s.Count > 0 {
-			out.Rate = s.Sum / float64(s.Count)
+		if count > 0 {
+			rate = sum / float64(count)
 		}
 	case TypeCounter:
 		if spanS > 0 {
-			out.Rate = s.Sum / spanS
+			rate = sum / spanS
 		}
 	case TypeTrend:
-		if s.Count > 0 {
-			out.Mean = s.Sum / float64(s.Count)
+		if count > 0 {
+			mean = sum / float64(count)
 		}
-		out.Percentiles = make(map[string]float64, len(Percentiles))
+		pct = make(map[string]float64, len(Percentiles))
 		for _, p := range Percentiles {
-			out.Percentiles[PercentileName(p)] = float64(s.hist.ValueAtPercentile(p)) / h.Scale
+			pct[PercentileName(p)] = float64(hist.ValueAtPercentile(p)) / scale
 		}
-		if enc, err := s.hist.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
-			out.HDR = string(enc)
+		if withHDR {
+			if enc, err := hist.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
+				hdr = string(enc)
+			}
 		}
 	}
-	out.hist = nil
-	return out
+	return rate, mean, pct, hdr
 }
 
 // PercentileName formats p as k6 does in summaries: 95 → "p(95)", 99.9 → "p(99.9)".
