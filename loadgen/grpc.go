@@ -146,6 +146,7 @@ func (v *grpcVU) Do(ctx context.Context, h *Hit) error {
 	if src == 0 {
 		src = uint32(h.VU)
 	}
+	h.FirstEvent = v.gen.n
 	h.BytesSent = v.gen.FillBatch(&v.batch, src, v.seq, n, h.Kind, size)
 	v.seq++
 	h.EventsSent = n

@@ -204,6 +204,7 @@ func (v *ingestVU) Do(ctx context.Context, h *Hit) error {
 	if src == 0 {
 		src = uint32(h.VU)
 	}
+	h.FirstEvent = v.gen.n
 	v.buf = v.gen.AppendJSONBatch(v.buf[:0], src, v.seq, n, h.Kind, size)
 	v.seq++
 	v.body.Reset(v.buf)

@@ -37,6 +37,7 @@ type options struct {
 	progressEvery time.Duration
 	shards        int
 	segment       Segment
+	ledger        *Ledger
 }
 
 func defaultOptions() options {

@@ -107,7 +107,9 @@ func (r *run) do(vu VU, h *Hit) error {
 	h.Deadline = sent.Add(r.opts.timeout)
 	err := vu.Do(r.hardCtx, h)
 	done := time.Now()
-	r.rec.record(h, r.start, sent, done, classify(err, r.hardCtx), err)
+	class := classify(err, r.hardCtx)
+	r.rec.record(h, r.start, sent, done, class, err)
+	r.ledger(h, class, done)
 	return err
 }
 
@@ -116,7 +118,23 @@ func (r *run) fail(h *Hit, err error) error {
 	r.rec.inflight.Add(1)
 	now := time.Now()
 	r.rec.record(h, r.start, now, now, outFailed, err)
+	r.ledger(h, outFailed, now)
 	return err
+}
+
+// dropLedger records a hit dropped before it was sent.
+func (r *run) dropLedger(intended time.Duration) {
+	if l := r.opts.ledger; l != nil {
+		l.dropped(intended, 1)
+	}
+}
+
+// ledger records a finished hit in the run's Ledger, if any.
+func (r *run) ledger(h *Hit, class int, done time.Time) {
+	if l := r.opts.ledger; l != nil {
+		l.add(LedgerEntry{VU: h.VU, FirstEvent: h.FirstEvent, Events: h.EventsSent, Acked: h.EventsAcked,
+			Outcome: outcomeOf(class), Intended: h.Intended, Done: done.Sub(r.start)})
+	}
 }
 
 // monitor runs progress callbacks and abortOnFail checks until done is closed.
@@ -374,6 +392,9 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 					r.rec.scheduled.Add(k)
 					r.rec.dropped.Add(k)
 					r.rec.recordSchedLagN(elapsed-intended, k)
+					if l := r.opts.ledger; l != nil {
+						l.dropped(intended, k)
+					}
 					skipped += k
 					n = m - 1
 					continue
@@ -406,6 +427,7 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 		left := min(intended+r.opts.maxLag, end) - time.Since(r.start)
 		if left <= 0 {
 			r.rec.dropped.Add(1)
+			r.dropLedger(intended)
 			continue
 		}
 		timer.Reset(left)
@@ -414,9 +436,13 @@ func (r *run) runOpen(p Pacer, pre, max int, info func(n uint64, h *Hit)) *Resul
 			timer.Stop()
 		case <-timer.C:
 			r.rec.dropped.Add(1)
+			r.dropLedger(intended)
 		case <-r.sendCtx.Done():
 			timer.Stop()
 			r.rec.interrupt.Add(1)
+			if l := r.opts.ledger; l != nil {
+				l.add(LedgerEntry{VU: -1, Outcome: OutcomeInterrupted, Intended: intended, Done: intended})
+			}
 		}
 	}
 	if ended {

@@ -27,6 +27,9 @@ type Hit struct {
 	BytesSent   int
 	EventsSent  int
 	EventsAcked int
+	// FirstEvent is the per-VU number of the batch's first event id (EventGen.NextID: ids
+	// "<run>-<VU>-<n>" for n in [FirstEvent, FirstEvent+EventsSent)).
+	FirstEvent uint64
 }
 
 // VU performs hits one at a time (k6: a virtual user). A VU is used by one goroutine only, so

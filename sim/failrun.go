@@ -161,17 +161,38 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 	return out
 }
 
-// rtoOf is the seconds from the fault at second `at` until every flow is back within the SLO for
-// RecoveredFor consecutive seconds, judged over that window: the completions are within the
-// Poisson noise of the pre-fault throughput (≥ 90 % of it, less three standard deviations of the
-// count), at most 5 % of them exceed the flow's P95 target (which is P95 ≤ target), and failed
-// attempts stay within the SLO's max_drop_ratio. It looks no
-// further than second `until`; ok=false when recovery is not seen.
+// rtoOf is RecoveryTime of one replication of the model's failure run.
 func rtoOf(m *Model, rp *failureRep, at, until int, maxErr float64) (float64, bool) {
-	nf := len(m.flows)
+	flows := make([]FlowSeconds, len(m.flows))
+	for f := range flows {
+		flows[f] = FlowSeconds{Done: rp.flowThr[f], Over: rp.over[f], Errors: rp.errs[f], HasP95Target: m.flows[f].p95Target > 0}
+	}
+	if x, ok := RecoveryTime(flows, at, min(until, len(rp.series)), maxErr); ok {
+		return x, true
+	}
+	return float64(until - at), false
+}
+
+// FlowSeconds is one flow's per-second record over a failure run (index = second since the end
+// of warm-up): requests completed, completions above the flow's P95 target, failed attempts.
+type FlowSeconds struct {
+	Done, Over, Errors []float64
+	HasP95Target       bool
+}
+
+// RecoveryTime is the RTO by capsim's definition, shared by the model and the measured failure
+// twin: the seconds from the fault at second at until every flow is back within the SLO for
+// RecoveredFor consecutive seconds, judged over that window — completions within the Poisson
+// noise of the pre-fault throughput (≥ RecoveredThroughput of the mean over the baselineWindow
+// seconds before the fault, less three standard deviations of the count), at most 5 % of them
+// above the flow's P95 target (which is P95 ≤ target), failed attempts within maxErr of all —
+// with the window's first second already serving. It looks no further than second until (the
+// next fault or the end); not recovered by then: (until − at, false).
+func RecoveryTime(flows []FlowSeconds, at, until int, maxErr float64) (float64, bool) {
+	nf := len(flows)
 	base := make([]float64, nf)
 	for f := 0; f < nf; f++ {
-		thr := rp.flowThr[f]
+		thr := flows[f].Done
 		n, sum := 0, 0.0
 		for s := at - baselineWindow; s < at; s++ {
 			if s >= 0 && s < len(thr) {
@@ -185,14 +206,15 @@ func rtoOf(m *Model, rp *failureRep, at, until int, maxErr float64) (float64, bo
 	}
 	good := func(from int) bool {
 		for f := 0; f < nf; f++ {
-			if from+RecoveredFor > len(rp.flowThr[f]) {
+			fl := &flows[f]
+			if from+RecoveredFor > len(fl.Done) {
 				return false
 			}
 			done, over, errs := 0.0, 0.0, 0.0
 			for s := from; s < from+RecoveredFor; s++ {
-				done += rp.flowThr[f][s]
-				over += rp.over[f][s]
-				errs += rp.errs[f][s]
+				done += fl.Done[s]
+				over += fl.Over[s]
+				errs += fl.Errors[s]
 			}
 			if errs > maxErr*(done+errs) {
 				return false // still failing requests beyond the SLO's error budget
@@ -202,16 +224,16 @@ func rtoOf(m *Model, rp *failureRep, at, until int, maxErr float64) (float64, bo
 				return false
 			}
 			// and the window's first second already serves (no silent second counted as back)
-			if b := base[f]; b > 0 && rp.flowThr[f][from] < RecoveredThroughput*b-3*math.Sqrt(b) {
+			if b := base[f]; b > 0 && fl.Done[from] < RecoveredThroughput*b-3*math.Sqrt(b) {
 				return false
 			}
-			if m.flows[f].p95Target > 0 && over > 0.05*done {
+			if fl.HasP95Target && over > 0.05*done {
 				return false
 			}
 		}
 		return true
 	}
-	for s := at; s+RecoveredFor <= until && s+RecoveredFor <= len(rp.series); s++ {
+	for s := at; s+RecoveredFor <= until; s++ {
 		if good(s) {
 			return float64(s - at), true
 		}
