@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -56,6 +57,15 @@ func TestCostsWrittenOnce(t *testing.T) {
 	sort.Strings(paths)
 	for _, p := range paths {
 		fs := where[p]
+		if strings.HasPrefix(p, ".flows[") {
+			// A failure-twin file (small-twins.yaml) reshapes the usage profile (batch size,
+			// volume) so that the miniature sees enough requests per second; it sets no
+			// handler, store, database or cache cost.
+			fs = slices.DeleteFunc(slices.Clone(fs), func(f string) bool { return strings.HasSuffix(f, "-twins.yaml") })
+			if len(fs) == 0 {
+				continue
+			}
+		}
 		if isCost(p) {
 			costs++
 		} else if fs[0] != system {

@@ -27,6 +27,10 @@ type validateFlags struct {
 	scale, calibrateAt         float64
 	sets                       []string
 	replications               int
+	// failure twins (--failures)
+	failures bool
+	only     []string
+	after    time.Duration
 }
 
 func init() {
@@ -46,6 +50,13 @@ func init() {
      the cluster's CPUs, recording the machine's load average per step;
   4. compare, and judge against the fidelity goals (throughput ±5 %, P95 ±20 %, saturation
      ±10 %, node utilization ±5 points), with no tuning after the measurement.
+
+With --failures it runs the scenario's failures instead, each as a twin: the model's failure
+run of the miniature, and the same fault injected at the same offset into a freshly started
+miniature under the same load (crash, stop, pause, partition of a node; crash, stop, pause of
+a service instance), with detection, RTO and failed requests side by side and every event id
+the generator sent checked against every copy read back from the stores (lost, duplicated,
+recovered). Writes DIR/failures.json; --failure NAME picks one.
 
 With --cluster RUN it uses a running miniature started from the same file and --set values
 (capsim cluster up); otherwise it starts one and removes it at the end, also on Ctrl-C.
@@ -68,10 +79,16 @@ input; 130 interrupted (the cluster it started is removed); 1 anything else.`,
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario value (repeatable; a --cluster run must have been started with the same)")
 	fl.Float64Var(&f.calibrateAt, "calibrate-at", validate.DefaultCalibrationFraction, "calibration load as a fraction of the uncalibrated model's saturation point (or of the miniature's design load if lower)")
 	fl.IntVar(&f.replications, "replications", 0, "model replications per load (default: the scenario's)")
+	fl.BoolVar(&f.failures, "failures", false, "run the scenario's failures as twins: the same fault in the model and in a fresh miniature under the same load, with every event id accounted for (writes DIR/failures.json)")
+	fl.StringArrayVar(&f.only, "failure", nil, "with --failures: run only the failure with this name (repeatable)")
+	fl.DurationVar(&f.after, "after", validate.DefaultTwinAfter, "with --failures: measured time after the repair")
 	rootCmd.AddCommand(cmd)
 }
 
 func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
+	if f.failures {
+		return runTwins(cmd, file, f)
+	}
 	if f.step <= 0 || f.step > time.Hour {
 		return invalid(fmt.Errorf("--step must be in (0, 1h], got %v", f.step))
 	}
