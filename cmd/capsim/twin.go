@@ -24,6 +24,9 @@ func runTwins(cmd *cobra.Command, file string, f *validateFlags) error {
 	if f.after <= 0 {
 		return invalid(fmt.Errorf("--after must be > 0, got %v", f.after))
 	}
+	if f.repeat < 1 || f.repeat > 100 {
+		return invalid(fmt.Errorf("--repeat must be in 1–100, got %d", f.repeat))
+	}
 	if f.replications < 0 || f.replications > 10000 {
 		return invalid(fmt.Errorf("--replications must be in 1–10,000, got %d", f.replications))
 	}
@@ -35,7 +38,7 @@ func runTwins(cmd *cobra.Command, file string, f *validateFlags) error {
 		return err
 	}
 	o := validate.FailureOptions{File: file, Sets: f.sets, Flow: f.flow, Only: f.only, Image: img, Scale: f.scale,
-		CPUSet: f.cpuset, After: f.after, Log: stderr}
+		CPUSet: f.cpuset, After: f.after, Repeat: f.repeat, Log: stderr}
 	if f.replications > 0 {
 		o.SimOptions = append(o.SimOptions, sim.WithReplications(f.replications))
 	}
