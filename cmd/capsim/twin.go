@@ -61,11 +61,14 @@ func runTwins(cmd *cobra.Command, file string, f *validateFlags) error {
 	if err := writeFile(filepath.Join(out, "failures.json"), rep.WriteJSON); err != nil {
 		return err
 	}
+	if err := writeFile(filepath.Join(out, "failures.html"), rep.WriteHTML); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	rep.WriteTable(&buf)
 	stdout := termWriter{cmd.OutOrStdout()}
 	stdout.Write(buf.Bytes())
-	fmt.Fprintf(stdout, "\n  wrote %s\n", filepath.Join(out, "failures.json"))
+	fmt.Fprintf(stdout, "\n  wrote %s and %s\n", filepath.Join(out, "failures.json"), filepath.Join(out, "failures.html"))
 	for _, t := range rep.Twins {
 		if !t.Measured.Valid || len(t.Findings) > 0 {
 			return &exitError{code: ExitSLOBreached}
