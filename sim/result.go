@@ -41,8 +41,10 @@ type StationResult struct {
 	// Kind: "cpu", "disk", "station", "pool", "queue".
 	Kind string `json:"kind"`
 	// Node is the node a cpu/disk station belongs to.
-	Node    string `json:"node,omitempty"`
-	Servers int    `json:"servers"`
+	Node string `json:"node,omitempty"`
+	// Component is the station or pool in typed form (not written to result.json).
+	Component Component `json:"-"`
+	Servers   int       `json:"servers"`
 	// Utilization is busy servers / Servers, time-averaged (0..1); for a node CPU with a
 	// cpu_limit, CPU time / (CPULimit × time).
 	Utilization Interval `json:"utilization"`
@@ -201,8 +203,10 @@ type Result struct {
 	Breaches []Violation `json:"-"`
 
 	Saturation *Saturation `json:"saturation,omitempty"`
-	// Bottleneck is the station that limits the saturation point.
-	Bottleneck string `json:"bottleneck"`
+	// Bottleneck is the station that limits the saturation point (its name; BottleneckOf
+	// in typed form, not written to result.json).
+	Bottleneck   string    `json:"bottleneck"`
+	BottleneckOf Component `json:"-"`
 	// Capacity is the tier's capacity in load units: the smaller of the saturation point
 	// (performance) and the storage-limited capacity; CapacityLimit says which binds.
 	Capacity      float64 `json:"capacity,omitempty"`
@@ -288,10 +292,12 @@ type Miniature struct {
 
 // FailureResult is what one scheduled failure cost (issue 3), over replications.
 type FailureResult struct {
-	Name   string  `json:"name"`
-	Target string  `json:"target"`
-	Kind   string  `json:"kind"`
-	AtS    float64 `json:"at_s"`
+	Name   string `json:"name"`
+	Target string `json:"target"`
+	// On is Target in typed form (not written to result.json).
+	On   Component `json:"-"`
+	Kind string    `json:"kind"`
+	AtS  float64   `json:"at_s"`
 	// RecoverAfterS is the scenario's repair time (0 = not repaired during the run).
 	RecoverAfterS float64 `json:"recover_after_s"`
 	// DetectionS is when the failure was detected (health check, Patroni, Sentinel, the search

@@ -446,7 +446,7 @@ func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, c
 	}
 	for st, spec := range m.stations {
 		sr := StationResult{
-			Name: spec.name, Kind: spec.kind, Servers: spec.servers,
+			Name: spec.name, Kind: spec.kind, Component: spec.comp, Servers: spec.servers,
 			Utilization:         collectI(reps, func(r *replication) float64 { return r.stations[st].util }),
 			MeanQueueLength:     collectI(reps, func(r *replication) float64 { return r.stations[st].lq }),
 			MeanInSystem:        collectI(reps, func(r *replication) float64 { return r.stations[st].l }),
@@ -469,7 +469,7 @@ func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, c
 	}
 	for pi, ps := range m.pools {
 		sr := StationResult{
-			Name: ps.name, Kind: ps.kind, Servers: ps.size,
+			Name: ps.name, Kind: ps.kind, Component: ps.comp, Servers: ps.size,
 			Utilization:     collectI(reps, func(r *replication) float64 { return r.pools[pi].util }),
 			MeanQueueLength: collectI(reps, func(r *replication) float64 { return r.pools[pi].wait }),
 			MeanInSystem:    collectI(reps, func(r *replication) float64 { return r.pools[pi].util*float64(ps.size) + r.pools[pi].wait }),

@@ -65,13 +65,13 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 	var breaches []Violation
 	res.SLOMet, breaches = DesignVerdict(dp, res.Storage, ld.design, ld.unit)
 	res.Violations, res.Breaches = violationTexts(breaches), breaches
-	res.Bottleneck = busiest(dp)
+	res.setBottleneck(busiest(dp))
 
 	if cfg.sweep {
 		sat, sweep, satPoint := search(s, m, r, ld)
 		res.Saturation, res.Sweep = sat, sweep
 		if satPoint != nil {
-			res.Bottleneck = busiest(*satPoint)
+			res.setBottleneck(busiest(*satPoint))
 		}
 		if sat.Value > 0 && ld.design > 0 {
 			res.HeadroomPercent = (sat.Value/ld.design - 1) * 100
@@ -82,7 +82,7 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 			res.CapacityHeadroomPercent = (res.Capacity/ld.design - 1) * 100
 		}
 		if cfg.advice && res.Bottleneck != "" {
-			res.Advice = advice(s, m, r, ld, sat.Value, res.Bottleneck)
+			res.Advice = advice(s, m, r, ld, sat.Value, res.BottleneckOf)
 		}
 	}
 	if s.Availability != nil {
@@ -267,15 +267,22 @@ func mostCommon(xs [][]Violation) []Violation {
 	return best
 }
 
-// busiest names the station or pool with the highest utilization at a point.
-func busiest(p Point) string {
-	best, bu := "", -1.0
+// busiest is the station or pool with the highest utilization at a point (zero when the point
+// has none).
+func busiest(p Point) StationResult {
+	var best StationResult
+	bu := -1.0
 	for _, st := range p.Stations {
 		if st.Utilization.Mean > bu {
-			best, bu = st.Name, st.Utilization.Mean
+			best, bu = st, st.Utilization.Mean
 		}
 	}
 	return best
+}
+
+// setBottleneck records st as the bottleneck: its name and its component.
+func (r *Result) setBottleneck(st StationResult) {
+	r.Bottleneck, r.BottleneckOf = st.Name, st.Component
 }
 
 // clone deep-copies a scenario (for what-if variants).
@@ -293,7 +300,7 @@ func clone(s *scenarios.Scenario) *scenarios.Scenario {
 
 // advice re-simulates the model with one more node like the bottleneck's node and with one more
 // instance of the service that loads the bottleneck most (or a bigger pool / more consumers).
-func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64, bottleneck string) []Advice {
+func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64, bottleneck Component) []Advice {
 	var variants []struct {
 		change string
 		s      *scenarios.Scenario
@@ -305,10 +312,8 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 		}{change, v})
 	}
 	node := ""
-	for _, st := range m.stations {
-		if st.name == bottleneck && st.node >= 0 {
-			node = m.nodeNames[st.node]
-		}
+	if bottleneck.Kind == ComponentCPU || bottleneck.Kind == ComponentDisk {
+		node = bottleneck.Node
 	}
 	switch {
 	case node != "":
@@ -323,19 +328,19 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 	default:
 		v := clone(s)
 		for i := range v.Stations {
-			if v.Stations[i].Name == bottleneck {
+			if bottleneck.Kind == ComponentStation && v.Stations[i].Name == bottleneck.Name {
 				v.Stations[i].Servers = orDefault(v.Stations[i].Servers, 1) + 1
-				add(fmt.Sprintf("+1 server at %s", bottleneck), v)
+				add(fmt.Sprintf("+1 server at %s", bottleneck.Name), v)
 			}
 		}
 		for i := range v.Queues {
-			if "queue "+v.Queues[i].Name == bottleneck {
+			if bottleneck.Kind == ComponentQueue && v.Queues[i].Name == bottleneck.Name {
 				v.Queues[i].Concurrency *= 2
 				add(fmt.Sprintf("2× consumers of queue %s (%d)", v.Queues[i].Name, v.Queues[i].Concurrency), v)
 			}
 		}
 		for i := range v.Services {
-			if strings.HasPrefix(bottleneck, v.Services[i].Name+"#") && v.Services[i].Concurrency > 0 {
+			if bottleneck.Kind == ComponentWorkers && v.Services[i].Name == bottleneck.Name && v.Services[i].Concurrency > 0 {
 				v.Services[i].Concurrency *= 2
 				add(fmt.Sprintf("2× workers per instance of %s (%d)", v.Services[i].Name, v.Services[i].Concurrency), v)
 				if w, ok, on := addReplica(s, m, v.Services[i].Name); ok {
@@ -344,7 +349,7 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 			}
 		}
 		for i := range v.Databases {
-			if strings.HasPrefix(bottleneck, v.Databases[i].Name+"@") {
+			if bottleneck.Kind == ComponentConnections && v.Databases[i].Name == bottleneck.Name {
 				v.Databases[i].Pool *= 2
 				add(fmt.Sprintf("2× connection pool of %s (%d)", v.Databases[i].Name, v.Databases[i].Pool), v)
 			}
@@ -372,7 +377,7 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 			a.GainPercent = (sat.Value/base - 1) * 100
 		}
 		if near != nil {
-			a.Bottleneck = busiest(*near)
+			a.Bottleneck = busiest(*near).Name
 		}
 		out = append(out, a)
 	}
