@@ -55,6 +55,7 @@ func withCapacity(r *sim.Result, retentionDays float64, survivesN1 bool) *sim.Re
 		Availability:     sim.Interval{Mean: a, CI95: [2]float64{a - 0.00012, a + 0.0001}},
 		DowntimePerYearH: (1 - a) * 8760,
 		Tier:             availabilityTier(a),
+		TierReached:      a >= 0.99,
 		Method:           "Structure function over the nodes (ingest needs 2 of 3 search nodes, 1 of 2 workers, the management node); exponential times between failures (MTBF 2,000 h) and log-normal repairs (median 4 h); 10-year horizon, 200 replications.",
 	}
 	return r

@@ -300,7 +300,7 @@ func buildAvailability(r *sim.Result) *availabilityView {
 	}}
 	if a.Tier != "" {
 		k := kv{Label: "Availability tier reached (seed 001)", Value: a.Tier, Class: "ok"}
-		if strings.HasPrefix(strings.ToLower(a.Tier), "below") {
+		if !a.TierReached {
 			k.Class = "bad"
 		}
 		v.Summary = append(v.Summary, k)

@@ -176,7 +176,7 @@ func TestFailureVerdict(t *testing.T) {
 			{Node: "n3", Survives: false, FractionOfDesign: 0.9},
 		}}, false, []string{"Survives the loss of any one node: no (worst: n2 at 70 % of design load, utilization of n3/cpu 0.9 > 0.7)."}},
 		{"availability", sim.Result{Availability: &sim.AvailabilityResult{
-			Availability: sim.Interval{Mean: 0.9995, CI95: [2]float64{0.9993, 0.9997}}, DowntimePerYearH: 4.38, Tier: "High 99.9%"}}, true,
+			Availability: sim.Interval{Mean: 0.9995, CI95: [2]float64{0.9993, 0.9997}}, DowntimePerYearH: 4.38, Tier: "High 99.9%", TierReached: true}}, true,
 			[]string{"Availability 99.95 % (99.93–99.97 %), 4.38 h of downtime a year: High 99.9%."}},
 	}
 	for _, tt := range tests {

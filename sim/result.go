@@ -386,6 +386,9 @@ type AvailabilityResult struct {
 	// Tier is the seed's availability tier reached: "Standard 99.0%", "High 99.9%", "Very High
 	// 99.99%", "Mission Critical 99.999%" or "below 99.0%" (seed 001).
 	Tier string `json:"tier"`
+	// TierReached is false when Tier is "below 99.0%" (no tier reached). Not written to
+	// result.json.
+	TierReached bool `json:"-"`
 	// Method states the model (structure function, distributions, horizon, replications).
 	Method string `json:"method"`
 }
