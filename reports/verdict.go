@@ -95,17 +95,8 @@ func verdict(r *sim.Result) (text string, ok bool) {
 	default:
 		text += " " + fmtNum(float64(len(fired))) + " scaling triggers fire at design load: " + strings.Join(fired, ", ") + "."
 	}
-	if st := r.Storage; st != nil {
-		first := -1
-		for i, n := range st.Nodes {
-			if finite(n.DaysUntilFull) && n.DaysUntilFull > 0 && (first < 0 || n.DaysUntilFull < st.Nodes[first].DaysUntilFull) {
-				first = i
-			}
-		}
-		if first >= 0 {
-			n := st.Nodes[first]
-			text += " Storage grows by " + fmtBytes(st.StoredBytesPerMonth) + " a month; " + n.Node + " fills first, in " + fmtDays(n.DaysUntilFull) + "."
-		}
+	if n, ok := r.Storage.FillsFirst(); ok {
+		text += " Storage grows by " + fmtBytes(r.Storage.StoredBytesPerMonth) + " a month; " + n.Node + " fills first, in " + fmtDays(n.DaysUntilFull) + "."
 	}
 	if t := failureVerdict(r, v); t != "" {
 		text += " " + t

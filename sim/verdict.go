@@ -147,3 +147,17 @@ func (r *Result) SetNMinus1(rows []NMinus1Row) {
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// FillsFirst is the data node whose disk fills first at design load (the smallest positive,
+// finite DaysUntilFull; the first on a tie); ok is false when no node fills.
+func (st *StorageResult) FillsFirst() (n NodeStorage, ok bool) {
+	if st == nil {
+		return NodeStorage{}, false
+	}
+	for _, x := range st.Nodes {
+		if finite(x.DaysUntilFull) && x.DaysUntilFull > 0 && (!ok || x.DaysUntilFull < n.DaysUntilFull) {
+			n, ok = x, true
+		}
+	}
+	return n, ok
+}

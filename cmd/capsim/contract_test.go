@@ -128,6 +128,12 @@ func TestReportersAgree(t *testing.T) {
 					t.Errorf("report.html lacks %q", want)
 				}
 			}
+			// the disk that fills first, by one rule
+			if n, ok := r.Storage.FillsFirst(); ok {
+				if !strings.Contains(tt, "; "+n.Node+" full in ") || !strings.Contains(ht, n.Node+" fills first") {
+					t.Errorf("the terminal and report.html do not both name %s as the disk that fills first", n.Node)
+				}
+			}
 			// the subject of the binding limit appears in every view
 			if rs := r.CapacityBinds.Reason; len(rs) > 0 && rs[0].Subject != "" {
 				for view, text := range map[string]string{"terminal": tt, "html": ht, "json": j.CapacityLimit} {

@@ -574,14 +574,8 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 	}
 	if st := r.Storage; st != nil {
 		fmt.Fprintf(w, "  %-16s %s/month raw, %s/month stored", "storage", humanize.Bytes(uint64(st.RawBytesPerMonth)), humanize.Bytes(uint64(st.StoredBytesPerMonth)))
-		minDays, node := 0.0, ""
-		for _, n := range st.Nodes {
-			if n.DaysUntilFull > 0 && (minDays == 0 || n.DaysUntilFull < minDays) {
-				minDays, node = n.DaysUntilFull, n.Node
-			}
-		}
-		if node != "" {
-			fmt.Fprintf(w, "; %s full in %.0f days", node, minDays)
+		if n, ok := st.FillsFirst(); ok {
+			fmt.Fprintf(w, "; %s full in %.0f days", n.Node, n.DaysUntilFull)
 		}
 		fmt.Fprintln(w)
 	}
