@@ -1,15 +1,13 @@
 package reports
 
 import (
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/capsim/capsim/sim"
 )
 
-// tierCap is the tier's capacity as the report states it: Result.Capacity and what binds it
-// (Result.CapacityLimit, "performance: …" or "storage: …").
+// tierCap is the tier's capacity as the report states it: Result.CapacityBinds (the typed
+// Result.Capacity and Result.CapacityLimit).
 type tierCap struct {
 	Value float64
 	// CI is the saturation point's 95 % interval when performance binds (zero otherwise).
@@ -23,28 +21,25 @@ type tierCap struct {
 	Reason string
 }
 
-// capacityOf reads Result.Capacity; ok is false when the result has none (an older result,
-// or a run without a sweep).
+// capacityOf reads Result.Capacity and Result.CapacityBinds; ok is false when the result has
+// no capacity (a run without a sweep, a measured result).
 func capacityOf(r *sim.Result) (c tierCap, ok bool) {
 	if !finite(r.Capacity) || r.Capacity <= 0 {
 		return tierCap{}, false
 	}
 	c = tierCap{Value: r.Capacity, Bounded: true}
-	lim := r.CapacityLimit
-	switch {
-	case strings.HasPrefix(lim, "storage:"):
-		c.Storage, c.Reason = true, strings.TrimSpace(strings.TrimPrefix(lim, "storage:"))
-	case strings.HasPrefix(lim, "performance:"):
-		c.Reason = limitPhrase(strings.TrimSpace(strings.TrimPrefix(lim, "performance:")))
-	default:
-		c.Storage = strings.HasPrefix(strings.ToLower(lim), "storage")
-		c.Reason = limitPhrase(lim)
+	b := r.CapacityBinds
+	if b == nil {
+		return c, true
 	}
-	if s := r.Saturation; s != nil && !c.Storage && s.Value == r.Capacity {
-		c.Bounded = s.Bounded
-		if s.Bounded {
-			c.CI = s.CI95
-		}
+	c.Storage, c.Bounded = b.Binds == sim.LimitStorage, b.Bounded
+	if b.CI95 != nil {
+		c.CI = *b.CI95
+	}
+	if c.Storage {
+		c.Reason = storageReason(b.Reason)
+	} else {
+		c.Reason = limitPhrase(b.Reason)
 	}
 	return c, true
 }
@@ -57,57 +52,43 @@ func (c tierCap) kindWord() string {
 	return "performance"
 }
 
-var (
-	reP95      = regexp.MustCompile(`^P95 of (.+) (\S+) ms > (\S+) ms$`)
-	reUtil     = regexp.MustCompile(`^utilization of (.+) (\S+) > (\S+)$`)
-	reOffered  = regexp.MustCompile(`^offered utilization of (.+) (\S+) ≥ 1 \(no steady state\)$`)
-	reDrops    = regexp.MustCompile(`^(.+) drops (\S+) % > (\S+) %$`)
-	reNoReq    = regexp.MustCompile(`^(.+) completed no request$`)
-	reUnbound  = regexp.MustCompile(`^queues grow without bound`)
-	reSearchUp = regexp.MustCompile(`^SLO still met at the search maximum$`)
-)
+// storageReason is "search-1 disk reaches the 85 % watermark with 30 days retained" for the
+// storage violation that binds a capacity.
+func storageReason(vs []sim.Violation) string {
+	for _, v := range vs {
+		if v.Criterion == sim.CriterionStorage {
+			s := v.Subject + " disk reaches the " + fmtPct(sim.DiskWatermark) + " watermark"
+			if v.RetentionDays > 0 {
+				s += " with " + fmtDays(v.RetentionDays) + " retained"
+			}
+			return s
+		}
+	}
+	return ""
+}
 
-// limitPhrase turns the saturation criterion the model records (Saturation.Limit: "P95 of
-// ingest 2300 ms > 2000 ms", "utilization of search-1/cpu 0.71 > 0.70", several joined by
-// "; ") into words that continue "saturates at 6,900 when …": "the P95 of ingest passes
-// 2,000 ms", "search-1/cpu passes the 70 % utilization trigger". Text in another form is
-// kept as it is.
-func limitPhrase(limit string) string {
-	var out []string
-	for _, part := range strings.Split(limit, "; ") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		num := func(s string) (float64, bool) {
-			v, err := strconv.ParseFloat(s, 64)
-			return v, err == nil
-		}
-		switch {
-		case reP95.MatchString(part):
-			m := reP95.FindStringSubmatch(part)
-			if t, ok := num(m[3]); ok {
-				part = "the P95 of " + m[1] + " passes " + fmtMS(t)
-			}
-		case reOffered.MatchString(part):
-			m := reOffered.FindStringSubmatch(part)
-			part = m[1] + " is offered more work than it can serve"
-		case reUtil.MatchString(part):
-			m := reUtil.FindStringSubmatch(part)
-			if t, ok := num(m[3]); ok {
-				part = m[1] + " passes the " + fmtPct(t) + " utilization trigger"
-			}
-		case reDrops.MatchString(part):
-			m := reDrops.FindStringSubmatch(part)
-			if t, ok := num(m[3]); ok {
-				part = m[1] + " drops more than " + fmtPercent(t) + " of its requests"
-			}
-		case reNoReq.MatchString(part):
-			part = reNoReq.FindStringSubmatch(part)[1] + " completes no request"
-		case reUnbound.MatchString(part):
+// limitPhrase turns the criteria that bind a saturation point (Saturation.Binds) into words
+// that continue "saturates at 6,900 when …": "the P95 of ingest passes 2,000 ms",
+// "search-1/cpu passes the 70 % utilization trigger", several joined by " and ".
+func limitPhrase(vs []sim.Violation) string {
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		var part string
+		switch v.Criterion {
+		case sim.CriterionP95:
+			part = "the P95 of " + v.Subject + " passes " + fmtMS(v.Limit)
+		case sim.CriterionOffered:
+			part = v.Subject + " is offered more work than it can serve"
+		case sim.CriterionUtilization:
+			part = v.Subject + " passes the " + fmtPct(v.Limit) + " utilization trigger"
+		case sim.CriterionDropRatio:
+			part = v.Subject + " drops more than " + fmtPct(v.Limit) + " of its requests"
+		case sim.CriterionNoRequests:
+			part = v.Subject + " completes no request"
+		case sim.CriterionQueues:
 			part = "queues grow without bound"
-		case reSearchUp.MatchString(part):
-			continue
+		default:
+			part = v.String()
 		}
 		out = append(out, part)
 	}

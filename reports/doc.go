@@ -75,10 +75,11 @@
 //
 // The summary and the verdict give Result.Capacity and what limits it: "Capacity 2,318
 // sources, limited by storage: search-1 disk reaches the 85 % watermark with 30 days retained;
-// performance saturation 71,239 sources (…) when the P95 of ingest passes 2,000 ms". The
-// model's saturation criterion (Saturation.Limit, "P95 of ingest 2300 ms > 2000 ms") is
-// rephrased to read inside that sentence; text in another form is kept. When storage binds,
-// the headroom checked against the target is capacity ÷ design − 1.
+// performance saturation 71,239 sources (…) when the P95 of ingest passes 2,000 ms". The words
+// come from the typed values (Result.CapacityBinds, Saturation.Binds: sim.Violation), never
+// from parsing sim's sentences. Whether the verdict is green, the headroom checked against its
+// target (capacity ÷ design − 1), the claim difference and the worst N-1 node are
+// Result.Verdict's and the Result's methods, which the terminal summary uses too.
 //
 // A Failures section (when Result.Failures is not empty) has one table row per failure —
 // detection, RTO with its interval and met / not met against the seed's RTO < 5 min, RPO
@@ -86,8 +87,8 @@
 // parts), failed requests, peak P95, drain time, degraded saturation — then each failure's
 // two charts and its events. An N-1 table (node, role, survives, saturation, fraction of
 // design, why) carries the sentence "Survives the loss of any one node: yes/no (worst: node
-// at NN % of design load)"; the worst node is the lowest fraction among the nodes whose loss
-// the tier does not survive (among all nodes when it survives every one). The availability
+// at NN % of design load)"; the worst node is sim.WorstNMinus1's: the lowest fraction among
+// the nodes whose loss the tier does not survive (among all nodes when it survives every one). The availability
 // block gives the estimate with its interval (as many decimals as its nines need), downtime
 // per year, the seed tier reached and the method. A failure that misses a target, or an N-1
 // loss the tier does not survive, makes the verdict red.

@@ -22,11 +22,14 @@ func withCapacity(r *sim.Result, retentionDays float64, survivesN1 bool) *sim.Re
 	// the load whose retained data fills search-1 to the watermark
 	st.CapacityLoad = r.DesignLoad * (st.Watermark * sn.DiskBytes) / (sn.BytesPerDay * retentionDays)
 	st.CapacityNode = sn.Node
-	r.Capacity, r.CapacityLimit = r.Saturation.Value, "performance: "+r.Saturation.Limit
+	ci := r.Saturation.CI95
+	c := sim.Capacity{Value: r.Saturation.Value, Binds: sim.LimitPerformance, Bounded: true, CI95: &ci, Reason: r.Saturation.Binds}
 	if st.CapacityLoad < r.Saturation.Value {
-		r.Capacity = st.CapacityLoad
-		r.CapacityLimit = "storage: search-1 disk reaches the 85 % watermark with " + fmtNum(retentionDays) + " days retained"
+		c = sim.Capacity{Value: st.CapacityLoad, Binds: sim.LimitStorage, Bounded: true, Reason: []sim.Violation{{
+			Criterion: sim.CriterionStorage, Subject: sn.Node, Value: st.CapacityLoad, Limit: r.DesignLoad, Unit: r.LoadUnit, RetentionDays: retentionDays}}}
 	}
+	r.Capacity, r.CapacityLimit, r.CapacityBinds = c.Value, c.String(), &c
+	r.CapacityHeadroomPercent = (c.Value/r.DesignLoad - 1) * 100
 	d := r.DesignLoad
 	row := func(node, role string, sat float64, why string) sim.NMinus1Row {
 		return sim.NMinus1Row{Node: node, Role: role, Saturation: sat, FractionOfDesign: sat / d, Survives: sat >= d && why == "", Why: why}
@@ -52,6 +55,7 @@ func withCapacity(r *sim.Result, retentionDays float64, survivesN1 bool) *sim.Re
 		Availability:     sim.Interval{Mean: a, CI95: [2]float64{a - 0.00012, a + 0.0001}},
 		DowntimePerYearH: (1 - a) * 8760,
 		Tier:             availabilityTier(a),
+		TierReached:      a >= 0.99,
 		Method:           "Structure function over the nodes (ingest needs 2 of 3 search nodes, 1 of 2 workers, the management node); exponential times between failures (MTBF 2,000 h) and log-normal repairs (median 4 h); 10-year horizon, 200 replications.",
 	}
 	return r

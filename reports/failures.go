@@ -223,33 +223,6 @@ func buildFailures(r *sim.Result, tierAnchor string) *failuresView {
 	return v
 }
 
-// worstNMinus1 is the row with the lowest fraction of design load (a row that does not
-// survive ranks before one that does), and whether every row survives.
-func worstNMinus1(rows []sim.NMinus1Row) (worst sim.NMinus1Row, all bool) {
-	all = true
-	wi := -1
-	for i, n := range rows {
-		if !n.Survives {
-			all = false
-		}
-		if wi < 0 {
-			wi = i
-			continue
-		}
-		w := rows[wi]
-		switch {
-		case w.Survives && !n.Survives:
-			wi = i
-		case w.Survives == n.Survives && lessFinite(n.FractionOfDesign, w.FractionOfDesign):
-			wi = i
-		}
-	}
-	if wi >= 0 {
-		worst = rows[wi]
-	}
-	return worst, all
-}
-
 // lessFinite orders finite numbers before NaN.
 func lessFinite(a, b float64) bool {
 	if math.IsNaN(b) {
@@ -259,23 +232,18 @@ func lessFinite(a, b float64) bool {
 }
 
 // nMinus1Sentence is "Survives the loss of any one node: yes (worst: search-1 at 81 % of
-// design load)".
-func nMinus1Sentence(rows []sim.NMinus1Row) (string, bool) {
-	if len(rows) == 0 {
-		return "", true
+// design load)", about v.WorstNMinus1; "" without an N-1 analysis.
+func nMinus1Sentence(v sim.Verdict) string {
+	if !v.NMinus1 {
+		return ""
 	}
-	w, all := worstNMinus1(rows)
-	s := "Survives the loss of any one node: "
-	if all {
-		s += "yes"
-	} else {
-		s += "no"
-	}
+	w := v.WorstNMinus1
+	s := "Survives the loss of any one node: " + yesNo(v.SurvivesNMinus1, "yes", "no")
 	s += " (worst: " + w.Node + " at " + fmtPct(w.FractionOfDesign) + " of design load"
 	if !w.Survives && w.Why != "" {
 		s += ", " + w.Why
 	}
-	return s + ")", all
+	return s + ")"
 }
 
 func buildNMinus1(r *sim.Result) *nMinus1View {
@@ -286,8 +254,8 @@ func buildNMinus1(r *sim.Result) *nMinus1View {
 	if unit == "" {
 		unit = r.LoadVariable
 	}
-	v := &nMinus1View{}
-	v.Verdict, v.VerdictOK = nMinus1Sentence(r.NMinus1)
+	vd := r.Verdict()
+	v := &nMinus1View{Verdict: nMinus1Sentence(vd), VerdictOK: vd.SurvivesNMinus1}
 	for _, n := range r.NMinus1 {
 		row := nMinus1Row{Node: n.Node, Role: n.Role, Survives: n.Survives, Why: n.Why,
 			Saturation: withUnit(fmtNum(n.Saturation), unit), Fraction: fmtPct(n.FractionOfDesign)}
@@ -332,7 +300,7 @@ func buildAvailability(r *sim.Result) *availabilityView {
 	}}
 	if a.Tier != "" {
 		k := kv{Label: "Availability tier reached (seed 001)", Value: a.Tier, Class: "ok"}
-		if strings.HasPrefix(strings.ToLower(a.Tier), "below") {
+		if !a.TierReached {
 			k.Class = "bad"
 		}
 		v.Summary = append(v.Summary, k)
@@ -340,21 +308,15 @@ func buildAvailability(r *sim.Result) *availabilityView {
 	return v
 }
 
-// failureVerdict is the failure part of the verdict paragraph; ok is false when a failure
-// misses the RTO or RPO target or the tier does not survive the loss of a node.
-func failureVerdict(r *sim.Result, _ func(float64) string) (string, bool) {
+// failureVerdict is the failure part of the verdict paragraph: how many scheduled failures
+// meet the RTO and RPO targets, N-1 and availability (whether they count against the tier is
+// v.OK's business).
+func failureVerdict(r *sim.Result, v sim.Verdict) string {
 	var parts []string
-	ok := true
-	if n := len(r.Failures); n > 0 {
-		rto, rpo := 0, 0
+	if n := v.Failures; n > 0 {
+		rto, rpo := v.RTOMet, v.RPOMet
 		worst := -1
 		for i, f := range r.Failures {
-			if f.RTOMet {
-				rto++
-			}
-			if f.RPOMet {
-				rpo++
-			}
 			if worst < 0 || (!f.Recovered && r.Failures[worst].Recovered) ||
 				(f.Recovered == r.Failures[worst].Recovered && lessFinite(r.Failures[worst].RTOS.Mean, f.RTOS.Mean)) {
 				worst = i
@@ -376,16 +338,14 @@ func failureVerdict(r *sim.Result, _ func(float64) string) (string, bool) {
 			s += "; the longest RTO is " + fmtSeconds(w.RTOS.Mean) + " (“" + failureLabel(w) + "”)"
 		}
 		parts = append(parts, s+".")
-		ok = rto == n && rpo == n
 	}
-	if s, all := nMinus1Sentence(r.NMinus1); s != "" {
+	if s := nMinus1Sentence(v); s != "" {
 		parts = append(parts, s+".")
-		ok = ok && all
 	}
 	if s := availabilitySentence(r.Availability); s != "" {
 		parts = append(parts, s+".")
 	}
-	return strings.Join(parts, " "), ok
+	return strings.Join(parts, " ")
 }
 
 func yesNo(b bool, yes, no string) string {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	chart "github.com/wcharczuk/go-chart/v2"
 	"golang.org/x/net/html"
 
@@ -50,34 +51,45 @@ func TestFailureFormatters(t *testing.T) {
 }
 
 func TestLimitPhrase(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"P95 of ingest 2300 ms > 2000 ms", "the P95 of ingest passes 2,000 ms"},
-		{"utilization of search-1/cpu 0.71 > 0.70", "search-1/cpu passes the 70 % utilization trigger"},
-		{"offered utilization of pg-pool 1.02 ≥ 1 (no steady state)", "pg-pool is offered more work than it can serve"},
-		{"ingest drops 1.20 % > 0.10 %", "ingest drops more than 0.1 % of its requests"},
-		{"search completed no request", "search completes no request"},
-		{"queues grow without bound (throughput below offered load)", "queues grow without bound"},
-		{"P95 of api 900 ms > 500 ms; utilization of api/cpu 0.91 > 0.70",
-			"the P95 of api passes 500 ms and api/cpu passes the 70 % utilization trigger"},
-		{"SLO still met at the search maximum", ""},
-		{"search-1 CPU reaches 70 %", "search-1 CPU reaches 70 %"},
-		{"", ""},
+	p95 := sim.Violation{Criterion: sim.CriterionP95, Subject: "api", Value: 900, Limit: 500}
+	util := sim.Violation{Criterion: sim.CriterionUtilization, Subject: "api/cpu", Value: 0.91, Limit: 0.7}
+	tests := []struct {
+		in   []sim.Violation
+		want string
+	}{
+		{[]sim.Violation{{Criterion: sim.CriterionP95, Subject: "ingest", Value: 2300, Limit: 2000}}, "the P95 of ingest passes 2,000 ms"},
+		{[]sim.Violation{{Criterion: sim.CriterionUtilization, Subject: "search-1/cpu", Value: 0.71, Limit: 0.7}}, "search-1/cpu passes the 70 % utilization trigger"},
+		{[]sim.Violation{{Criterion: sim.CriterionOffered, Subject: "pg-pool", Value: 1.02, Limit: 1}}, "pg-pool is offered more work than it can serve"},
+		{[]sim.Violation{{Criterion: sim.CriterionDropRatio, Subject: "ingest", Value: 0.012, Limit: 0.001}}, "ingest drops more than 0.1 % of its requests"},
+		{[]sim.Violation{{Criterion: sim.CriterionNoRequests, Subject: "search"}}, "search completes no request"},
+		{[]sim.Violation{{Criterion: sim.CriterionQueues}}, "queues grow without bound"},
+		{[]sim.Violation{p95, util}, "the P95 of api passes 500 ms and api/cpu passes the 70 % utilization trigger"},
+		{[]sim.Violation{{Criterion: sim.CriterionAborted, Detail: "api/cpu is overloaded"}}, "api/cpu is overloaded"},
+		{nil, ""},
 	}
+	var got, want []string
 	for _, tt := range tests {
-		if got := limitPhrase(tt.in); got != tt.want {
-			t.Errorf("limitPhrase(%q) = %q, want %q", tt.in, got, tt.want)
-		}
+		got, want = append(got, limitPhrase(tt.in)), append(want, tt.want)
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("limitPhrase (-want +got):\n%s", d)
 	}
 }
 
 func TestCapacityVerdict(t *testing.T) {
+	p95 := sim.Violation{Criterion: sim.CriterionP95, Subject: "ingest", Value: 2300, Limit: 2000}
+	storage := sim.Violation{Criterion: sim.CriterionStorage, Subject: "search-1", Value: 2318, Limit: 1500, RetentionDays: 30}
+	perf := func(v float64, bounded bool, reason ...sim.Violation) *sim.Capacity {
+		return &sim.Capacity{Value: v, Binds: sim.LimitPerformance, Bounded: bounded, Reason: reason}
+	}
 	base := func() *sim.Result {
 		return &sim.Result{
 			LoadVariable: "data_sources", LoadUnit: "sources", DesignLoad: 1500, SLOMet: true,
-			Saturation:      &sim.Saturation{Value: 71239, CI95: [2]float64{70900, 71600}, Limit: "P95 of ingest 2300 ms > 2000 ms", Bounded: true},
+			Saturation:      &sim.Saturation{Value: 71239, CI95: [2]float64{70900, 71600}, Binds: []sim.Violation{p95}, Bounded: true},
 			HeadroomPercent: (71239.0/1500 - 1) * 100, HeadroomTarget: 30,
-			Capacity: 2318, CapacityLimit: "storage: search-1 disk reaches the 85 % watermark with 30 days retained",
-			Storage: &sim.StorageResult{CapacityLoad: 2318, CapacityNode: "search-1", RetentionDays: 30, Watermark: 0.85},
+			Capacity: 2318, CapacityBinds: &sim.Capacity{Value: 2318, Binds: sim.LimitStorage, Bounded: true, Reason: []sim.Violation{storage}},
+			CapacityHeadroomPercent: (2318.0/1500 - 1) * 100,
+			Storage:                 &sim.StorageResult{CapacityLoad: 2318, CapacityNode: "search-1", RetentionDays: 30, Watermark: 0.85},
 		}
 	}
 	tests := []struct {
@@ -92,13 +104,16 @@ func TestCapacityVerdict(t *testing.T) {
 			// 2,318 ÷ 1,500 − 1 = 54.5 %
 			"headroom on performance and 55 % on storage (30 % wanted)",
 		}, []string{"saturates at"}},
-		{"storage below design", func(r *sim.Result) { r.DesignLoad, r.HeadroomPercent = 2500, (71239.0/2500-1)*100 }, false, []string{
+		{"storage below design", func(r *sim.Result) {
+			r.DesignLoad, r.HeadroomPercent, r.CapacityHeadroomPercent = 2500, (71239.0/2500-1)*100, (2318.0/2500-1)*100
+		}, false, []string{
 			// 71,239 ÷ 2,500 − 1 = 2,750 %; 2,318 ÷ 2,500 − 1 = −7.3 %
 			"Meets the SLO at 2,500 sources with 2,750 % headroom on performance, but its disks cannot retain that load (−7.3 % on storage).",
 			", below the design load;"}, []string{"Carries", "wanted"}},
-		{"storage headroom short", func(r *sim.Result) { r.DesignLoad = 2000 }, false, []string{"16 % on storage, short of the 30 % wanted"}, nil},
+		{"storage headroom short", func(r *sim.Result) { r.DesignLoad, r.CapacityHeadroomPercent = 2000, (2318.0/2000-1)*100 }, false, []string{"16 % on storage, short of the 30 % wanted"}, nil},
 		{"performance binds", func(r *sim.Result) {
-			r.Capacity, r.CapacityLimit = 71239, "performance: P95 of ingest 2300 ms > 2000 ms"
+			r.Capacity, r.CapacityBinds, r.CapacityHeadroomPercent = 71239, perf(71239, true, p95), r.HeadroomPercent
+			r.CapacityBinds.CI95 = &r.Saturation.CI95
 			r.Storage.CapacityLoad = 90000
 		}, true, []string{
 			"Capacity 71,239 sources (70,900–71,600), limited by performance: the P95 of ingest passes 2,000 ms; storage alone would allow 90,000 sources (search-1 reaches the 85 % disk watermark with 30 days retained).",
@@ -107,7 +122,7 @@ func TestCapacityVerdict(t *testing.T) {
 			// 2,318 ÷ 1,500 − 1
 			[]string{"The seed claims 1,500 sources; the model's capacity is +55 % against that claim."}, nil},
 		{"unbounded performance", func(r *sim.Result) {
-			r.Capacity, r.CapacityLimit = 100000, "performance: SLO still met at the search maximum"
+			r.Capacity, r.CapacityBinds = 100000, perf(100000, false)
 			r.Saturation.Value, r.Saturation.Bounded = 100000, false
 			r.Storage = nil
 		}, true, []string{"Capacity at least 100,000 sources, limited by performance: the SLO still holds at the top of the search."}, nil},
@@ -161,13 +176,15 @@ func TestFailureVerdict(t *testing.T) {
 			{Node: "n3", Survives: false, FractionOfDesign: 0.9},
 		}}, false, []string{"Survives the loss of any one node: no (worst: n2 at 70 % of design load, utilization of n3/cpu 0.9 > 0.7)."}},
 		{"availability", sim.Result{Availability: &sim.AvailabilityResult{
-			Availability: sim.Interval{Mean: 0.9995, CI95: [2]float64{0.9993, 0.9997}}, DowntimePerYearH: 4.38, Tier: "High 99.9%"}}, true,
+			Availability: sim.Interval{Mean: 0.9995, CI95: [2]float64{0.9993, 0.9997}}, DowntimePerYearH: 4.38, Tier: "High 99.9%", TierReached: true}}, true,
 			[]string{"Availability 99.95 % (99.93–99.97 %), 4.38 h of downtime a year: High 99.9%."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := failureVerdict(&tt.r, nil)
-			if ok != tt.ok {
+			v := tt.r.Verdict()
+			got := failureVerdict(&tt.r, v)
+			// the failure part of Verdict.OK
+			if ok := v.RTOMet == v.Failures && v.RPOMet == v.Failures && v.SurvivesNMinus1; ok != tt.ok {
 				t.Errorf("ok = %v, want %v (%s)", ok, tt.ok, got)
 			}
 			for _, w := range tt.want {

@@ -119,6 +119,7 @@ func medium(name string, design, claimed, satVal float64) *sim.Result {
 		Flows: flowsAt(design), Stations: stationsAt(design), Nodes: nr, SLOMet: true,
 		Saturation: &sim.Saturation{Variable: "data_sources", Unit: "sources", Value: satVal,
 			CI95: [2]float64{satVal * 0.97, satVal * 1.03}, Limit: "utilization of search-1/cpu 0.71 > 0.70", Bounded: true,
+			Binds:         []sim.Violation{{Criterion: sim.CriterionUtilization, Subject: "search-1/cpu", Value: 0.71, Limit: 0.7}},
 			AnalyticBound: satVal * 1.02},
 		Bottleneck:      "search-1/cpu",
 		HeadroomPercent: (satVal/design - 1) * 100, HeadroomTarget: 30, UtilizationTrigger: 0.7,

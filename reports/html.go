@@ -247,11 +247,8 @@ func buildComparison(c Comparison) *comparisonView {
 		row.Capacity = "–"
 		if t.Capacity != nil {
 			row.Capacity = withUnit(fmtNum(*t.Capacity), unit)
-			switch {
-			case strings.HasPrefix(t.CapacityLimit, "storage"):
-				row.CapacityBy = "limited by storage"
-			case strings.HasPrefix(t.CapacityLimit, "performance"):
-				row.CapacityBy = "limited by performance"
+			if t.CapacityBinds != "" {
+				row.CapacityBy = "limited by " + string(t.CapacityBinds)
 			}
 		}
 		if t.DifferencePercent != nil {
@@ -368,20 +365,16 @@ func buildTier(r *sim.Result, i int) tierView {
 		if finite(s.AnalyticBound) && s.AnalyticBound > 0 {
 			t.Summary = append(t.Summary, kv{Label: "Utilization-law bound", Value: load(s.AnalyticBound)})
 		}
-		head := r.HeadroomPercent
+		// the headroom that counts is on every limit (Verdict.HeadroomPercent)
+		vd := r.Verdict()
 		h := kv{Label: "Headroom", Value: fmtPercent(r.HeadroomPercent), Class: "ok"}
-		if hasCap && capa.Storage && r.DesignLoad > 0 && finite(r.DesignLoad) {
-			// storage binds: the headroom that counts is capacity ÷ design − 1
-			head = (capa.Value/r.DesignLoad - 1) * 100
-			h.Value = fmtPercent(head) + " on storage, " + fmtPercent(r.HeadroomPercent) + " on performance"
+		if hasCap && capa.Storage {
+			h.Value = fmtPercent(vd.HeadroomPercent) + " on storage, " + fmtPercent(r.HeadroomPercent) + " on performance"
 		}
 		if r.HeadroomTarget > 0 {
 			h.Value += " (target " + fmtPercent(r.HeadroomTarget) + ")"
-			if head < r.HeadroomTarget {
-				h.Class = "bad"
-			}
 		}
-		if head < 0 {
+		if vd.HeadroomShort || vd.HeadroomPercent < 0 {
 			h.Class = "bad"
 		}
 		t.Summary = append(t.Summary, h)
@@ -391,14 +384,14 @@ func buildTier(r *sim.Result, i int) tierView {
 	}
 	if r.ClaimedCapacity > 0 {
 		c := kv{Label: "Claimed capacity", Value: load(r.ClaimedCapacity)}
-		if hasCap {
-			c.Value += " (capacity " + fmtSignedPercent((capa.Value-r.ClaimedCapacity)/r.ClaimedCapacity*100) + ")"
+		if d, ok := r.CapacityClaimDifference(); ok {
+			c.Value += " (capacity " + fmtSignedPercent(d) + ")"
 			c.Class = "ok"
-			if capa.Value < r.ClaimedCapacity {
+			if d < 0 {
 				c.Class = "bad"
 			}
-		} else if r.Saturation != nil {
-			c.Value += " (model " + fmtSignedPercent((r.Saturation.Value-r.ClaimedCapacity)/r.ClaimedCapacity*100) + ")"
+		} else if d, ok := r.SaturationClaimDifference(); ok {
+			c.Value += " (model " + fmtSignedPercent(d) + ")"
 		}
 		t.Summary = append(t.Summary, c)
 	}

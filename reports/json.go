@@ -49,6 +49,9 @@ type TierComparison struct {
 	// "storage: …"); nil when the result has none.
 	Capacity      *float64 `json:"capacity,omitempty"`
 	CapacityLimit string   `json:"capacity_limit,omitempty"`
+	// CapacityBinds is what binds Capacity, typed: "performance" or "storage"
+	// (Result.CapacityBinds.Binds; "" when the result does not say).
+	CapacityBinds sim.Limit `json:"capacity_binds,omitempty"`
 	// DifferencePercent is (Capacity / ClaimedCapacity − 1) × 100, or with Predicted when the
 	// result has no Capacity: positive when the model carries more than the seed claims. nil
 	// without a claim or a prediction.
@@ -108,49 +111,42 @@ func Compare(results []*sim.Result) (Comparison, error) {
 			HeadroomPercent: r.HeadroomPercent,
 			SLOMet:          r.SLOMet,
 		}
+		vd := r.Verdict()
 		// the headroom on every limit, as the tier card states it
 		if finite(r.Capacity) && r.Capacity > 0 && r.DesignLoad > 0 {
-			t.HeadroomPercent = (r.Capacity/r.DesignLoad - 1) * 100
+			t.HeadroomPercent = vd.HeadroomPercent
 		}
 		if s := r.Saturation; s != nil {
 			v, ci := s.Value, s.CI95
 			t.Predicted, t.CI95, t.Bounded = &v, &ci, s.Bounded
-			if r.ClaimedCapacity > 0 {
-				d := (v - r.ClaimedCapacity) / r.ClaimedCapacity * 100
+			if d, ok := r.SaturationClaimDifference(); ok {
 				t.DifferencePercent = &d
 			}
 		}
 		if r.Capacity > 0 {
 			c := r.Capacity
 			t.Capacity, t.CapacityLimit = &c, r.CapacityLimit
-			if r.ClaimedCapacity > 0 {
-				d := (c - r.ClaimedCapacity) / r.ClaimedCapacity * 100
+			if b := r.CapacityBinds; b != nil {
+				t.CapacityBinds = b.Binds
+			}
+			if d, ok := r.CapacityClaimDifference(); ok {
 				if t.DifferencePercent != nil && *t.DifferencePercent != d {
 					t.SaturationDifferencePercent = t.DifferencePercent
 				}
 				t.DifferencePercent = &d
 			}
 		}
-		if len(r.NMinus1) > 0 {
-			w, all := worstNMinus1(r.NMinus1)
-			fr := w.FractionOfDesign
-			t.SurvivesNMinus1, t.NMinus1Worst, t.NMinus1WorstFraction = &all, w.Node, &fr
+		if vd.NMinus1 {
+			all, fr := vd.SurvivesNMinus1, vd.WorstNMinus1.FractionOfDesign
+			t.SurvivesNMinus1, t.NMinus1Worst, t.NMinus1WorstFraction = &all, vd.WorstNMinus1.Node, &fr
 		}
 		if a := r.Availability; a != nil {
 			v := a.Availability.Mean
 			t.Availability, t.AvailabilityTier = &v, a.Tier
 		}
-		if len(r.Failures) > 0 {
-			rto, rpo := 0, 0
-			for _, f := range r.Failures {
-				if f.RTOMet {
-					rto++
-				}
-				if f.RPOMet {
-					rpo++
-				}
-			}
-			t.Failures, t.RTOMet, t.RPOMet = len(r.Failures), &rto, &rpo
+		if vd.Failures > 0 {
+			rto, rpo := vd.RTOMet, vd.RPOMet
+			t.Failures, t.RTOMet, t.RPOMet = vd.Failures, &rto, &rpo
 		}
 		c.Tiers = append(c.Tiers, t)
 	}

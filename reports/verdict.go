@@ -7,42 +7,37 @@ import (
 )
 
 // verdict is the one-paragraph answer at the top of a tier's report, built only from the
-// numbers in the result. ok is false when the SLO is breached at design load or the headroom
-// is under its target.
+// numbers in the result. ok is Result.Verdict().OK: false when the SLO is breached at design
+// load, the capacity is below it, the headroom is under its target, a scaling trigger fires,
+// a failure misses its RTO or RPO, or the tier does not survive N-1.
 func verdict(r *sim.Result) (text string, ok bool) {
 	unit := r.LoadUnit
 	if unit == "" {
 		unit = r.LoadVariable
 	}
 	load := func(v float64) string { return withUnit(fmtNum(v), unit) }
+	v := r.Verdict()
 	var b []string
-	ok = r.SLOMet
 	capa, hasCap := capacityOf(r)
 	if r.SLOMet {
 		s := "Carries " + load(r.DesignLoad) + " at the SLO"
 		if r.Saturation != nil {
-			head := r.HeadroomPercent
 			s += " with " + fmtPercent(r.HeadroomPercent) + " headroom"
-			if hasCap && capa.Storage && r.DesignLoad > 0 && finite(r.DesignLoad) {
-				// headroom on the binding limit: capacity ÷ design − 1
-				head = (capa.Value/r.DesignLoad - 1) * 100
-				if capa.Value < r.DesignLoad {
+			if hasCap && capa.Storage {
+				if v.CapacityBelowDesign {
 					s = "Meets the SLO at " + load(r.DesignLoad) + " with " + fmtPercent(r.HeadroomPercent) +
-						" headroom on performance, but its disks cannot retain that load (" + fmtPercent(head) + " on storage)"
-					ok = false
+						" headroom on performance, but its disks cannot retain that load (" + fmtPercent(v.HeadroomPercent) + " on storage)"
 				} else {
-					s += " on performance and " + fmtPercent(head) + " on storage"
+					s += " on performance and " + fmtPercent(v.HeadroomPercent) + " on storage"
 				}
 			}
-			if r.HeadroomTarget > 0 && head < 0 {
-				// already said: below the design load
-			} else if r.HeadroomTarget > 0 {
-				if head < r.HeadroomTarget {
-					s += ", short of the " + fmtPercent(r.HeadroomTarget) + " wanted"
-					ok = false
-				} else {
-					s += " (" + fmtPercent(r.HeadroomTarget) + " wanted)"
-				}
+			switch {
+			case r.HeadroomTarget <= 0, v.HeadroomPercent < 0:
+				// no target, or already said: below the design load
+			case v.HeadroomShort:
+				s += ", short of the " + fmtPercent(r.HeadroomTarget) + " wanted"
+			default:
+				s += " (" + fmtPercent(r.HeadroomTarget) + " wanted)"
 			}
 		}
 		b = append(b, s)
@@ -59,7 +54,7 @@ func verdict(r *sim.Result) (text string, ok bool) {
 			if ci := fmtCI(s.CI95, fmtNum); ci != "" {
 				t += " (" + ci + ")"
 			}
-			if p := limitPhrase(s.Limit); p != "" {
+			if p := limitPhrase(s.Binds); p != "" {
 				t += " when " + p
 			}
 			b = append(b, t)
@@ -69,9 +64,7 @@ func verdict(r *sim.Result) (text string, ok bool) {
 	}
 	text = capitalize(strings.Join(b, "; ")) + "."
 	if hasCap {
-		t, capOK := capacitySentence(r, capa, load)
-		text += " " + t
-		ok = ok && capOK
+		text += " " + capacitySentence(r, capa, v, load)
 	}
 	if r.Bottleneck != "" {
 		t := " The bottleneck is " + r.Bottleneck
@@ -83,20 +76,14 @@ func verdict(r *sim.Result) (text string, ok bool) {
 		}
 		text += t + "."
 	}
-	if r.ClaimedCapacity > 0 && (hasCap || r.Saturation != nil) {
-		if hasCap {
-			d := (capa.Value - r.ClaimedCapacity) / r.ClaimedCapacity * 100
-			text += " The seed claims " + load(r.ClaimedCapacity) + "; the model's capacity is " + fmtSignedPercent(d) + " against that claim."
-		} else {
-			d := (r.Saturation.Value - r.ClaimedCapacity) / r.ClaimedCapacity * 100
-			text += " The seed claims " + load(r.ClaimedCapacity) + "; the model predicts " + fmtSignedPercent(d) + " against that claim."
-		}
+	if d, ok := r.CapacityClaimDifference(); ok {
+		text += " The seed claims " + load(r.ClaimedCapacity) + "; the model's capacity is " + fmtSignedPercent(d) + " against that claim."
+	} else if d, ok := r.SaturationClaimDifference(); ok && !hasCap {
+		text += " The seed claims " + load(r.ClaimedCapacity) + "; the model predicts " + fmtSignedPercent(d) + " against that claim."
 	}
 	var fired []string
-	for _, t := range r.Triggers {
-		if t.Fired {
-			fired = append(fired, t.Name)
-		}
+	for _, t := range v.TriggersFired {
+		fired = append(fired, t.Name)
 	}
 	switch len(fired) {
 	case 0:
@@ -105,35 +92,21 @@ func verdict(r *sim.Result) (text string, ok bool) {
 		}
 	case 1:
 		text += " One scaling trigger fires at design load: " + fired[0] + "."
-		ok = false
 	default:
 		text += " " + fmtNum(float64(len(fired))) + " scaling triggers fire at design load: " + strings.Join(fired, ", ") + "."
-		ok = false
 	}
-	if st := r.Storage; st != nil {
-		first := -1
-		for i, n := range st.Nodes {
-			if finite(n.DaysUntilFull) && n.DaysUntilFull > 0 && (first < 0 || n.DaysUntilFull < st.Nodes[first].DaysUntilFull) {
-				first = i
-			}
-		}
-		if first >= 0 {
-			n := st.Nodes[first]
-			text += " Storage grows by " + fmtBytes(st.StoredBytesPerMonth) + " a month; " + n.Node + " fills first, in " + fmtDays(n.DaysUntilFull) + "."
-		}
+	if n, ok := r.Storage.FillsFirst(); ok {
+		text += " Storage grows by " + fmtBytes(r.Storage.StoredBytesPerMonth) + " a month; " + n.Node + " fills first, in " + fmtDays(n.DaysUntilFull) + "."
 	}
-	if t, fok := failureVerdict(r, load); t != "" {
+	if t := failureVerdict(r, v); t != "" {
 		text += " " + t
-		ok = ok && fok
 	}
-	return text, ok
+	return text, v.OK
 }
 
 // capacitySentence is "Capacity 2,318 sources, limited by storage: …; performance saturation
-// 71,239 sources (70,900–71,600) when …." ok is false when the capacity is below the design
-// load.
-func capacitySentence(r *sim.Result, c tierCap, load func(float64) string) (string, bool) {
-	ok := true
+// 71,239 sources (70,900–71,600) when …."
+func capacitySentence(r *sim.Result, c tierCap, v sim.Verdict, load func(float64) string) string {
 	val := load(c.Value)
 	if !c.Bounded {
 		val = "at least " + val
@@ -147,9 +120,8 @@ func capacitySentence(r *sim.Result, c tierCap, load func(float64) string) (stri
 	} else if !c.Bounded {
 		t += ": the SLO still holds at the top of the search"
 	}
-	if r.DesignLoad > 0 && finite(r.DesignLoad) && c.Value < r.DesignLoad {
+	if v.CapacityBelowDesign {
 		t += ", below the design load"
-		ok = false
 	}
 	if s := r.Saturation; s != nil && c.Storage {
 		t += "; performance saturation " + load(s.Value)
@@ -159,7 +131,7 @@ func capacitySentence(r *sim.Result, c tierCap, load func(float64) string) (stri
 			if ci := fmtCI(s.CI95, fmtNum); ci != "" {
 				t += " (" + ci + ")"
 			}
-			if p := limitPhrase(s.Limit); p != "" {
+			if p := limitPhrase(s.Binds); p != "" {
 				t += " when " + p
 			}
 		}
@@ -167,7 +139,7 @@ func capacitySentence(r *sim.Result, c tierCap, load func(float64) string) (stri
 	if st := storageLimitText(r.Storage, load); st != "" && !c.Storage {
 		t += "; storage alone would allow " + st
 	}
-	return t + ".", ok
+	return t + "."
 }
 
 // bestAdvice is the change with the largest gain.

@@ -11,8 +11,9 @@ func TestVerdict(t *testing.T) {
 	base := func() *sim.Result {
 		return &sim.Result{
 			LoadVariable: "data_sources", LoadUnit: "sources", DesignLoad: 5000, SLOMet: true,
-			Saturation: &sim.Saturation{Value: 6900, CI95: [2]float64{6700, 7100}, Limit: "search-1 CPU reaches 70 %", Bounded: true},
-			Bottleneck: "search-1/cpu", HeadroomPercent: 38, HeadroomTarget: 30,
+			Saturation: &sim.Saturation{Value: 6900, CI95: [2]float64{6700, 7100}, Bounded: true,
+				Binds: []sim.Violation{{Criterion: sim.CriterionUtilization, Subject: "search-1/cpu", Value: 0.71, Limit: 0.7}}},
+			Bottleneck: "search-1/cpu", HeadroomPercent: 38, CapacityHeadroomPercent: 38, HeadroomTarget: 30,
 		}
 	}
 	tests := []struct {
@@ -23,14 +24,15 @@ func TestVerdict(t *testing.T) {
 		absent []string
 	}{
 		{"carries with headroom", func(*sim.Result) {}, true,
-			[]string{"Carries 5,000 sources at the SLO with 38 % headroom (30 % wanted)", "saturates at 6,900 (6,700–7,100) when search-1 CPU reaches 70 %", "The bottleneck is search-1/cpu"},
+			[]string{"Carries 5,000 sources at the SLO with 38 % headroom (30 % wanted)", "saturates at 6,900 (6,700–7,100) when search-1/cpu passes the 70 % utilization trigger", "The bottleneck is search-1/cpu"},
 			[]string{"Does not"}},
-		{"headroom short of target", func(r *sim.Result) { r.HeadroomPercent = 12 }, false,
+		{"headroom short of target", func(r *sim.Result) { r.HeadroomPercent, r.CapacityHeadroomPercent = 12, 12 }, false,
 			[]string{"12 % headroom, short of the 30 % wanted"}, nil},
 		{"SLO breached", func(r *sim.Result) {
 			r.SLOMet = false
-			r.Violations = []string{"p95 ingest 2300ms > 2000ms"}
-		}, false, []string{"Does not carry 5,000 sources at the SLO: p95 ingest 2300ms > 2000ms"}, []string{"Carries"}},
+			r.Breaches = []sim.Violation{{Criterion: sim.CriterionP95, Subject: "ingest", Value: 2300, Limit: 2000}}
+			r.Violations = []string{r.Breaches[0].String()}
+		}, false, []string{"Does not carry 5,000 sources at the SLO: P95 of ingest 2300 ms > 2000 ms"}, []string{"Carries"}},
 		{"unbounded search", func(r *sim.Result) { r.Saturation.Bounded = false; r.Saturation.Value = 100000 }, true,
 			[]string{"the SLO still holds at 100,000 sources, the top of the search"}, []string{"saturates at"}},
 		{"claim and advice", func(r *sim.Result) {

@@ -63,7 +63,7 @@ func Availability(s *scenarios.Scenario, seed uint64) (*AvailabilityResult, erro
 	}
 	for _, t := range AvailabilityTiers {
 		if st.Lo >= t.Uptime {
-			res.Tier = t.Name
+			res.Tier, res.TierReached = t.Name, true
 			break
 		}
 	}

@@ -95,7 +95,7 @@ func FitOf(r *Result, nMinus1 bool) TierFit {
 	if r.Saturation != nil {
 		h := r.CapacityHeadroomPercent
 		f.CapacityHeadroomPercent = &h
-		if r.HeadroomTarget > 0 && h < r.HeadroomTarget && r.SLOMet {
+		if r.Verdict().HeadroomShort && r.SLOMet {
 			f.Why = append(f.Why, fmt.Sprintf("capacity headroom %+.0f %% is below the wanted %.0f %% (capacity %.0f %s, %s)",
 				h, r.HeadroomTarget, r.Capacity, r.LoadUnit, r.CapacityLimit))
 		}

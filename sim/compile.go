@@ -143,7 +143,7 @@ func (c *compiler) build() error {
 	for _, st := range s.Stations {
 		d := toSpec(st.Service)
 		m.stations = append(m.stations, stationSpec{
-			name: st.Name, kind: kindStation, node: -1, servers: orDefault(st.Servers, 1),
+			name: st.Name, kind: kindStation, comp: Component{Kind: ComponentStation, Name: st.Name}, node: -1, servers: orDefault(st.Servers, 1),
 			ps: st.Discipline == "ps", cap: st.Capacity, service: &d,
 		})
 		c.stIdx[st.Name] = int32(len(m.stations) - 1)
@@ -152,7 +152,7 @@ func (c *compiler) build() error {
 	for i, n := range s.Nodes {
 		c.nodeIdx[n.Name] = i
 		m.nodeNames = append(m.nodeNames, n.Name)
-		cpu := stationSpec{name: n.Name + "/cpu", kind: kindCPU, node: i, servers: n.Cores, ps: true, limit: n.CPULimit}
+		cpu := stationSpec{name: n.Name + "/cpu", kind: kindCPU, comp: Component{Kind: ComponentCPU, Name: n.Name + "/cpu", Node: n.Name}, node: i, servers: n.Cores, ps: true, limit: n.CPULimit}
 		if n.CPULimit > 0 && n.CPULimit < float64(n.Cores) {
 			// at cpu_limit = cores the budget lasts the whole period even with every core busy
 			cpu.period = int64(orDefault(n.CPUPeriod, scenarios.DefaultCPUPeriod))
@@ -161,7 +161,7 @@ func (c *compiler) build() error {
 		}
 		m.stations = append(m.stations, cpu)
 		m.nodeCPU = append(m.nodeCPU, int32(len(m.stations)-1))
-		m.stations = append(m.stations, stationSpec{name: n.Name + "/disk", kind: kindDisk, node: i, servers: orDefault(n.DiskParallelism, 4)})
+		m.stations = append(m.stations, stationSpec{name: n.Name + "/disk", kind: kindDisk, comp: Component{Kind: ComponentDisk, Name: n.Name + "/disk", Node: n.Name}, node: i, servers: orDefault(n.DiskParallelism, 4)})
 		m.nodeDisk = append(m.nodeDisk, int32(len(m.stations)-1))
 	}
 	// services
@@ -191,7 +191,7 @@ func (c *compiler) build() error {
 			rt.weights = append(rt.weights, w)
 			p := int32(-1)
 			if sv.Concurrency > 0 {
-				m.pools = append(m.pools, poolSpec{name: fmt.Sprintf("%s#%d workers", sv.Name, i+1), kind: kindPool, size: sv.Concurrency, maxWaiting: -1})
+				m.pools = append(m.pools, poolSpec{name: fmt.Sprintf("%s#%d workers", sv.Name, i+1), kind: kindPool, comp: Component{Kind: ComponentWorkers, Name: sv.Name, Node: pn, Instance: i + 1}, size: sv.Concurrency, maxWaiting: -1})
 				p = int32(len(m.pools) - 1)
 			}
 			rt.pools = append(rt.pools, p)
@@ -216,7 +216,7 @@ func (c *compiler) build() error {
 		if mw == 0 {
 			mw = -1
 		}
-		m.pools = append(m.pools, poolSpec{name: "queue " + q.Name, kind: kindQueue, size: orDefault(q.Concurrency, 1), maxWaiting: mw, drop: q.Overflow == "drop"})
+		m.pools = append(m.pools, poolSpec{name: "queue " + q.Name, kind: kindQueue, comp: Component{Kind: ComponentQueue, Name: q.Name}, size: orDefault(q.Concurrency, 1), maxWaiting: mw, drop: q.Overflow == "drop"})
 		c.poolIdx["queue/"+q.Name] = int32(len(m.pools) - 1)
 	}
 	// databases: an internal write service (primary) and read service (per read routing)
@@ -234,7 +234,7 @@ func (c *compiler) build() error {
 			if mw == 0 {
 				mw = -1
 			}
-			m.pools = append(m.pools, poolSpec{name: fmt.Sprintf("%s@%s connections", db.Name, node), kind: kindPool, size: db.Pool, maxWaiting: mw, drop: db.MaxWaiting > 0})
+			m.pools = append(m.pools, poolSpec{name: fmt.Sprintf("%s@%s connections", db.Name, node), kind: kindPool, comp: Component{Kind: ComponentConnections, Name: db.Name, Node: node}, size: db.Pool, maxWaiting: mw, drop: db.MaxWaiting > 0})
 			nodePool[node] = int32(len(m.pools) - 1)
 			return nodePool[node]
 		}

@@ -105,7 +105,7 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 		if kind == "" {
 			kind = scenarios.FailCrash
 		}
-		fr := FailureResult{Name: f.Label(), Target: f.Target(), Kind: kind, AtS: f.At.Seconds(), RecoverAfterS: f.RecoverAfter.Seconds()}
+		fr := FailureResult{Name: f.Label(), Target: f.Target(), On: failureTarget(f), Kind: kind, AtS: f.At.Seconds(), RecoverAfterS: f.RecoverAfter.Seconds()}
 		next := dur.Seconds()
 		for _, g := range s.Failures {
 			if g.At.Seconds() > fr.AtS && g.At.Seconds() < next {

@@ -26,7 +26,8 @@ const (
 type stationSpec struct {
 	name    string
 	kind    string // station, cpu, disk
-	node    int    // node index for cpu/disk, -1 otherwise
+	comp    Component
+	node    int // node index for cpu/disk, -1 otherwise
 	servers int
 	ps      bool // processor sharing (node CPUs)
 	cap     int  // capacity K (0 = unbounded)
@@ -52,6 +53,7 @@ func (sp *stationSpec) capacity() float64 {
 type poolSpec struct {
 	name       string
 	kind       string // pool or queue
+	comp       Component
 	size       int
 	maxWaiting int // -1 unbounded
 	drop       bool

@@ -92,13 +92,13 @@ func NMinus1(s *scenarios.Scenario, opts ...Option) ([]NMinus1Row, error) {
 		if st != nil {
 			row.StorageCapacity = st.CapacityLoad
 		}
-		capa, _ := tierCapacity(v.sat.Value, v.sat.Limit, st)
+		capa := tierCapacity(v.sat, st, ld).Value
 		if ld.design > 0 {
 			row.FractionOfDesign = capa / ld.design
 		}
 		why := v.notes
 		if !ok {
-			why = append([]string{"SLO not met at design load: " + strings.Join(violations, ", ")}, why...)
+			why = append([]string{"SLO not met at design load: " + JoinViolations(violations, ", ")}, why...)
 		}
 		if v.sat.Limit != "" {
 			lim := "saturation limited by " + v.sat.Limit
@@ -131,7 +131,7 @@ type nm1Rep struct {
 	hiSeen  bool
 	probes  int
 	guided  int // guided probes made (0.97 and 1.01 × bound)
-	limit   string
+	limit   []Violation
 	pending float64
 }
 
@@ -168,7 +168,7 @@ func nm1Search(vs []*nm1Variant, r *runner, ld loadCfg) {
 			if ok {
 				b.lo, b.hi = v.m.design, math.Max(hiCap, v.m.design)
 			} else {
-				b.lo, b.hi, b.hiSeen, b.limit = math.Min(ld.min, v.m.design), v.m.design, true, strings.Join(why, "; ")
+				b.lo, b.hi, b.hiSeen, b.limit = math.Min(ld.min, v.m.design), v.m.design, true, why
 			}
 		}
 	}
@@ -201,13 +201,13 @@ func nm1Search(vs []*nm1Variant, r *runner, ld loadCfg) {
 			if ok {
 				b.lo = b.pending
 			} else {
-				b.hi, b.hiSeen, b.limit = b.pending, true, strings.Join(why, "; ")
+				b.hi, b.hiSeen, b.limit = b.pending, true, why
 			}
 		}
 	}
 	for _, v := range vs {
 		values := make([]float64, reps)
-		limits := make([]string, reps)
+		limits := make([][]Violation, reps)
 		v.sat = Saturation{Variable: ld.variable, Unit: ld.unit, Bounded: true}
 		if !math.IsInf(v.bound, 1) {
 			v.sat.AnalyticBound = v.bound
@@ -216,12 +216,12 @@ func nm1Search(vs []*nm1Variant, r *runner, ld loadCfg) {
 			values[rep], limits[rep] = b.lo, b.limit
 			if !b.hiSeen {
 				v.sat.Bounded = false
-				limits[rep] = "SLO still met at the search maximum"
+				limits[rep] = nil
 			}
 		}
 		iv := interval(values)
 		v.sat.Value, v.sat.CI95 = iv.Mean, iv.CI95
-		v.sat.Limit = mostCommon(limits)
+		v.sat.setLimit(limits)
 	}
 }
 

@@ -41,8 +41,10 @@ type StationResult struct {
 	// Kind: "cpu", "disk", "station", "pool", "queue".
 	Kind string `json:"kind"`
 	// Node is the node a cpu/disk station belongs to.
-	Node    string `json:"node,omitempty"`
-	Servers int    `json:"servers"`
+	Node string `json:"node,omitempty"`
+	// Component is the station or pool in typed form (not written to result.json).
+	Component Component `json:"-"`
+	Servers   int       `json:"servers"`
 	// Utilization is busy servers / Servers, time-averaged (0..1); for a node CPU with a
 	// cpu_limit, CPU time / (CPULimit × time).
 	Utilization Interval `json:"utilization"`
@@ -89,8 +91,12 @@ type Point struct {
 	Stations []StationResult `json:"stations"`
 	// SLOMet says whether every criterion of the SLO held at this load.
 	SLOMet bool `json:"slo_met"`
-	// Violations names what failed ("p95 ingest 2300ms > 2000ms", "cpu search-1 0.83 > 0.70").
+	// Violations names what failed ("P95 of ingest 2300 ms > 2000 ms", "utilization of
+	// search-1/cpu 0.83 > 0.70"): Breaches[i].String(), kept for older readers.
 	Violations []string `json:"violations,omitempty"`
+	// Breaches are the same violations, typed, in the same order. Not written to
+	// result.json, which keeps the sentences (see Result).
+	Breaches []Violation `json:"-"`
 	// Stable is false when queues grew without bound (throughput below offered).
 	Stable bool `json:"stable"`
 }
@@ -102,8 +108,13 @@ type Saturation struct {
 	// Value is the mean over replications of each replication's saturation point.
 	Value float64    `json:"value"`
 	CI95  [2]float64 `json:"ci95"`
-	// Limit is the criterion that binds at the saturation point.
+	// Limit is the criterion that binds at the saturation point, as a sentence (the Binds'
+	// sentences joined by "; ", or "SLO still met at the search maximum").
 	Limit string `json:"limit"`
+	// Binds are the SLO criteria that failed just above the saturation point, in the
+	// replication whose binding criterion most replications share; empty when that
+	// replication still met the SLO at the top of the search. Not written to result.json.
+	Binds []Violation `json:"-"`
 	// Bounded is false when the SLO still held at the search maximum (Value is a lower bound).
 	Bounded bool `json:"bounded"`
 	// AnalyticBound is the utilization-law bound: the load at which the bottleneck reaches the
@@ -158,7 +169,11 @@ type StorageResult struct {
 	CapacityNode string `json:"capacity_node,omitempty"`
 }
 
-// Result is everything one scenario run produced.
+// Result is everything one scenario run produced. Its JSON form is result.json. The typed
+// forms of the verdict and the limits (Breaches, Saturation.Binds, CapacityBinds) are for
+// the reporters in this process and are not written: result.json keeps the sentences
+// (Violations, Saturation.Limit, CapacityLimit), each the String of its typed form, so its
+// bytes do not change with this API.
 type Result struct {
 	Scenario    string       `json:"scenario"`
 	Title       string       `json:"title,omitempty"`
@@ -183,14 +198,22 @@ type Result struct {
 	// say what fails.
 	SLOMet     bool     `json:"slo_met"`
 	Violations []string `json:"violations,omitempty"`
+	// Breaches are the Violations, typed, in the same order (nil for a measured result).
+	// Not written to result.json.
+	Breaches []Violation `json:"-"`
 
 	Saturation *Saturation `json:"saturation,omitempty"`
-	// Bottleneck is the station that limits the saturation point.
-	Bottleneck string `json:"bottleneck"`
+	// Bottleneck is the station that limits the saturation point (its name; BottleneckOf
+	// in typed form, not written to result.json).
+	Bottleneck   string    `json:"bottleneck"`
+	BottleneckOf Component `json:"-"`
 	// Capacity is the tier's capacity in load units: the smaller of the saturation point
 	// (performance) and the storage-limited capacity; CapacityLimit says which binds.
 	Capacity      float64 `json:"capacity,omitempty"`
 	CapacityLimit string  `json:"capacity_limit,omitempty"`
+	// CapacityBinds is Capacity and CapacityLimit in typed form (CapacityLimit is its
+	// String); nil without a saturation search. Not written to result.json.
+	CapacityBinds *Capacity `json:"-"`
 	// HeadroomPercent is (saturation / design − 1) × 100: the headroom on performance alone.
 	HeadroomPercent float64 `json:"headroom_percent"`
 	// CapacityHeadroomPercent is (Capacity / design − 1) × 100: the headroom on every limit
@@ -269,10 +292,12 @@ type Miniature struct {
 
 // FailureResult is what one scheduled failure cost (issue 3), over replications.
 type FailureResult struct {
-	Name   string  `json:"name"`
-	Target string  `json:"target"`
-	Kind   string  `json:"kind"`
-	AtS    float64 `json:"at_s"`
+	Name   string `json:"name"`
+	Target string `json:"target"`
+	// On is Target in typed form (not written to result.json).
+	On   Component `json:"-"`
+	Kind string    `json:"kind"`
+	AtS  float64   `json:"at_s"`
 	// RecoverAfterS is the scenario's repair time (0 = not repaired during the run).
 	RecoverAfterS float64 `json:"recover_after_s"`
 	// DetectionS is when the failure was detected (health check, Patroni, Sentinel, the search
@@ -361,6 +386,9 @@ type AvailabilityResult struct {
 	// Tier is the seed's availability tier reached: "Standard 99.0%", "High 99.9%", "Very High
 	// 99.99%", "Mission Critical 99.999%" or "below 99.0%" (seed 001).
 	Tier string `json:"tier"`
+	// TierReached is false when Tier is "below 99.0%" (no tier reached). Not written to
+	// result.json.
+	TierReached bool `json:"-"`
 	// Method states the model (structure function, distributions, horizon, replications).
 	Method string `json:"method"`
 }

@@ -446,7 +446,7 @@ func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, c
 	}
 	for st, spec := range m.stations {
 		sr := StationResult{
-			Name: spec.name, Kind: spec.kind, Servers: spec.servers,
+			Name: spec.name, Kind: spec.kind, Component: spec.comp, Servers: spec.servers,
 			Utilization:         collectI(reps, func(r *replication) float64 { return r.stations[st].util }),
 			MeanQueueLength:     collectI(reps, func(r *replication) float64 { return r.stations[st].lq }),
 			MeanInSystem:        collectI(reps, func(r *replication) float64 { return r.stations[st].l }),
@@ -469,7 +469,7 @@ func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, c
 	}
 	for pi, ps := range m.pools {
 		sr := StationResult{
-			Name: ps.name, Kind: ps.kind, Servers: ps.size,
+			Name: ps.name, Kind: ps.kind, Component: ps.comp, Servers: ps.size,
 			Utilization:     collectI(reps, func(r *replication) float64 { return r.pools[pi].util }),
 			MeanQueueLength: collectI(reps, func(r *replication) float64 { return r.pools[pi].wait }),
 			MeanInSystem:    collectI(reps, func(r *replication) float64 { return r.pools[pi].util*float64(ps.size) + r.pools[pi].wait }),
@@ -484,7 +484,7 @@ func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, c
 		m.addAnalytic(&p, dm, load)
 	}
 	ok, why := m.criterion(s, reps, -1, load)
-	p.SLOMet, p.Violations = ok, why
+	p.SLOMet, p.Violations, p.Breaches = ok, violationTexts(why), why
 	return p
 }
 
@@ -533,14 +533,14 @@ func (m *Model) steadyUtilization(load float64) []float64 {
 }
 
 // criterion evaluates the SLO on replication rep (or on the means over all when rep < 0).
-func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, load float64) (bool, []string) {
-	var why []string
+func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, load float64) (bool, []Violation) {
+	var why []Violation
 	// operational law: an open network has no steady state when an unbounded station's offered
 	// utilization λ·D/c reaches 1, however short the run that would show the queue growing
 	ul := m.steadyUtilization(load)
 	for st, u := range ul {
 		if u >= 1 {
-			why = append(why, fmt.Sprintf("offered utilization of %s %s ≥ 1 (no steady state)", m.stations[st].name, fmtRatio(u)))
+			why = append(why, Violation{Criterion: CriterionOffered, Subject: m.stations[st].name, Value: u, Limit: 1})
 			break
 		}
 	}
@@ -551,7 +551,7 @@ func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, lo
 	// a replication stopped by a limit measured too little to judge anything else
 	for i := range sel {
 		if sel[i].aborted != "" {
-			return false, append(why, sel[i].aborted)
+			return false, append(why, Violation{Criterion: CriterionAborted, Detail: sel[i].aborted})
 		}
 	}
 	avg := func(f func(*replication) float64) float64 {
@@ -565,10 +565,10 @@ func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, lo
 		if fl.p95Target > 0 {
 			p95 := avg(func(r *replication) float64 { return r.flows[f].p95 })
 			if p95 > fl.p95Target || math.IsNaN(p95) {
-				why = append(why, fmt.Sprintf("P95 of %s %.0f ms > %.0f ms", fl.name, p95, fl.p95Target))
+				why = append(why, Violation{Criterion: CriterionP95, Subject: fl.name, Value: p95, Limit: fl.p95Target})
 			}
 			if avg(func(r *replication) float64 { return r.flows[f].throughput }) == 0 {
-				why = append(why, fmt.Sprintf("%s completed no request", fl.name))
+				why = append(why, Violation{Criterion: CriterionNoRequests, Subject: fl.name})
 			}
 		}
 		maxDrop := s.SLO.MaxDropRatio
@@ -576,7 +576,7 @@ func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, lo
 			maxDrop = 0.001
 		}
 		if dr := avg(func(r *replication) float64 { return r.flows[f].dropRatio }); dr > maxDrop {
-			why = append(why, fmt.Sprintf("%s drops %.2f %% > %.2f %%", fl.name, 100*dr, 100*maxDrop))
+			why = append(why, Violation{Criterion: CriterionDropRatio, Subject: fl.name, Value: dr, Limit: maxDrop})
 		}
 	}
 	if u := s.SLO.Utilization; u > 0 {
@@ -588,12 +588,12 @@ func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, lo
 			}
 		}
 		if ws >= 0 && worst > u {
-			why = append(why, fmt.Sprintf("utilization of %s %.2f > %.2f", m.stations[ws].name, worst, u))
+			why = append(why, Violation{Criterion: CriterionUtilization, Subject: m.stations[ws].name, Value: worst, Limit: u})
 		}
 	}
 	for i := range sel {
 		if !sel[i].stable {
-			why = append(why, "queues grow without bound (throughput below offered load)")
+			why = append(why, Violation{Criterion: CriterionQueues})
 			break
 		}
 	}

@@ -62,24 +62,27 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 	res.Nodes = nodeResults(s, m, dp)
 	res.Triggers = triggers(s, m, dp)
 	res.Storage = storage(s, m)
-	res.SLOMet, res.Violations = DesignVerdict(dp, res.Storage, ld.design, ld.unit)
-	res.Bottleneck = busiest(dp)
+	var breaches []Violation
+	res.SLOMet, breaches = DesignVerdict(dp, res.Storage, ld.design, ld.unit)
+	res.Violations, res.Breaches = violationTexts(breaches), breaches
+	res.setBottleneck(busiest(dp))
 
 	if cfg.sweep {
 		sat, sweep, satPoint := search(s, m, r, ld)
 		res.Saturation, res.Sweep = sat, sweep
 		if satPoint != nil {
-			res.Bottleneck = busiest(*satPoint)
+			res.setBottleneck(busiest(*satPoint))
 		}
 		if sat.Value > 0 && ld.design > 0 {
 			res.HeadroomPercent = (sat.Value/ld.design - 1) * 100
 		}
-		res.Capacity, res.CapacityLimit = tierCapacity(sat.Value, sat.Limit, res.Storage)
+		c := tierCapacity(*sat, res.Storage, ld)
+		res.Capacity, res.CapacityLimit, res.CapacityBinds = c.Value, c.String(), &c
 		if ld.design > 0 {
 			res.CapacityHeadroomPercent = (res.Capacity/ld.design - 1) * 100
 		}
 		if cfg.advice && res.Bottleneck != "" {
-			res.Advice = advice(s, m, r, ld, sat.Value, res.Bottleneck)
+			res.Advice = advice(s, m, r, ld, sat.Value, res.BottleneckOf)
 		}
 	}
 	if s.Availability != nil {
@@ -165,7 +168,7 @@ func search(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg) (*Saturation
 		sat.AnalyticBound = 0
 	}
 	values := make([]float64, cfg.reps)
-	limits := make([]string, cfg.reps)
+	limits := make([][]Violation, cfg.reps)
 	// bracket per replication from the sweep, then bisect (replications in parallel)
 	type br struct{ lo, hi float64 }
 	brs := make([]br, cfg.reps)
@@ -175,7 +178,7 @@ func search(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg) (*Saturation
 			ok, why := m.criterion(s, byLoad[i], rep, loads[i])
 			if !ok {
 				up = loads[i]
-				limits[rep] = strings.Join(why, "; ")
+				limits[rep] = why
 				break
 			}
 			lo = loads[i]
@@ -205,7 +208,7 @@ func search(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg) (*Saturation
 				brs[rep].lo = bt[i].load
 			} else {
 				brs[rep].hi = bt[i].load
-				limits[rep] = strings.Join(why, "; ")
+				limits[rep] = why
 			}
 		}
 	}
@@ -213,12 +216,12 @@ func search(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg) (*Saturation
 		values[rep] = brs[rep].lo
 		if brs[rep].hi < 0 {
 			sat.Bounded = false
-			limits[rep] = "SLO still met at the search maximum"
+			limits[rep] = nil
 		}
 	}
 	iv := interval(values)
 	sat.Value, sat.CI95 = iv.Mean, iv.CI95
-	sat.Limit = mostCommon(limits)
+	sat.setLimit(limits)
 	// the sweep point nearest below the saturation point names the bottleneck
 	var near *Point
 	for i := range sweep {
@@ -229,9 +232,22 @@ func search(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg) (*Saturation
 	return sat, sweep, near
 }
 
-func mostCommon(xs []string) string {
-	// compare by the criterion only ("P95 of ingest …", "utilization of …"), not its value
-	key := func(x string) string {
+// setLimit sets Limit and Binds from the replications' binding criteria (nil for a
+// replication that met the SLO at the top of the search): the most common, by mostCommon.
+func (sat *Saturation) setLimit(limits [][]Violation) {
+	if len(limits) == 0 {
+		return
+	}
+	sat.Binds = mostCommon(limits)
+	sat.Limit = limitText(sat.Binds)
+}
+
+// mostCommon is the replications' binding criteria that occur most often, the first of them
+// on a tie.
+func mostCommon(xs [][]Violation) []Violation {
+	// the key is the sentence up to its first " > "
+	key := func(vs []Violation) string {
+		x := limitText(vs)
 		if i := strings.Index(x, " > "); i > 0 {
 			return x[:i]
 		}
@@ -241,7 +257,8 @@ func mostCommon(xs []string) string {
 	for _, x := range xs {
 		count[key(x)]++
 	}
-	best, bc := "", 0
+	var best []Violation
+	bc := 0
 	for _, x := range xs {
 		if c := count[key(x)]; c > bc {
 			bc, best = c, x
@@ -250,15 +267,22 @@ func mostCommon(xs []string) string {
 	return best
 }
 
-// busiest names the station or pool with the highest utilization at a point.
-func busiest(p Point) string {
-	best, bu := "", -1.0
+// busiest is the station or pool with the highest utilization at a point (zero when the point
+// has none).
+func busiest(p Point) StationResult {
+	var best StationResult
+	bu := -1.0
 	for _, st := range p.Stations {
 		if st.Utilization.Mean > bu {
-			best, bu = st.Name, st.Utilization.Mean
+			best, bu = st, st.Utilization.Mean
 		}
 	}
 	return best
+}
+
+// setBottleneck records st as the bottleneck: its name and its component.
+func (r *Result) setBottleneck(st StationResult) {
+	r.Bottleneck, r.BottleneckOf = st.Name, st.Component
 }
 
 // clone deep-copies a scenario (for what-if variants).
@@ -276,7 +300,7 @@ func clone(s *scenarios.Scenario) *scenarios.Scenario {
 
 // advice re-simulates the model with one more node like the bottleneck's node and with one more
 // instance of the service that loads the bottleneck most (or a bigger pool / more consumers).
-func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64, bottleneck string) []Advice {
+func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64, bottleneck Component) []Advice {
 	var variants []struct {
 		change string
 		s      *scenarios.Scenario
@@ -288,10 +312,8 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 		}{change, v})
 	}
 	node := ""
-	for _, st := range m.stations {
-		if st.name == bottleneck && st.node >= 0 {
-			node = m.nodeNames[st.node]
-		}
+	if bottleneck.Kind == ComponentCPU || bottleneck.Kind == ComponentDisk {
+		node = bottleneck.Node
 	}
 	switch {
 	case node != "":
@@ -306,19 +328,19 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 	default:
 		v := clone(s)
 		for i := range v.Stations {
-			if v.Stations[i].Name == bottleneck {
+			if bottleneck.Kind == ComponentStation && v.Stations[i].Name == bottleneck.Name {
 				v.Stations[i].Servers = orDefault(v.Stations[i].Servers, 1) + 1
-				add(fmt.Sprintf("+1 server at %s", bottleneck), v)
+				add(fmt.Sprintf("+1 server at %s", bottleneck.Name), v)
 			}
 		}
 		for i := range v.Queues {
-			if "queue "+v.Queues[i].Name == bottleneck {
+			if bottleneck.Kind == ComponentQueue && v.Queues[i].Name == bottleneck.Name {
 				v.Queues[i].Concurrency *= 2
 				add(fmt.Sprintf("2× consumers of queue %s (%d)", v.Queues[i].Name, v.Queues[i].Concurrency), v)
 			}
 		}
 		for i := range v.Services {
-			if strings.HasPrefix(bottleneck, v.Services[i].Name+"#") && v.Services[i].Concurrency > 0 {
+			if bottleneck.Kind == ComponentWorkers && v.Services[i].Name == bottleneck.Name && v.Services[i].Concurrency > 0 {
 				v.Services[i].Concurrency *= 2
 				add(fmt.Sprintf("2× workers per instance of %s (%d)", v.Services[i].Name, v.Services[i].Concurrency), v)
 				if w, ok, on := addReplica(s, m, v.Services[i].Name); ok {
@@ -327,7 +349,7 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 			}
 		}
 		for i := range v.Databases {
-			if strings.HasPrefix(bottleneck, v.Databases[i].Name+"@") {
+			if bottleneck.Kind == ComponentConnections && v.Databases[i].Name == bottleneck.Name {
 				v.Databases[i].Pool *= 2
 				add(fmt.Sprintf("2× connection pool of %s (%d)", v.Databases[i].Name, v.Databases[i].Pool), v)
 			}
@@ -355,7 +377,7 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 			a.GainPercent = (sat.Value/base - 1) * 100
 		}
 		if near != nil {
-			a.Bottleneck = busiest(*near)
+			a.Bottleneck = busiest(*near).Name
 		}
 		out = append(out, a)
 	}
@@ -623,23 +645,33 @@ func storage(s *scenarios.Scenario, m *Model) *StorageResult {
 // criterion holds at the design-load point p, and the disks retain the design load for the
 // retention (the storage-limited capacity, when st has one, is at least the design load). It
 // returns the violations, the storage one last. Run and NMinus1 both decide with it.
-func DesignVerdict(p Point, st *StorageResult, design float64, unit string) (bool, []string) {
-	ok, why := p.SLOMet, append([]string(nil), p.Violations...)
+func DesignVerdict(p Point, st *StorageResult, design float64, unit string) (bool, []Violation) {
+	ok, why := p.SLOMet, append([]Violation(nil), p.Breaches...)
 	if st != nil && st.CapacityLoad > 0 && st.CapacityLoad < design {
 		ok = false
-		why = append(why, fmt.Sprintf("storage: the disks cannot retain the design load for %.0f days (%s reaches the %.0f %% disk watermark at %.0f %s)",
-			st.RetentionDays, st.CapacityNode, DiskWatermark*100, st.CapacityLoad, unit))
+		why = append(why, storageViolation(st, design, unit))
 	}
 	return ok, why
 }
 
+// storageViolation is the CriterionStorage violation of st's storage-limited capacity against
+// the design load.
+func storageViolation(st *StorageResult, design float64, unit string) Violation {
+	return Violation{Criterion: CriterionStorage, Subject: st.CapacityNode, Value: st.CapacityLoad, Limit: design, Unit: unit, RetentionDays: st.RetentionDays}
+}
+
 // tierCapacity is the tier's capacity: the smaller of the performance saturation point and the
-// storage-limited capacity, with what binds ("performance: …" or "storage: …").
-func tierCapacity(sat float64, satLimit string, st *StorageResult) (float64, string) {
-	if st != nil && st.CapacityLoad > 0 && st.CapacityLoad < sat {
-		return st.CapacityLoad, fmt.Sprintf("storage: %s disk reaches the %.0f %% watermark with %.0f days retained", st.CapacityNode, DiskWatermark*100, st.RetentionDays)
+// storage-limited capacity, with what binds.
+func tierCapacity(sat Saturation, st *StorageResult, ld loadCfg) Capacity {
+	if st != nil && st.CapacityLoad > 0 && st.CapacityLoad < sat.Value {
+		return Capacity{Value: st.CapacityLoad, Binds: LimitStorage, Bounded: true, Reason: []Violation{storageViolation(st, ld.design, ld.unit)}}
 	}
-	return sat, "performance: " + satLimit
+	c := Capacity{Value: sat.Value, Binds: LimitPerformance, Reason: sat.Binds, Bounded: sat.Bounded}
+	if sat.Bounded {
+		ci := sat.CI95
+		c.CI95 = &ci
+	}
+	return c
 }
 
 // DiskWatermark is the fraction of a data node's disk that may hold data: Elasticsearch's default

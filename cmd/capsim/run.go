@@ -234,14 +234,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			if err != nil {
 				return runError(files[i]+": N-1 analysis", err)
 			}
-			res.NMinus1 = rows
-			for fi := range res.Failures {
-				for _, row := range rows {
-					if res.Failures[fi].Target == "node "+row.Node {
-						res.Failures[fi].DegradedSaturation = row.Saturation
-					}
-				}
-			}
+			res.SetNMinus1(rows)
 		}
 		results = append(results, res)
 		dir := dirs[i]
@@ -487,6 +480,7 @@ func num(x float64) string {
 }
 
 func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
+	v := r.Verdict()
 	title := safeText(r.Scenario, false)
 	if r.Title != "" {
 		title += " — " + safeText(r.Title, false)
@@ -507,19 +501,15 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 			fmt.Fprintf(w, "  %-16s %s\n", "limited by", s.Limit)
 		}
 		// headroom of the tier's capacity (the smaller of performance and storage)
-		head, what := r.CapacityHeadroomPercent, "performance"
-		if r.Capacity > 0 && r.DesignLoad > 0 && r.Capacity < s.Value {
+		what := "performance"
+		if b := r.CapacityBinds; b != nil && b.Binds == sim.LimitStorage {
 			what = fmt.Sprintf("storage-limited; performance alone %+.0f %%", r.HeadroomPercent)
 		}
 		tgt := ""
 		if r.HeadroomTarget > 0 {
-			ok := "met"
-			if head < r.HeadroomTarget {
-				ok = "NOT met"
-			}
-			tgt = fmt.Sprintf(", target %.0f %%: %s", r.HeadroomTarget, ok)
+			tgt = fmt.Sprintf(", target %.0f %%: %s", r.HeadroomTarget, map[bool]string{true: "NOT met", false: "met"}[v.HeadroomShort])
 		}
-		fmt.Fprintf(w, "  %-16s %+.1f %% (%s%s)\n", "headroom", head, what, tgt)
+		fmt.Fprintf(w, "  %-16s %+.1f %% (%s%s)\n", "headroom", v.HeadroomPercent, what, tgt)
 	}
 	fmt.Fprintf(w, "  %-16s %s\n", "bottleneck", r.Bottleneck)
 	for i, f := range r.Flows {
@@ -579,19 +569,13 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 	if r.Capacity > 0 {
 		fmt.Fprintf(w, "  %-16s %s %s, limited by %s\n", "capacity", num(r.Capacity), unit, r.CapacityLimit)
 	}
-	if r.ClaimedCapacity > 0 && r.Capacity > 0 {
-		fmt.Fprintf(w, "  %-16s %s %s; predicted capacity %s (%+.0f %%)\n", "seed claims", num(r.ClaimedCapacity), unit, num(r.Capacity), (r.Capacity/r.ClaimedCapacity-1)*100)
+	if d, ok := r.CapacityClaimDifference(); ok {
+		fmt.Fprintf(w, "  %-16s %s %s; predicted capacity %s (%+.0f %%)\n", "seed claims", num(r.ClaimedCapacity), unit, num(r.Capacity), d)
 	}
 	if st := r.Storage; st != nil {
 		fmt.Fprintf(w, "  %-16s %s/month raw, %s/month stored", "storage", humanize.Bytes(uint64(st.RawBytesPerMonth)), humanize.Bytes(uint64(st.StoredBytesPerMonth)))
-		minDays, node := 0.0, ""
-		for _, n := range st.Nodes {
-			if n.DaysUntilFull > 0 && (minDays == 0 || n.DaysUntilFull < minDays) {
-				minDays, node = n.DaysUntilFull, n.Node
-			}
-		}
-		if node != "" {
-			fmt.Fprintf(w, "; %s full in %.0f days", node, minDays)
+		if n, ok := st.FillsFirst(); ok {
+			fmt.Fprintf(w, "; %s full in %.0f days", n.Node, n.DaysUntilFull)
 		}
 		fmt.Fprintln(w)
 	}
@@ -620,18 +604,8 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 		fmt.Fprintf(w, "    %-34s at %4.0fs  %s  RTO %s (%s)  RPO %s writes (%s)  lost %s  dropped %s  duplicated %s events  failed %s req  peak P95 %s ms  drain %s s%s\n",
 			f.Name, f.AtS, det, rto, ok(f.RTOMet), num(f.RPOEvents.Mean), ok(f.RPOMet), num(f.LostEvents.Mean), num(f.DroppedEvents.Mean), num(f.DuplicatedEvents.Mean), num(f.FailedRequests.Mean), num(f.PeakP95MS.Mean), num(f.DrainS.Mean), degraded)
 	}
-	if len(r.NMinus1) > 0 {
-		worst := r.NMinus1[0]
-		all := true
-		for _, row := range r.NMinus1 {
-			if !row.Survives {
-				all = false
-			}
-			if row.FractionOfDesign < worst.FractionOfDesign {
-				worst = row
-			}
-		}
-		fmt.Fprintf(w, "  %-16s survives the loss of any one node: %s (worst: %s, capacity %.0f %% of design load)\n", "N-1", map[bool]string{true: "yes", false: "NO"}[all], worst.Node, worst.FractionOfDesign*100)
+	if v.NMinus1 {
+		fmt.Fprintf(w, "  %-16s survives the loss of any one node: %s (worst: %s, capacity %.0f %% of design load)\n", "N-1", map[bool]string{true: "yes", false: "NO"}[v.SurvivesNMinus1], v.WorstNMinus1.Node, v.WorstNMinus1.FractionOfDesign*100)
 		for _, row := range r.NMinus1 {
 			why := ""
 			if row.Why != "" {
@@ -647,12 +621,37 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 	if a := r.Availability; a != nil {
 		fmt.Fprintf(w, "  %-16s %.4f %% (95%% CI %.4f–%.4f), %.1f h down per year: %s\n", "availability", a.Availability.Mean*100, a.Availability.CI95[0]*100, a.Availability.CI95[1]*100, a.DowntimePerYearH, a.Tier)
 	}
-	verdict := "SLO holds at design load"
-	if !r.SLOMet {
-		verdict = "SLO BREACHED at design load: " + strings.Join(r.Violations, "; ")
-	}
-	fmt.Fprintf(w, "  %-16s %s\n", "verdict", verdict)
+	fmt.Fprintf(w, "  %-16s %s\n", "verdict", verdictLine(r, v))
 	fmt.Fprintf(w, "  %-16s %s (%s events simulated in %s)\n", "report", filepath.Join(dir, "report.html"), humanize.Comma(r.Settings.Events), took.Round(time.Millisecond))
+}
+
+// verdictLine is the summary's verdict: the SLO verdict at design load (the exit status
+// follows it), then what else Result.Verdict finds wrong, as the report's verdict does.
+func verdictLine(r *sim.Result, v sim.Verdict) string {
+	s := "SLO holds at design load"
+	if !v.SLOMet {
+		s = "SLO BREACHED at design load: " + strings.Join(r.Violations, "; ")
+	}
+	var also []string
+	if v.SLOMet && v.CapacityBelowDesign {
+		also = append(also, "capacity below the design load")
+	}
+	if v.SLOMet && v.HeadroomShort && !v.CapacityBelowDesign {
+		also = append(also, fmt.Sprintf("headroom %+.0f %% short of the %.0f %% wanted", v.HeadroomPercent, r.HeadroomTarget))
+	}
+	if n := len(v.TriggersFired); n > 0 {
+		also = append(also, fmt.Sprintf("%d scaling trigger(s) fire", n))
+	}
+	if v.RTOMet < v.Failures || v.RPOMet < v.Failures {
+		also = append(also, fmt.Sprintf("failures meeting RTO %d/%d, RPO %d/%d", v.RTOMet, v.Failures, v.RPOMet, v.Failures))
+	}
+	if !v.SurvivesNMinus1 {
+		also = append(also, "does not survive the loss of "+v.WorstNMinus1.Node)
+	}
+	if len(also) > 0 {
+		s += "; NOT sound: " + strings.Join(also, "; ")
+	}
+	return s
 }
 
 func printComparison(w io.Writer, rs []*sim.Result, dir string) {
@@ -673,10 +672,9 @@ func printComparison(w io.Writer, rs []*sim.Result, dir string) {
 		}
 		if r.Capacity > 0 {
 			capy = num(r.Capacity)
-			if r.ClaimedCapacity > 0 {
-				claimed = num(r.ClaimedCapacity)
-				diff = fmt.Sprintf("%+.0f %%", (r.Capacity/r.ClaimedCapacity-1)*100)
-			}
+		}
+		if d, ok := r.CapacityClaimDifference(); ok {
+			claimed, diff = num(r.ClaimedCapacity), fmt.Sprintf("%+.0f %%", d)
 		}
 		limit := r.CapacityLimit
 		if limit == "" {
