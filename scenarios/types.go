@@ -152,6 +152,13 @@ type SimSettings struct {
 	Duration Duration `yaml:"duration,omitempty" json:"duration,omitempty"`
 	// Warmup discarded at the start of each replication. Default 10s.
 	Warmup Duration `yaml:"warmup,omitempty" json:"warmup,omitempty"`
+	// Precision is the relative half-width wanted of the 95 % interval of every flow's mean and
+	// P95 response time at design load (and of the saturation point), as a fraction: 0.05 =
+	// ±5 %. Replications are added until it is reached or MaxReplications is. Ignored when
+	// Replications is set (a fixed count).
+	Precision float64 `yaml:"precision,omitempty" json:"precision,omitempty"`
+	// MaxReplications caps the replications added to reach Precision.
+	MaxReplications int `yaml:"max_replications,omitempty" json:"max_replications,omitempty"`
 }
 
 // Storage describes how ingested events turn into disk usage.

@@ -1,0 +1,278 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Sequential stopping to a requested precision.
+//
+// Unless the replication count is fixed (sim.replications, WithReplications), the design load
+// is simulated with DefaultMinReplications replications, then with batches of as many more as
+// run at once (WithParallelism, default GOMAXPROCS) until every flow's mean and P95 response
+// time has a 95 % interval whose half-width is at most the precision wanted times its estimate
+// (relative half-width (hi − lo) / 2 / |mean| ≤ sim.precision), or the cap
+// (sim.max_replications) is reached. The count used is the smallest n ≥ DefaultMinReplications
+// at which the first n replications meet it, whatever the batches were, so results do not
+// depend on the number of cores. The saturation search adds replications the same way for the
+// saturation point (search.go).
+//
+// Intervals stay Student-t over replications (replication means and replication P95s are
+// close to normal over 60-s replications; the coverage test, coverage_test.go, checks that the
+// interval covers the analytic mean and P95 of M/M/1, M/M/4 and M/D/1 95 % of the time with
+// these defaults: sequential stopping from 10 replications was enough, no transformation
+// needed).
+
+// DefaultPrecision is the relative half-width of the 95 % interval wanted by default
+// (sim.precision, WithPrecision): ±5 %.
+const DefaultPrecision = 0.05
+
+// Defaults of a run that neither fixes its replications nor its warm-up.
+const (
+	defaultPrecision = 0.0
+	defaultAutoWarm  = false
+)
+
+// PrecisionResult says how precise a run's figures are against the precision wanted
+// (sim.precision): per measure, the relative half-width of its 95 % interval. Nil in a Result
+// whose replication count was fixed.
+type PrecisionResult struct {
+	// Target is the relative half-width wanted (0.05 = ±5 %).
+	Target float64 `json:"target"`
+	// MaxReplications is the cap on replications (sim.max_replications).
+	MaxReplications int `json:"max_replications"`
+	// Replications is the count used at design load; SaturationReplications in the
+	// saturation search (0 without one).
+	Replications           int `json:"replications"`
+	SaturationReplications int `json:"saturation_replications,omitempty"`
+	// Measures: every flow's mean and P95 response time at design load, then the saturation
+	// point.
+	Measures []MeasurePrecision `json:"measures"`
+	// Reached is true when every measure met the target.
+	Reached bool `json:"reached"`
+	// Stopped says why replications stopped before every measure met it ("" when reached).
+	Stopped string `json:"stopped,omitempty"`
+}
+
+// MeasurePrecision is the precision achieved on one measure.
+type MeasurePrecision struct {
+	// Measure is "latency_ms.mean" or "latency_ms.p95" (of Flow, at design load), or
+	// "saturation" (in load units).
+	Measure string `json:"measure"`
+	Flow    string `json:"flow,omitempty"`
+	// Estimate is the mean over replications, HalfWidth half its 95 % interval's width (same
+	// unit), RelativeHalfWidth = HalfWidth / |Estimate| (0 when both are 0).
+	Estimate          float64 `json:"estimate"`
+	HalfWidth         float64 `json:"half_width"`
+	RelativeHalfWidth float64 `json:"relative_half_width"`
+	// Met is RelativeHalfWidth ≤ the target, with at least 2 replications.
+	Met bool `json:"met"`
+}
+
+// String names the measure for people: "P95 of ingest ±7.2 % (wanted ±5 %)".
+func (mp MeasurePrecision) String() string {
+	what := mp.Measure
+	switch mp.Measure {
+	case "latency_ms.mean":
+		what = "mean response time of " + mp.Flow
+	case "latency_ms.p95":
+		what = "P95 of " + mp.Flow
+	case "saturation":
+		what = "saturation point"
+	}
+	return fmt.Sprintf("%s ±%.1f %%", what, 100*mp.RelativeHalfWidth)
+}
+
+// NotMet lists the measures that did not reach the target.
+func (p *PrecisionResult) NotMet() []MeasurePrecision {
+	if p == nil {
+		return nil
+	}
+	var out []MeasurePrecision
+	for _, mp := range p.Measures {
+		if !mp.Met {
+			out = append(out, mp)
+		}
+	}
+	return out
+}
+
+// measurePrecision is the precision of the estimate iv over n replications against target.
+func measurePrecision(measure, flow string, iv Interval, n int, target float64) MeasurePrecision {
+	hw := (iv.CI95[1] - iv.CI95[0]) / 2
+	rel := 0.0
+	if iv.Mean != 0 {
+		rel = hw / math.Abs(iv.Mean)
+	}
+	return MeasurePrecision{Measure: measure, Flow: flow, Estimate: iv.Mean, HalfWidth: hw, RelativeHalfWidth: rel,
+		Met: n >= 2 && rel <= target && !math.IsNaN(rel)}
+}
+
+// flowPrecision is the precision of every flow's mean and P95 over reps.
+func (m *Model) flowPrecision(reps []replication, target float64) []MeasurePrecision {
+	out := make([]MeasurePrecision, 0, 2*len(m.flows))
+	for f, fl := range m.flows {
+		mean := collectI(reps, func(r *replication) float64 { return r.flows[f].mean })
+		p95 := collectI(reps, func(r *replication) float64 { return r.flows[f].p95 })
+		out = append(out, measurePrecision("latency_ms.mean", fl.name, mean, len(reps), target),
+			measurePrecision("latency_ms.p95", fl.name, p95, len(reps), target))
+	}
+	return out
+}
+
+func allMet(ms []MeasurePrecision) bool {
+	for _, mp := range ms {
+		if !mp.Met {
+			return false
+		}
+	}
+	return true
+}
+
+// sequential reports whether replications are added to reach the precision.
+func (c *config) sequential() bool { return !c.fixed && !c.repsSet && c.precision > 0 }
+
+// noSteadyState says why reps cannot be refined by more replications ("" when they can): a
+// replication was stopped by a limit, or queues grew (the mean depends on the run length).
+func noSteadyState(reps []replication) string {
+	for i := range reps {
+		if reps[i].aborted != "" {
+			return "a replication was stopped (" + reps[i].aborted + ")"
+		}
+		if !reps[i].stable {
+			return "the queues grow at this load (no steady state to estimate)"
+		}
+	}
+	return ""
+}
+
+// toPrecision runs the replications at load: the fixed count, or sequentially to the precision
+// (nil PrecisionResult with a fixed count).
+func (r *runner) toPrecision(m *Model, load float64) ([]replication, *PrecisionResult) {
+	cfg := r.cfg
+	if !cfg.sequential() {
+		return r.replicate(m, load), nil
+	}
+	n0 := min(max(DefaultMinReplications, 2), cfg.maxReps)
+	r.addTotal(n0 - cfg.reps)
+	reps := r.replicateRange(m, load, 0, n0)
+	pr := &PrecisionResult{Target: cfg.precision, MaxReplications: cfg.maxReps}
+	tried := n0 - 1 // prefixes of up to this many replications failed the rule
+	for {
+		// the smallest n not yet tried at which the first n replications meet the precision
+		for n := tried + 1; n <= len(reps); n++ {
+			if allMet(m.flowPrecision(reps[:n], cfg.precision)) {
+				reps = reps[:n]
+				pr.Replications, pr.Measures, pr.Reached = n, m.flowPrecision(reps, cfg.precision), true
+				return reps, pr
+			}
+			tried = n
+		}
+		switch why := noSteadyState(reps); {
+		case why != "":
+			pr.Stopped = why
+		case len(reps) >= cfg.maxReps:
+			pr.Stopped = fmt.Sprintf("the cap of %d replications (sim.max_replications) was reached", cfg.maxReps)
+		case cfg.ctx.Err() != nil:
+			pr.Stopped = "the run was stopped"
+		}
+		if pr.Stopped != "" {
+			pr.Replications, pr.Measures = len(reps), m.flowPrecision(reps, cfg.precision)
+			return reps, pr
+		}
+		b := min(cfg.parallel, cfg.maxReps-len(reps))
+		r.addTotal(b)
+		reps = append(reps, r.replicateRange(m, load, len(reps), len(reps)+b)...)
+	}
+}
+
+// addTotal adds n to the expected number of replications (progress).
+func (r *runner) addTotal(n int) {
+	r.mu.Lock()
+	r.total += n
+	r.mu.Unlock()
+}
+
+// replicateRange runs replications [from, to) at load.
+func (r *runner) replicateRange(m *Model, load float64, from, to int) []replication {
+	ts := make([]task, to-from)
+	for i := range ts {
+		ts[i] = task{m: m, load: load, rep: from + i}
+	}
+	r.runAll(ts)
+	out := make([]replication, len(ts))
+	for i := range ts {
+		out[i] = *ts[i].out
+	}
+	return out
+}
+
+// WarmupResult is the warm-up detected for a run (nil in a Result with a fixed warm-up, which
+// Settings.WarmupS gives).
+type WarmupResult struct {
+	// Method is "MSER-5 on the mean of pilot replications" (mser.go: White 1997; Franklin &
+	// White 2008; Hoad, Robinson & Davies 2010).
+	Method string `json:"method"`
+	// PilotReplications were run at design load, each RunS simulated seconds (duration +
+	// AutoWarmupAllowance), with streams of their own; they are not among the replications
+	// measured.
+	PilotReplications int     `json:"pilot_replications"`
+	RunS              float64 `json:"run_s"`
+	// TruncationS is the warm-up detected, discarded by every replication at design load
+	// (above design load it shrinks with the measured window, as a fixed warm-up does).
+	TruncationS float64 `json:"truncation_s"`
+	// AtLimit is set when the truncation point is the largest MSER-5 may choose (half the
+	// pilot run): the transient may be longer; a longer sim.duration would tell.
+	AtLimit bool `json:"at_limit,omitempty"`
+	// Fallback says why the default warm-up (DefaultWarmup) was used instead ("" when
+	// MSER-5 decided).
+	Fallback string `json:"fallback,omitempty"`
+}
+
+// autoWarmup detects the warm-up at load on pilot replications when the configuration asks for
+// it, and fixes it for the rest of the run; nil otherwise.
+func (r *runner) autoWarmup(m *Model, load float64) *WarmupResult {
+	cfg := r.cfg
+	if !cfg.autoWarm {
+		return nil
+	}
+	n := DefaultMinReplications
+	w := &WarmupResult{Method: "MSER-5 on the mean of pilot replications", PilotReplications: n,
+		RunS: (cfg.dur + AutoWarmupAllowance).Seconds()}
+	pc := *cfg
+	pc.pilot = true
+	sub := &runner{cfg: &pc, total: r.total + n, done: r.done}
+	pilot := sub.replicateRange(m, load, 0, n)
+	r.mu.Lock()
+	r.done, r.total, r.events = sub.done, r.total+n, r.events+sub.events
+	r.mu.Unlock()
+	var series []*mserRT
+	for i := range pilot {
+		if pilot[i].series == nil {
+			w.Fallback = "a pilot replication was stopped: " + pilot[i].aborted
+			break
+		}
+		series = append(series, pilot[i].series)
+	}
+	cfg.warm, cfg.autoWarm = DefaultWarmup, false
+	if w.Fallback == "" {
+		d, lim := mserWarmup(series)
+		cfg.warm, w.AtLimit = time.Duration(d), lim
+	}
+	w.TruncationS = cfg.warm.Seconds()
+	return w
+}
+
+// runNote is the first model note of a run to a precision or with a detected warm-up.
+func runNote(cfg *config, n int, pr *PrecisionResult, w *WarmupResult) string {
+	reps := fmt.Sprintf("%d replications", n)
+	if pr != nil {
+		reps = fmt.Sprintf("%d replications at design load (added until every flow's mean and P95 had a 95 %% interval within ±%.3g %% of the estimate, at most %d)", n, 100*pr.Target, pr.MaxReplications)
+	}
+	warm := fmt.Sprintf("of %s simulated after a %s warm-up (discarded)", cfg.dur, cfg.warm)
+	if w != nil && w.Fallback == "" {
+		warm = fmt.Sprintf("of %s simulated after a %s warm-up (discarded) detected by MSER-5 on the mean of %d pilot replications", cfg.dur, cfg.warm, w.PilotReplications)
+	}
+	return fmt.Sprintf("Discrete-event simulation: %s %s; 95 %% intervals are Student-t over replications; seed %d.", reps, warm, cfg.seed)
+}
