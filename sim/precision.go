@@ -276,3 +276,24 @@ func runNote(cfg *config, n int, pr *PrecisionResult, w *WarmupResult) string {
 	}
 	return fmt.Sprintf("Discrete-event simulation: %s %s; 95 %% intervals are Student-t over replications; seed %d.", reps, warm, cfg.seed)
 }
+
+// satPrecision adds the saturation point's precision to pr. Replications are not added for it:
+// each would cost a sweep and a bisection (about 16 replications at other loads), which the
+// default run time cannot afford, so it is measured and reported, not targeted.
+func satPrecision(pr *PrecisionResult, sat *Saturation, n int) {
+	if pr == nil || sat == nil || !sat.Bounded || sat.Value <= 0 {
+		return
+	}
+	mp := measurePrecision("saturation", "", Interval{Mean: sat.Value, CI95: sat.CI95}, n, pr.Target)
+	pr.Measures = append(pr.Measures, mp)
+	pr.SaturationReplications = n
+	if !mp.Met {
+		pr.Reached = false
+		why := fmt.Sprintf("the saturation point is estimated from a fixed %d replications (replications are added for the design-load measures only)", n)
+		if pr.Stopped == "" {
+			pr.Stopped = why
+		} else {
+			pr.Stopped += "; " + why
+		}
+	}
+}

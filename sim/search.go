@@ -75,6 +75,7 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 	if cfg.sweep {
 		sat, sweep, satPoint := search(s, m, r, ld)
 		res.Saturation, res.Sweep = sat, sweep
+		satPrecision(pr, sat, cfg.reps)
 		if satPoint != nil {
 			res.Bottleneck = busiest(*satPoint)
 		}
