@@ -348,7 +348,7 @@ func (v *validator) scenario(s *Scenario) {
 	}
 	v.load(s)
 	v.slo(s)
-	if s.Sim.Replications < 1 {
+	if s.Sim.Replications < 0 {
 		v.errf("$.sim.replications", "replications must be ≥ 1")
 	}
 	if s.Sim.Duration <= 0 {

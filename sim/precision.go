@@ -30,8 +30,8 @@ const DefaultPrecision = 0.05
 
 // Defaults of a run that neither fixes its replications nor its warm-up.
 const (
-	defaultPrecision = 0.0
-	defaultAutoWarm  = false
+	defaultPrecision = DefaultPrecision
+	defaultAutoWarm  = true
 )
 
 // PrecisionResult says how precise a run's figures are against the precision wanted
