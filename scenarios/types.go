@@ -147,8 +147,8 @@ type SimSettings struct {
 	// Seed of every random stream. Default 1.
 	Seed uint64 `yaml:"seed,omitempty" json:"seed,omitempty"`
 	// Replications per load point (independent runs for 95 % intervals): a fixed count. Left
-	// out, replications are added at design load until Precision is reached (sim's
-	// DefaultMinReplications to MaxReplications), and the sweep uses sim.DefaultReplications.
+	// out, a first stage of sim's DefaultMinReplications sets the count needed at design load
+	// for Precision (at most MaxReplications), and the sweep uses sim.DefaultReplications.
 	Replications int `yaml:"replications,omitempty" json:"replications,omitempty"`
 	// Duration of each replication in simulated time, after warm-up. Default 60s.
 	Duration Duration `yaml:"duration,omitempty" json:"duration,omitempty"`
@@ -157,10 +157,11 @@ type SimSettings struct {
 	Warmup Duration `yaml:"warmup,omitempty" json:"warmup,omitempty"`
 	// Precision is the relative half-width wanted of the 95 % interval of every flow's mean and
 	// P95 response time at design load (the saturation point's is reported against it), as a
-	// fraction: 0.05 = ±5 %. Replications are added until it is reached or MaxReplications is.
+	// fraction: 0.05 = ±5 %. A first stage of replications sets the count it needs, at most
+	// MaxReplications.
 	// Default 0.05; ignored when Replications is set (a fixed count).
 	Precision float64 `yaml:"precision,omitempty" json:"precision,omitempty"`
-	// MaxReplications caps the replications added to reach Precision. Default 200.
+	// MaxReplications caps the replications measured to reach Precision. Default 200.
 	MaxReplications int `yaml:"max_replications,omitempty" json:"max_replications,omitempty"`
 }
 

@@ -5,13 +5,14 @@ import (
 	"testing"
 )
 
-// TestCoverage: with the default settings (precision ±5 %, replications added from 10, warm-up
-// by MSER-5 on pilot replications), the 95 % interval of the mean and P95 response time covers
-// the analytic value 95 % ± 3 points of the time, over coverageSeeds seeds, for M/M/1, M/M/4 and
-// M/D/1 (scenarios/examples). Theory is computed here: M/M/1 W = 1/(μ−λ), P95 = ln 20/(μ−λ);
-// M/M/4 Erlang C and the response-time distribution (1−C)·Exp(μ) + C·(Exp(μ) ∗ Exp(cμ−λ));
-// M/D/1 Pollaczek–Khinchine and Erlang's waiting-time distribution. With 300 seeds the standard
-// error of a coverage of 95 % is 1.26 points. Skipped under -short (about a minute on 2 cores).
+// TestCoverage: with the default settings (precision ±5 %, the count measured set by a first
+// stage of 10 replications, warm-up by MSER-5 on pilot replications), the 95 % interval of the
+// mean and P95 response time covers the analytic value 95 % ± 3 points of the time, over
+// coverageSeeds seeds, for M/M/1, M/M/4 and M/D/1 (scenarios/examples). Theory is computed
+// here: M/M/1 W = 1/(μ−λ), P95 = ln 20/(μ−λ); M/M/4 Erlang C and the response-time
+// distribution (1−C)·Exp(μ) + C·(Exp(μ) ∗ Exp(cμ−λ)); M/D/1 Pollaczek–Khinchine and Erlang's
+// waiting-time distribution. With 300 seeds the standard error of a coverage of 95 % is 1.26
+// points. Skipped under -short (about 2 minutes on 2 cores).
 func TestCoverage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("coverage over 300 seeds: not under -short")

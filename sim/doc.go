@@ -75,15 +75,16 @@
 // The warm-up is fixed when the scenario sets sim.warmup (or WithWarmup, WithDuration);
 // otherwise it is detected once per run by MSER-5 (White 1997; Franklin & White 2008) on the
 // mean of DefaultMinReplications pilot replications at design load (Hoad, Robinson & Davies
-// 2010), which have random streams of their own and are not measured; Result.Warmup reports
-// the truncation point (mser.go).
+// 2010), which have random streams of their own and are not measured, discarding at least the
+// first of MSER-5's batches; Result.Warmup reports the truncation point (mser.go).
 //
 // Replications are independent runs with different streams. The count is fixed when the
 // scenario sets sim.replications (or WithReplications); otherwise replications are added at
-// design load, from DefaultMinReplications in batches of the parallelism, until the 95 %
-// interval of every flow's mean and P95 response time is within sim.precision (default ±5 %)
-// of its estimate, or sim.max_replications (default 200) is reached; the count is the smallest
-// that meets it, so it does not depend on the number of cores. Result.Precision reports per
+// design load in two stages: a first stage of DefaultMinReplications sets the count N that
+// brings the 95 % interval of every flow's mean and P95 response time within sim.precision
+// (default ±5 %) of its estimate, at most sim.max_replications (default 200), and N other
+// replications are measured (the first stage is not in the results, so N is independent of
+// them); N does not depend on the number of cores. Result.Precision reports per
 // measure the precision achieved, the saturation point's included (its replications, like the
 // sweep's, stay DefaultReplications). Every reported figure is the mean of the replications'
 // values with a 95 % confidence interval from Student's t with n−1 degrees of freedom:

@@ -20,7 +20,8 @@ package sim
 // Observations are grouped in batches of 5 and pooled over the pilot replications, so Z_j is
 // the mean response time of every pilot request completed in batch j. MSER(d) = Σ_{j>d} (Z_j −
 // Z̄_d)² / (k − d)², Z̄_d the mean of the batches after d, is minimised over d ∈ [0, k/2]
-// (Franklin & White: a minimum in the second half says the run is too short to tell). The
+// (Franklin & White: a minimum in the second half says the run is too short to tell), and at
+// least 1 (the first batch of an empty start is discarded whatever MSER says). The
 // warm-up is the largest d* over the flows whose every batch completed a request (when none
 // does: MSER-5 on the number of requests present at all stations), and every replication of the
 // run then discards it, as a fixed warm-up.
@@ -146,6 +147,12 @@ func mserWarmup(pilot []*mserRT) (int64, bool) {
 		}
 		best = MSER(z, maxD)
 	}
+	// At least the first batch: replications start empty and idle, so it always holds
+	// transient, and d* = 0 only says the transient is shorter than MSER resolves on 10 pilots
+	// (60–70 % of the time for M/M/1, M/M/4 and M/D/1, whose transients last 1–2 s, a batch
+	// 1.2 s). Keeping it left their means 0.3 % low against 0.1 % with it discarded
+	// (2,000 pilot replications each), a quarter of the standard error of ~50 replications.
+	best = max(best, 1)
 	return int64(best*mserBatch) * pilot[0].step, best >= maxD
 }
 

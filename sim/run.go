@@ -21,12 +21,12 @@ const (
 	DefaultReplications = 5
 	DefaultDuration     = 60 * time.Second
 	DefaultWarmup       = 10 * time.Second
-	// DefaultMaxReplications caps the replications added to reach the precision wanted
+	// DefaultMaxReplications caps the replications measured to reach the precision wanted
 	// (sim.max_replications, WithMaxReplications).
 	DefaultMaxReplications = 200
-	// DefaultMinReplications is the first batch of a run to a precision: the stopping rule is
-	// tried from this many replications on (fewer give a poor estimate of the spread, and a
-	// rule that stops on a lucky small spread undercovers).
+	// DefaultMinReplications is the first stage of a run to a precision: these replications
+	// set how many are measured (fewer give a poor estimate of the spread); they are not in
+	// the results (toPrecision).
 	DefaultMinReplications = 10
 	// DefaultBisections is the number of bisection steps of the saturation search per replication.
 	DefaultBisections = 7
@@ -148,12 +148,13 @@ func WithWarmup(w time.Duration) Option {
 }
 
 // WithPrecision sets the relative half-width wanted of the 95 % interval of every flow's mean
-// and P95 response time at design load and of the saturation point (0.05 = ±5 %): replications
-// are added until it is reached or the cap (WithMaxReplications) is. 0 runs the fixed count.
+// and P95 response time at design load and of the saturation point (0.05 = ±5 %): a first stage
+// of replications sets how many are measured for it, at most the cap (WithMaxReplications). 0
+// runs the fixed count.
 // A fixed count (WithReplications, sim.replications) wins over it.
 func WithPrecision(p float64) Option { return func(c *config) { c.precision = max(p, 0) } }
 
-// WithMaxReplications caps the replications added to reach the precision (≥ 2).
+// WithMaxReplications caps the replications measured to reach the precision (≥ 2).
 func WithMaxReplications(n int) Option { return func(c *config) { c.maxReps = n } }
 
 // WithParallelism sets how many replications run at once (default GOMAXPROCS). Results do not
