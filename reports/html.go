@@ -119,6 +119,8 @@ type tierView struct {
 	Miniature                       string // "" unless the result is a miniature's prediction
 	Sources                         []sim.Citation
 	Settings                        []kv
+	Precision                       string // precisionText
+	PrecisionOK                     bool
 	Notes                           []string
 	LoadUnit                        string
 	HasAnalyticFlow, HasAnalyticSta bool
@@ -532,6 +534,10 @@ func buildTier(r *sim.Result, i int) tierView {
 		{Label: "Warm-up discarded", Value: fmtNum(st.WarmupS) + " s"},
 		{Label: "Kernel events", Value: fmtNum(float64(st.Events))},
 	}
+	if w := warmupText(r); w != "" {
+		t.Settings[3].Value = w
+	}
+	t.Precision, t.PrecisionOK = precisionText(r)
 	if st.FailureDurationS > 0 {
 		t.Settings = append(t.Settings[:3:3], append([]kv{{Label: "Failure runs simulated", Value: fmtNum(st.FailureDurationS) + " s each"}}, t.Settings[3:]...)...)
 	}

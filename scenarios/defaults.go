@@ -14,9 +14,7 @@ const (
 	DefaultQueueTrigger    = 100.0 // seed 004: job queue > 100
 	DefaultMaxDropRatio    = 0.001
 	DefaultSeed            = 1
-	DefaultReplications    = 5
 	DefaultDuration        = Duration(60 * time.Second)
-	DefaultWarmup          = Duration(10 * time.Second)
 	DefaultServers         = 1
 	DefaultDiscipline      = "fcfs"
 	DefaultDiskParallelism = 4                                // assumed: an SSD serving 4 I/Os at once
@@ -70,14 +68,8 @@ func (s *Scenario) ApplyDefaults() {
 	if s.Sim.Seed == 0 {
 		s.Sim.Seed = DefaultSeed
 	}
-	if s.Sim.Replications == 0 {
-		s.Sim.Replications = DefaultReplications
-	}
 	if s.Sim.Duration == 0 {
 		s.Sim.Duration = DefaultDuration
-	}
-	if s.Sim.Warmup == 0 {
-		s.Sim.Warmup = DefaultWarmup
 	}
 	if s.Storage.IndexRatio == 0 {
 		s.Storage.IndexRatio = DefaultIndexRatio

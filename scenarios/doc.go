@@ -98,7 +98,9 @@
 //	load.max             design × 20      load.points   8
 //	slo.memory           0.8 (seed 004)   slo.queue_trigger 100 (seed 004)
 //	slo.max_drop_ratio   0.001
-//	sim.seed 1, sim.replications 5, sim.duration 60s, sim.warmup 10s
+//	sim.seed 1, sim.duration 60s, sim.precision 0.05, sim.max_replications 200;
+//	sim.replications left out: as many as the precision needs; sim.warmup left out:
+//	detected by MSER-5 (package sim)
 //	stations: servers 1, discipline fcfs
 //	nodes: disk_parallelism 4 (assumed, SSD), cpu_period 100ms (with cpu_limit)
 //	services: balancer.policy round_robin

@@ -378,7 +378,7 @@ flows:
 		s.Stations[0].Service.Kind}
 	want := []any{"scale", "scale", 400.0, 20.0, 8000.0, 8,
 		0.8, 100.0, 0.001,
-		uint64(1), 5, Duration(60 * time.Second), Duration(10 * time.Second),
+		uint64(1), 0, Duration(60 * time.Second), Duration(0),
 		1, "fcfs", 4,
 		"round_robin", "block", "primary", "async",
 		"poisson", 1.0, 1, 400.0, 0.0,

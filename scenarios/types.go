@@ -146,12 +146,23 @@ type SLO struct {
 type SimSettings struct {
 	// Seed of every random stream. Default 1.
 	Seed uint64 `yaml:"seed,omitempty" json:"seed,omitempty"`
-	// Replications per load point (independent runs for 95 % intervals). Default 5.
+	// Replications per load point (independent runs for 95 % intervals): a fixed count. Left
+	// out, a first stage of sim's DefaultMinReplications sets the count needed at design load
+	// for Precision (at most MaxReplications), and the sweep uses sim.DefaultReplications.
 	Replications int `yaml:"replications,omitempty" json:"replications,omitempty"`
 	// Duration of each replication in simulated time, after warm-up. Default 60s.
 	Duration Duration `yaml:"duration,omitempty" json:"duration,omitempty"`
-	// Warmup discarded at the start of each replication. Default 10s.
+	// Warmup discarded at the start of each replication: a fixed warm-up. Left out, it is
+	// detected by MSER-5 on pilot replications at design load (see package sim).
 	Warmup Duration `yaml:"warmup,omitempty" json:"warmup,omitempty"`
+	// Precision is the relative half-width wanted of the 95 % interval of every flow's mean and
+	// P95 response time at design load (the saturation point's is reported against it), as a
+	// fraction: 0.05 = ±5 %. A first stage of replications sets the count it needs, at most
+	// MaxReplications.
+	// Default 0.05; ignored when Replications is set (a fixed count).
+	Precision float64 `yaml:"precision,omitempty" json:"precision,omitempty"`
+	// MaxReplications caps the replications measured to reach Precision. Default 200.
+	MaxReplications int `yaml:"max_replications,omitempty" json:"max_replications,omitempty"`
 }
 
 // Storage describes how ingested events turn into disk usage.

@@ -169,6 +169,8 @@ func (v *validator) explicitZeros(s *Scenario) {
 	z("$.slo.queue_trigger", s.SLO.QueueTrigger == 0, "slo.queue_trigger")
 	z("$.sim.replications", s.Sim.Replications == 0, "sim.replications")
 	z("$.sim.duration", s.Sim.Duration == 0, "sim.duration")
+	z("$.sim.precision", s.Sim.Precision == 0, "sim.precision")
+	z("$.sim.max_replications", s.Sim.MaxReplications == 0, "sim.max_replications")
 	z("$.storage.index_ratio", s.Storage.IndexRatio == 0, "storage.index_ratio")
 	for i, st := range s.Stations {
 		z(p("$.stations[%d].servers", i), st.Servers == 0, "servers")
@@ -346,7 +348,7 @@ func (v *validator) scenario(s *Scenario) {
 	}
 	v.load(s)
 	v.slo(s)
-	if s.Sim.Replications < 1 {
+	if s.Sim.Replications < 0 {
 		v.errf("$.sim.replications", "replications must be ≥ 1")
 	}
 	if s.Sim.Duration <= 0 {
@@ -357,6 +359,14 @@ func (v *validator) scenario(s *Scenario) {
 	}
 	if s.Sim.Duration > MaxSimDuration {
 		v.errf("$.sim.duration", "duration %v is longer than %v of simulated time per replication", time.Duration(s.Sim.Duration), time.Duration(MaxSimDuration))
+	}
+	if p := s.Sim.Precision; p < 0 || p >= 1 || math.IsNaN(p) {
+		v.errf("$.sim.precision", "precision must be a fraction in (0, 1) (0.05 = ±5 %%), got %v", p)
+	}
+	if s.Sim.MaxReplications < 0 || s.Sim.MaxReplications > MaxReplications {
+		v.errf("$.sim.max_replications", "max_replications must be in [2, %d], got %d", MaxReplications, s.Sim.MaxReplications)
+	} else if s.Sim.MaxReplications == 1 {
+		v.errf("$.sim.max_replications", "max_replications must be ≥ 2 (an interval needs two replications)")
 	}
 	if s.Sim.Warmup > MaxSimDuration {
 		v.errf("$.sim.warmup", "warmup %v is longer than %v of simulated time per replication", time.Duration(s.Sim.Warmup), time.Duration(MaxSimDuration))

@@ -67,15 +67,28 @@
 //
 // # Warm-up, replications and intervals
 //
-// Each replication starts empty and idle, runs a warm-up (default 10 s, sim.warmup or
-// WithDuration) whose statistics are discarded, then the measured window (default 60 s). Only
-// requests that complete in the measured window count. Above the design load both windows shrink
-// in proportion to design ÷ load (not below 1/20 of them, 5 s and 2 s), so every load sees about
-// as many requests.
+// Each replication starts empty and idle, runs a warm-up whose statistics are discarded, then
+// the measured window (default 60 s). Only requests that complete in the measured window
+// count. Above the design load both windows shrink in proportion to design ÷ load (not below
+// 1/20 of them, 5 s and 2 s), so every load sees about as many requests.
 //
-// Replications (default 5, sim.replications or WithReplications) are independent runs with
-// different streams. Every reported figure is the mean of the replications' values with a 95 %
-// confidence interval from Student's t with n−1 degrees of freedom: mean ± t(0.975, n−1)·s/√n,
+// The warm-up is fixed when the scenario sets sim.warmup (or WithWarmup, WithDuration);
+// otherwise it is detected once per run by MSER-5 (White 1997; Franklin & White 2008) on the
+// mean of DefaultMinReplications pilot replications at design load (Hoad, Robinson & Davies
+// 2010), which have random streams of their own and are not measured, discarding at least the
+// first of MSER-5's batches; Result.Warmup reports the truncation point (mser.go).
+//
+// Replications are independent runs with different streams. The count is fixed when the
+// scenario sets sim.replications (or WithReplications); otherwise replications are added at
+// design load in two stages: a first stage of DefaultMinReplications sets the count N that
+// brings the 95 % interval of every flow's mean and P95 response time within sim.precision
+// (default ±5 %) of its estimate, at most sim.max_replications (default 200), and N other
+// replications are measured (the first stage is not in the results, so N is independent of
+// them); N does not depend on the number of cores. Result.Precision reports per
+// measure the precision achieved, the saturation point's included (its replications, like the
+// sweep's, stay DefaultReplications). Every reported figure is the mean of the replications'
+// values with a 95 % confidence interval from Student's t with n−1 degrees of freedom:
+// mean ± t(0.975, n−1)·s/√n,
 // where s is the sample standard deviation of the n replication values. The interval says how
 // far the mean of this many replications of this length can be from the model's true mean; it
 // says nothing about whether the model's inputs are right. Tests check the kernel against closed

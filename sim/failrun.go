@@ -53,6 +53,7 @@ func RunFailures(s *scenarios.Scenario, opts ...Option) ([]FailureResult, error)
 		return nil, err
 	}
 	cfg := newConfig(s, opts)
+	(&runner{cfg: &cfg}).autoWarmup(m, m.design)
 	out := runFailures(s, m, &cfg)
 	if err := cfg.stopped(); err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ const (
 	evMech                 // a detection / recovery mechanism's action a (faults.go)
 	evTick                 // one second of the failure timeline ends
 	evRetry                // job b retries after its backoff
+	evSample               // an observation of the automatic warm-up (mser.go)
 )
 
 // event is a value in the event heap. Ordered by (t, seq): seq is a global counter, so events at

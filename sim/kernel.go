@@ -148,6 +148,7 @@ type kernel struct {
 	minF     int32   // open flow with the earliest next arrival, -1 none
 	svcNodes [][]int // node of each service instance (a copy when failures move instances)
 	fs       *faultRT
+	ms       *mserRT // a pilot replication's series (mser.go), nil otherwise
 	// limits of one replication (see Limits); stop is set when one is reached
 	maxEvents int64
 	maxJobs   int
@@ -177,7 +178,8 @@ type replication struct {
 	// stopped it.
 	aborted  string
 	budget   bool
-	canceled bool // stopped through the run's context
+	canceled bool    // stopped through the run's context
+	series   *mserRT // a pilot replication's series for the automatic warm-up (mser.go)
 }
 
 type flowStats struct {
@@ -266,6 +268,9 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 	}
 	k.h.push(warm, evWarmup, 0, 0)
 	k.h.push(k.end, evEnd, 0, 0)
+	if k.ms != nil {
+		k.h.push(k.ms.step, evSample, 0, 0)
+	}
 	if k.fs != nil {
 		for i, f := range k.fs.fails {
 			k.h.push(warm+int64(f.At), evFault, int32(i), 0)
@@ -336,6 +341,8 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 			k.tick()
 		case evRetry:
 			k.retry(e.b)
+		case evSample:
+			k.sample()
 		}
 	}
 	return k.collect(scale)

@@ -79,6 +79,7 @@ func NMinus1(s *scenarios.Scenario, opts ...Option) ([]NMinus1Row, error) {
 		vs = append(vs, &nm1Variant{row: i, s: v, m: vm, notes: notes, bound: vm.utilBound(v)})
 	}
 	r := &runner{cfg: &cfg, total: len(vs) * cfg.reps * 5}
+	r.autoWarmup(m0, ld.design)
 	nm1Search(vs, r, ld)
 	if err := cfg.stopped(); err != nil {
 		return nil, err

@@ -230,6 +230,10 @@ type Result struct {
 	Storage  *StorageResult `json:"storage,omitempty"`
 	// Notes are modelling statements the report must show (how the model was built).
 	Notes []string `json:"notes,omitempty"`
+	// Precision is the precision achieved against sim.precision (nil with a fixed replication
+	// count); Warmup the warm-up detected per replication (nil with a fixed warm-up).
+	Precision *PrecisionResult `json:"precision,omitempty"`
+	Warmup    *WarmupResult    `json:"warmup,omitempty"`
 
 	// Failures, NMinus1 and Availability are the failure analysis (issue 3), when asked for.
 	Failures     []FailureResult     `json:"failures,omitempty"`

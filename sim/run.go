@@ -21,6 +21,13 @@ const (
 	DefaultReplications = 5
 	DefaultDuration     = 60 * time.Second
 	DefaultWarmup       = 10 * time.Second
+	// DefaultMaxReplications caps the replications measured to reach the precision wanted
+	// (sim.max_replications, WithMaxReplications).
+	DefaultMaxReplications = 200
+	// DefaultMinReplications is the first stage of a run to a precision: these replications
+	// set how many are measured (fewer give a poor estimate of the spread); they are not in
+	// the results (toPrecision).
+	DefaultMinReplications = 10
 	// DefaultBisections is the number of bisection steps of the saturation search per replication.
 	DefaultBisections = 7
 	// DefaultMaxEvents is the most kernel events of one replication (Limits.MaxEvents): tens of
@@ -98,6 +105,15 @@ type config struct {
 	adviceReps int
 	limits     Limits
 	ctx        context.Context
+	// precision is the relative half-width wanted at design load (0: the fixed count reps);
+	// maxReps caps the replications added for it. fixed: sim.replications set the count.
+	precision float64
+	maxReps   int
+	fixed     bool
+	// autoWarm: the warm-up is detected by MSER-5 on pilot replications (mser.go), not warm;
+	// pilot: this configuration runs the pilot.
+	autoWarm bool
+	pilot    bool
 }
 
 // Option changes how Run runs.
@@ -109,10 +125,37 @@ func WithSeed(s uint64) Option { return func(c *config) { c.seed, c.seedSet = s,
 // WithReplications sets the independent replications per load (≥ 1; 95 % intervals need ≥ 2).
 func WithReplications(n int) Option { return func(c *config) { c.reps, c.repsSet = n, true } }
 
-// WithDuration sets the measured simulated time and the warm-up discarded before it.
+// WithDuration sets the measured simulated time and the warm-up discarded before it (a fixed
+// warm-up, even 0).
 func WithDuration(d, warmup time.Duration) Option {
-	return func(c *config) { c.dur, c.warm, c.durSet = d, warmup, true }
+	return func(c *config) { c.dur, c.warm, c.durSet, c.autoWarm = d, warmup, true, false }
 }
+
+// WithMeasuredTime sets the measured simulated time per replication and leaves the warm-up as
+// it is (fixed, or detected).
+func WithMeasuredTime(d time.Duration) Option { return func(c *config) { c.dur = d } }
+
+// WithWarmup sets a fixed warm-up discarded per replication (> 0), or asks for the automatic
+// one (0: MSER-5, see mser.go).
+func WithWarmup(w time.Duration) Option {
+	return func(c *config) {
+		if w > 0 {
+			c.warm, c.autoWarm = w, false
+		} else {
+			c.warm, c.autoWarm = DefaultWarmup, true
+		}
+	}
+}
+
+// WithPrecision sets the relative half-width wanted of the 95 % interval of every flow's mean
+// and P95 response time at design load and of the saturation point (0.05 = ±5 %): a first stage
+// of replications sets how many are measured for it, at most the cap (WithMaxReplications). 0
+// runs the fixed count.
+// A fixed count (WithReplications, sim.replications) wins over it.
+func WithPrecision(p float64) Option { return func(c *config) { c.precision = max(p, 0) } }
+
+// WithMaxReplications caps the replications measured to reach the precision (≥ 2).
+func WithMaxReplications(n int) Option { return func(c *config) { c.maxReps = n } }
 
 // WithParallelism sets how many replications run at once (default GOMAXPROCS). Results do not
 // depend on it.
@@ -138,14 +181,21 @@ func newConfig(s *scenarios.Scenario, opts []Option) config {
 	if s.Sim.Seed != 0 {
 		c.seed = s.Sim.Seed
 	}
+	c.precision, c.maxReps, c.autoWarm = defaultPrecision, DefaultMaxReplications, defaultAutoWarm
 	if s.Sim.Replications > 0 {
-		c.reps = s.Sim.Replications
+		c.reps, c.fixed = s.Sim.Replications, true
+	}
+	if s.Sim.Precision > 0 {
+		c.precision = s.Sim.Precision
+	}
+	if s.Sim.MaxReplications > 0 {
+		c.maxReps = s.Sim.MaxReplications
 	}
 	if s.Sim.Duration > 0 {
 		c.dur = time.Duration(s.Sim.Duration)
 	}
 	if s.Sim.Warmup > 0 {
-		c.warm = time.Duration(s.Sim.Warmup)
+		c.warm, c.autoWarm = time.Duration(s.Sim.Warmup), false
 	}
 	for _, o := range opts {
 		o(&c)
@@ -155,6 +205,9 @@ func newConfig(s *scenarios.Scenario, opts []Option) config {
 	}
 	if c.parallel < 1 {
 		c.parallel = 1
+	}
+	if c.maxReps < 2 {
+		c.maxReps = 2
 	}
 	if c.adviceReps > c.reps {
 		c.adviceReps = c.reps
@@ -244,6 +297,9 @@ func (r *runner) tick(ev int64) {
 // replication on the number of events). Floors: MinDurationFraction of the configured times, and
 // MinDuration / MinWarmup.
 func simulate(m *Model, cfg *config, load float64, rep int) replication {
+	if cfg.pilot {
+		rep += pilotStream
+	}
 	k := newKernel(m, cfg.seed, rep)
 	k.maxEvents, k.maxJobs, k.done = cfg.limits.MaxEvents, cfg.limits.MaxInSystem, cfg.ctx.Done()
 	if cfg.ctx.Err() != nil {
@@ -253,6 +309,12 @@ func simulate(m *Model, cfg *config, load float64, rep int) replication {
 	}
 	warm := scaledDuration(cfg.warm, load, m.design, MinWarmup)
 	dur := scaledDuration(cfg.dur, load, m.design, MinDuration)
+	if cfg.pilot {
+		// a pilot replication of the automatic warm-up (mser.go): allowance + duration, its
+		// own random streams, the series observed from time 0
+		dur += scaledDuration(AutoWarmupAllowance, load, m.design, MinWarmup)
+		warm = 0
+	}
 	// the open flows' arrivals alone would exceed the event limit: do not simulate
 	arrivals := 0.0
 	for _, fl := range m.flows {
@@ -272,7 +334,15 @@ func simulate(m *Model, cfg *config, load float64, rep int) replication {
 		}
 		return r
 	}
-	return k.run(load/m.ref, int64(warm), int64(dur))
+	if cfg.pilot {
+		k.ms = newMSER(k, int64(dur))
+	}
+	r := k.run(load/m.ref, int64(warm), int64(dur))
+	if k.ms != nil && r.aborted == "" {
+		k.observe() // the last interval
+		r.series = k.ms
+	}
+	return r
 }
 
 // fmtRatio prints a utilization: two decimals, or three significant digits when huge.
@@ -330,7 +400,8 @@ func Simulate(s *scenarios.Scenario, load float64, opts ...Option) (Point, error
 	}
 	cfg := newConfig(s, opts)
 	r := &runner{cfg: &cfg, total: cfg.reps}
-	reps := r.replicate(m, load)
+	r.autoWarmup(m, load)
+	reps, _ := r.toPrecision(m, load)
 	return m.point(s, load, reps, &cfg), nil
 }
 

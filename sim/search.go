@@ -48,7 +48,8 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 	res.Notes = modelNotes(s, m, &cfg)
 
 	// design load
-	designReps := r.replicate(m, ld.design)
+	res.Warmup = r.autoWarmup(m, ld.design)
+	designReps, pr := r.toPrecision(m, ld.design)
 	if err := cfg.stopped(); err != nil {
 		return nil, err
 	}
@@ -56,6 +57,12 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 		if designReps[i].budget {
 			return nil, fmt.Errorf("%w at design load: %s", ErrLimit, designReps[i].aborted)
 		}
+	}
+	res.Precision = pr
+	if pr != nil || res.Warmup != nil {
+		res.Settings.WarmupS = cfg.warm.Seconds()
+		res.Settings.Replications = len(designReps)
+		res.Notes[0] = runNote(&cfg, len(designReps), pr, res.Warmup)
 	}
 	dp := m.point(s, ld.design, designReps, &cfg)
 	res.Flows, res.Stations = dp.Flows, dp.Stations
@@ -70,6 +77,7 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 	if cfg.sweep {
 		sat, sweep, satPoint := search(s, m, r, ld)
 		res.Saturation, res.Sweep = sat, sweep
+		satPrecision(pr, sat, cfg.reps)
 		if satPoint != nil {
 			res.setBottleneck(busiest(*satPoint))
 		}

@@ -28,6 +28,7 @@ type runFlags struct {
 	out          string
 	seed         uint64
 	replications int
+	precision    float64
 	sets         []string
 	load         float64
 	json         bool
@@ -64,7 +65,7 @@ SLO criterion fails at design load or its capacity (performance and storage) is 
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.given = map[string]bool{}
-			for _, name := range []string{"seed", "replications", "duration", "warmup", "load", "timeout", "cluster-scale", "cluster-cpus"} {
+			for _, name := range []string{"seed", "replications", "precision", "duration", "warmup", "load", "timeout", "cluster-scale", "cluster-cpus"} {
 				f.given[name] = cmd.Flags().Changed(name)
 			}
 			return runRun(cmd, args, &f)
@@ -73,7 +74,8 @@ SLO criterion fails at design load or its capacity (performance and storage) is 
 	fl := cmd.Flags()
 	fl.StringVar(&f.out, "out", "", "output folder (default out/<scenario name>; with several files the parent of one folder per scenario, default out)")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream (default: the scenario's sim.seed, else 1)")
-	fl.IntVar(&f.replications, "replications", 0, "independent replications per load (default: the scenario's sim.replications, else 5)")
+	fl.IntVar(&f.replications, "replications", 0, "independent replications per load, a fixed count (default: the scenario's sim.replications, else added at design load until --precision is reached)")
+	fl.Float64Var(&f.precision, "precision", 0, "relative half-width wanted of the 95 % interval of every flow's mean and P95 at design load, e.g. 0.05 = ±5 % (default: the scenario's sim.precision, else 0.05)")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario value, e.g. --set load.design=8000 --set nodes.search-1.cores=64 (repeatable)")
 	fl.Float64Var(&f.load, "load", 0, "design load to evaluate, in the scenario's load unit: a shortcut for --set load.design=N (flows given per load unit scale with it)")
 	fl.BoolVar(&f.json, "json", false, "print result.json to standard output instead of the summary")
@@ -83,7 +85,7 @@ SLO criterion fails at design load or its capacity (performance and storage) is 
 	fl.BoolVar(&f.noAdvice, "no-advice", false, "skip the +1 node / +1 replica re-simulation")
 	fl.BoolVar(&f.nMinus1, "n-1", false, "take each node down in turn at design load: does the tier survive the loss of any one node, at what fraction of its design load")
 	fl.DurationVar(&f.duration, "duration", 0, "measured simulated time per replication (default: the scenario's sim.duration, else 60s)")
-	fl.DurationVar(&f.warmup, "warmup", 0, "warm-up discarded per replication (default: sim.warmup, else 10s)")
+	fl.DurationVar(&f.warmup, "warmup", 0, "fixed warm-up discarded per replication (default: sim.warmup, else detected by MSER-5)")
 	fl.DurationVar(&f.timeout, "timeout", DefaultRunTimeout, "wall-time limit of the whole command; reaching it stops the run (exit 3)")
 	fl.BoolVar(&f.cluster, "cluster", false, "predict for the containerized miniature `capsim cluster up` starts, at the scenario's cluster.scale (else the scale cluster up picks)")
 	fl.Float64Var(&f.clusterScale, "cluster-scale", 0, "predict for the miniature at this scale in (0, 1]: node CPUs become CFS quotas of cores × S, the load × S (implies --cluster)")
@@ -184,15 +186,14 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		if f.replications > 0 {
 			opts = append(opts, sim.WithReplications(f.replications))
 		}
-		if f.duration > 0 || f.warmup > 0 {
-			d, w := f.duration, f.warmup
-			if d == 0 {
-				d = time.Duration(orDur(s.Sim.Duration, sim.DefaultDuration))
-			}
-			if w == 0 {
-				w = time.Duration(orDur(s.Sim.Warmup, sim.DefaultWarmup))
-			}
-			opts = append(opts, sim.WithDuration(d, w))
+		if f.precision > 0 {
+			opts = append(opts, sim.WithPrecision(f.precision))
+		}
+		if f.duration > 0 {
+			opts = append(opts, sim.WithMeasuredTime(f.duration))
+		}
+		if f.warmup > 0 {
+			opts = append(opts, sim.WithWarmup(f.warmup))
 		}
 		nOpts := append([]sim.Option(nil), opts...) // N-1 runs without the progress bar
 		var bar *progressbar.ProgressBar
@@ -278,6 +279,9 @@ func (f *runFlags) check() error {
 	}
 	if (given("replications") || f.replications != 0) && (f.replications < 1 || f.replications > scenarios.MaxReplications) {
 		errs = append(errs, fmt.Errorf("--replications must be in [1, %d], got %d", scenarios.MaxReplications, f.replications))
+	}
+	if (given("precision") || f.precision != 0) && !(f.precision > 0 && f.precision < 1) {
+		errs = append(errs, fmt.Errorf("--precision must be a fraction in (0, 1) (0.05 = ±5 %%), got %v", f.precision))
 	}
 	maxDur := time.Duration(scenarios.MaxSimDuration)
 	for _, d := range []struct {
@@ -531,6 +535,7 @@ func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
 		fmt.Fprintf(w, "  %-16s %-12s %s ms (±%s)%s, %s req/s%s\n", label, safeText(f.Name, false), num(f.LatencyMS.P95.Mean),
 			num((f.LatencyMS.P95.CI95[1]-f.LatencyMS.P95.CI95[0])/2), verdict, num(f.ThroughputPerS.Mean), an)
 	}
+	printPrecision(w, r)
 	var fired []string
 	for _, t := range r.Triggers {
 		if t.Fired {
