@@ -314,7 +314,7 @@ func printRunners(w io.Writer, rep collect.Report) {
 // writeCollectResults writes result.json and load.json the way capsim load does, plus the
 // collector's report in load.json.
 func writeCollectResults(out string, plan *loadgen.Plan, res *loadgen.Result, rep *collect.Report) error {
-	sr := loadSimResult(plan, res)
+	sr := plan.ModelResult(res, capsimVersion())
 	segs := make([]string, 0, len(rep.Runners))
 	for _, r := range rep.Runners {
 		segs = append(segs, r.Segment+" "+r.State)

@@ -14,7 +14,6 @@ import (
 	"syscall"
 	"time"
 
-	humanize "github.com/dustin/go-humanize"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -251,7 +250,10 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 				return err
 			}
 		case !f.quiet:
-			printSummary(stdout, res, dir, time.Since(start))
+			o := reports.TextOptions{Report: filepath.Join(dir, "report.html"), Took: time.Since(start)}
+			if err := reports.WriteText(stdout, res, o); err != nil {
+				return err
+			}
 		}
 	}
 	if len(results) > 1 {
@@ -260,7 +262,9 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			return err
 		}
 		if !f.quiet && !f.json {
-			printComparison(stdout, results, dir)
+			if err := reports.WriteComparisonText(stdout, results, filepath.Join(dir, "report.html")); err != nil {
+				return err
+			}
 		}
 	}
 	if breached {
@@ -438,254 +442,4 @@ func writeComparison(dir string, rs []*sim.Result) error {
 		return err
 	}
 	return writeFile(filepath.Join(dir, "report.html"), func(w io.Writer) error { return reports.WriteHTML(w, rs) })
-}
-
-// num formats a figure for the terminal: rounded (half away from zero, never truncated) to 2
-// decimals below 10, 1 below 100 and none above, with thousands separators and without
-// trailing zeros: 0.79985 → "0.8", 70538.6 → "70,539".
-func num(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	digits := 0
-	switch a := math.Abs(x); {
-	case a < 10:
-		digits = 2
-	case a < 100:
-		digits = 1
-	}
-	p := math.Pow(10, float64(digits))
-	r := math.Round(x*p) / p
-	if r == 0 {
-		r = 0 // no "-0"
-	}
-	s := strconv.FormatFloat(r, 'f', digits, 64)
-	if digits > 0 {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	neg := strings.HasPrefix(intPart, "-")
-	intPart = strings.TrimPrefix(intPart, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if hasFrac {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
-}
-
-func printSummary(w io.Writer, r *sim.Result, dir string, took time.Duration) {
-	v := r.Verdict()
-	title := safeText(r.Scenario, false)
-	if r.Title != "" {
-		title += " — " + safeText(r.Title, false)
-	}
-	fmt.Fprintf(w, "\n%s\n", title)
-	if mo := r.Settings.Miniature; mo != nil {
-		fmt.Fprintf(w, "  %-16s scale %.4g on %d pinned CPU(s): node CPUs are CFS quotas of cores × scale, load × scale\n", "miniature", mo.Scale, mo.PinnedCPUs)
-	}
-	unit := r.LoadUnit
-	fmt.Fprintf(w, "  %-16s %s %s\n", "design load", num(r.DesignLoad), unit)
-	if s := r.Saturation; s != nil {
-		bound := ""
-		if !s.Bounded {
-			bound = " (SLO still met at the search maximum: a lower bound)"
-		}
-		fmt.Fprintf(w, "  %-16s %s %s (95%% CI %s–%s)%s\n", "saturation", num(s.Value), unit, num(s.CI95[0]), num(s.CI95[1]), bound)
-		if s.Limit != "" {
-			fmt.Fprintf(w, "  %-16s %s\n", "limited by", s.Limit)
-		}
-		// headroom of the tier's capacity (the smaller of performance and storage)
-		what := "performance"
-		if b := r.CapacityBinds; b != nil && b.Binds == sim.LimitStorage {
-			what = fmt.Sprintf("storage-limited; performance alone %+.0f %%", r.HeadroomPercent)
-		}
-		tgt := ""
-		if r.HeadroomTarget > 0 {
-			tgt = fmt.Sprintf(", target %.0f %%: %s", r.HeadroomTarget, map[bool]string{true: "NOT met", false: "met"}[v.HeadroomShort])
-		}
-		fmt.Fprintf(w, "  %-16s %+.1f %% (%s%s)\n", "headroom", v.HeadroomPercent, what, tgt)
-	}
-	fmt.Fprintf(w, "  %-16s %s\n", "bottleneck", r.Bottleneck)
-	for i, f := range r.Flows {
-		label := ""
-		if i == 0 {
-			label = "P95 at design"
-		}
-		verdict := ""
-		if f.P95TargetMS > 0 {
-			verdict = fmt.Sprintf(" (SLO %s ms) ok", num(f.P95TargetMS))
-			if !f.SLOMet {
-				verdict = fmt.Sprintf(" (SLO %s ms) BREACHED", num(f.P95TargetMS))
-			}
-		}
-		an := ""
-		if f.AnalyticMeanMS != nil {
-			an = fmt.Sprintf("; mean %s ms, analytic %s ms", num(f.LatencyMS.Mean.Mean), num(*f.AnalyticMeanMS))
-		}
-		fmt.Fprintf(w, "  %-16s %-12s %s ms (±%s)%s, %s req/s%s\n", label, safeText(f.Name, false), num(f.LatencyMS.P95.Mean),
-			num((f.LatencyMS.P95.CI95[1]-f.LatencyMS.P95.CI95[0])/2), verdict, num(f.ThroughputPerS.Mean), an)
-	}
-	printPrecision(w, r)
-	var fired []string
-	for _, t := range r.Triggers {
-		if t.Fired {
-			fired = append(fired, fmt.Sprintf("%s: %s %s > %s", t.Name, t.Subject, num(t.Value), num(t.Threshold)))
-		}
-	}
-	if len(fired) == 0 {
-		fmt.Fprintf(w, "  %-16s none\n", "triggers firing")
-	} else {
-		for i, t := range fired {
-			label := ""
-			if i == 0 {
-				label = "triggers firing"
-			}
-			fmt.Fprintf(w, "  %-16s %s\n", label, t)
-		}
-	}
-	// advice that lowers the saturation point is listed apart, as what not to do
-	for _, good := range []bool{true, false} {
-		label := "advice"
-		if !good {
-			label = "not advised"
-		}
-		for _, a := range r.Advice {
-			if (a.GainPercent >= 0) != good {
-				continue
-			}
-			lowers := ""
-			if !good {
-				lowers = ": lowers the saturation point"
-			}
-			fmt.Fprintf(w, "  %-16s %s → saturation %s %s (%+.0f %%)%s, then %s\n", label, a.Change, num(a.Saturation), unit, a.GainPercent, lowers, a.Bottleneck)
-			label = ""
-		}
-	}
-	if r.Capacity > 0 {
-		fmt.Fprintf(w, "  %-16s %s %s, limited by %s\n", "capacity", num(r.Capacity), unit, r.CapacityLimit)
-	}
-	if d, ok := r.CapacityClaimDifference(); ok {
-		fmt.Fprintf(w, "  %-16s %s %s; predicted capacity %s (%+.0f %%)\n", "seed claims", num(r.ClaimedCapacity), unit, num(r.Capacity), d)
-	}
-	if st := r.Storage; st != nil {
-		fmt.Fprintf(w, "  %-16s %s/month raw, %s/month stored", "storage", humanize.Bytes(uint64(st.RawBytesPerMonth)), humanize.Bytes(uint64(st.StoredBytesPerMonth)))
-		if n, ok := st.FillsFirst(); ok {
-			fmt.Fprintf(w, "; %s full in %.0f days", n.Node, n.DaysUntilFull)
-		}
-		fmt.Fprintln(w)
-	}
-	for i, f := range r.Failures {
-		if i == 0 {
-			fmt.Fprintf(w, "  failures (%d replications; RTO target < 5 min, RPO target < 1 min, seed 001)\n", r.Settings.Replications)
-		}
-		rto := fmt.Sprintf("%s s", num(f.RTOS.Mean))
-		if !f.Recovered {
-			rto = fmt.Sprintf("> %s s (not recovered in the run)", num(f.RTOS.Mean))
-		}
-		ok := func(b bool) string {
-			if b {
-				return "met"
-			}
-			return "NOT met"
-		}
-		det := "detected after " + num(f.DetectionS.Mean) + " s"
-		if !f.Detected {
-			det = "never detected"
-		}
-		degraded := ""
-		if f.DegradedSaturation > 0 {
-			degraded = fmt.Sprintf("  saturation while down %s %s", num(f.DegradedSaturation), unit)
-		}
-		fmt.Fprintf(w, "    %-34s at %4.0fs  %s  RTO %s (%s)  RPO %s writes (%s)  lost %s  dropped %s  duplicated %s events  failed %s req  peak P95 %s ms  drain %s s%s\n",
-			f.Name, f.AtS, det, rto, ok(f.RTOMet), num(f.RPOEvents.Mean), ok(f.RPOMet), num(f.LostEvents.Mean), num(f.DroppedEvents.Mean), num(f.DuplicatedEvents.Mean), num(f.FailedRequests.Mean), num(f.PeakP95MS.Mean), num(f.DrainS.Mean), degraded)
-	}
-	if v.NMinus1 {
-		fmt.Fprintf(w, "  %-16s survives the loss of any one node: %s (worst: %s, capacity %.0f %% of design load)\n", "N-1", map[bool]string{true: "yes", false: "NO"}[v.SurvivesNMinus1], v.WorstNMinus1.Node, v.WorstNMinus1.FractionOfDesign*100)
-		for _, row := range r.NMinus1 {
-			why := ""
-			if row.Why != "" {
-				why = " — " + row.Why
-			}
-			stor := ""
-			if row.StorageCapacity > 0 {
-				stor = fmt.Sprintf(", storage %s %s", num(row.StorageCapacity), unit)
-			}
-			fmt.Fprintf(w, "    %-20s %-12s %-9s saturation %s %s%s (capacity %.0f %% of design)%s\n", row.Node, row.Role, map[bool]string{true: "survives", false: "FAILS"}[row.Survives], num(row.Saturation), unit, stor, row.FractionOfDesign*100, why)
-		}
-	}
-	if a := r.Availability; a != nil {
-		fmt.Fprintf(w, "  %-16s %.4f %% (95%% CI %.4f–%.4f), %.1f h down per year: %s\n", "availability", a.Availability.Mean*100, a.Availability.CI95[0]*100, a.Availability.CI95[1]*100, a.DowntimePerYearH, a.Tier)
-	}
-	fmt.Fprintf(w, "  %-16s %s\n", "verdict", verdictLine(r, v))
-	fmt.Fprintf(w, "  %-16s %s (%s events simulated in %s)\n", "report", filepath.Join(dir, "report.html"), humanize.Comma(r.Settings.Events), took.Round(time.Millisecond))
-}
-
-// verdictLine is the summary's verdict: the SLO verdict at design load (the exit status
-// follows it), then what else Result.Verdict finds wrong, as the report's verdict does.
-func verdictLine(r *sim.Result, v sim.Verdict) string {
-	s := "SLO holds at design load"
-	if !v.SLOMet {
-		s = "SLO BREACHED at design load: " + strings.Join(r.Violations, "; ")
-	}
-	var also []string
-	if v.SLOMet && v.CapacityBelowDesign {
-		also = append(also, "capacity below the design load")
-	}
-	if v.SLOMet && v.HeadroomShort && !v.CapacityBelowDesign {
-		also = append(also, fmt.Sprintf("headroom %+.0f %% short of the %.0f %% wanted", v.HeadroomPercent, r.HeadroomTarget))
-	}
-	if n := len(v.TriggersFired); n > 0 {
-		also = append(also, fmt.Sprintf("%d scaling trigger(s) fire", n))
-	}
-	if v.RTOMet < v.Failures || v.RPOMet < v.Failures {
-		also = append(also, fmt.Sprintf("failures meeting RTO %d/%d, RPO %d/%d", v.RTOMet, v.Failures, v.RPOMet, v.Failures))
-	}
-	if !v.SurvivesNMinus1 {
-		also = append(also, "does not survive the loss of "+v.WorstNMinus1.Node)
-	}
-	if len(also) > 0 {
-		s += "; NOT sound: " + strings.Join(also, "; ")
-	}
-	return s
-}
-
-func printComparison(w io.Writer, rs []*sim.Result, dir string) {
-	fmt.Fprintf(w, "\nTier comparison\n")
-	// the answer first: which tier for this load (when every tier ran at one load)
-	if c, ok := sim.ChooseTier(rs); ok {
-		fmt.Fprintf(w, "  %s\n", safeText(c.Headline(num), false))
-		for _, f := range c.Smaller() {
-			fmt.Fprintf(w, "    %s fails: %s\n", safeText(f.Scenario, false), strings.Join(f.Why, "; "))
-		}
-		fmt.Fprintln(w)
-	}
-	fmt.Fprintf(w, "  %-22s %10s %26s %10s %10s %8s  %s\n", "scenario", "design", "saturation (95% CI)", "capacity", "claimed", "diff", "limited by")
-	for _, r := range rs {
-		sat, capy, claimed, diff := "-", "-", "-", "-"
-		if r.Saturation != nil {
-			sat = num(r.Saturation.Value) + fmt.Sprintf(" (%s–%s)", num(r.Saturation.CI95[0]), num(r.Saturation.CI95[1]))
-		}
-		if r.Capacity > 0 {
-			capy = num(r.Capacity)
-		}
-		if d, ok := r.CapacityClaimDifference(); ok {
-			claimed, diff = num(r.ClaimedCapacity), fmt.Sprintf("%+.0f %%", d)
-		}
-		limit := r.CapacityLimit
-		if limit == "" {
-			limit = r.Bottleneck
-		}
-		fmt.Fprintf(w, "  %-22s %10s %26s %10s %10s %8s  %s\n", safeText(r.Scenario, false), num(r.DesignLoad), sat, capy, claimed, diff, limit)
-	}
-	fmt.Fprintf(w, "  report: %s\n", filepath.Join(dir, "report.html"))
 }
