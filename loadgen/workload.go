@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -14,10 +15,9 @@ import (
 	"github.com/capsim/capsim/scenarios"
 )
 
-const secondsPerMonth = 30 * 86400
-
-// FlowLoad is what a scenario flow asks of a load generator, computed the way the model
-// does (sim/compile.go): requests (batches) per second at design load, or a closed population.
+// FlowLoad is what a scenario flow asks of a load generator, computed by the model's formula
+// (scenarios.Scenario.FlowRate): requests (batches) per second at design load, or a closed
+// population.
 type FlowLoad struct {
 	Name string
 	// RatePerS is requests per second (open flows; for source flows batches per second).
@@ -63,10 +63,7 @@ func FlowLoadOf(sc *scenarios.Scenario, name string) (FlowLoad, error) {
 	if t, ok := sc.SLO.P95[f.Name]; ok {
 		fl.P95Target = time.Duration(t)
 	}
-	fl.MaxDropRatio = sc.SLO.MaxDropRatio
-	if fl.MaxDropRatio == 0 {
-		fl.MaxDropRatio = scenarios.DefaultMaxDropRatio
-	}
+	fl.MaxDropRatio = cmp.Or(sc.SLO.MaxDropRatio, scenarios.DefaultMaxDropRatio)
 	// rates are written at load.rates_at and scale to the design load (a --set load.design
 	// what-if changes the traffic)
 	scale := 1.0
@@ -76,29 +73,12 @@ func FlowLoadOf(sc *scenarios.Scenario, name string) (FlowLoad, error) {
 	switch {
 	case f.Population > 0:
 		fl.Population, fl.Think = int(math.Max(1, math.Round(float64(f.Population)*scale))), f.Think
-	case f.Rate > 0:
-		fl.RatePerS = float64(f.Rate) * scale
 	default:
-		sources := f.Sources
-		if sources == 0 {
-			sources = sc.Load.RatesAt
+		fl.RatePerS = sc.FlowRate(f) * scale
+		if f.Rate <= 0 { // the source form: requests are batches of events from sources
+			fl.Batch = scenarios.FlowBatch(f)
+			fl.Sources = int(math.Max(1, math.Round(sc.FlowSources(f)*scale)))
 		}
-		if sources == 0 {
-			sources = sc.Load.Design
-		}
-		if f.Batch > 0 {
-			fl.Batch = f.Batch
-		}
-		peak := f.PeakFactor
-		if peak == 0 {
-			peak = 1
-		}
-		eps := float64(f.EventsPerSource) * sources
-		if f.BytesPerMonth > 0 && f.EventSize > 0 {
-			eps = float64(f.BytesPerMonth) / float64(f.EventSize) / secondsPerMonth
-		}
-		fl.RatePerS = eps * peak / float64(fl.Batch) * scale
-		fl.Sources = int(math.Max(1, math.Round(sources*scale)))
 	}
 	if fl.Population == 0 && !(fl.RatePerS > 0) {
 		return fl, fmt.Errorf("loadgen: flow %q has no rate, sources or population", f.Name)

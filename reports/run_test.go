@@ -13,14 +13,25 @@ import (
 // change in what sim says reaches these tests. sets are what-if overrides (--set).
 func shortRun(t *testing.T, name string, sweep bool, sets ...string) *sim.Result {
 	t.Helper()
-	s, err := scenarios.LoadFile(name, scenarios.WithSet(sets...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := sim.Run(s, sim.WithReplications(2), sim.WithDuration(5*time.Second, time.Second), sim.WithSeed(7),
-		sim.WithAdvice(false), sim.WithSweep(sweep))
+	r, err := sim.Run(loadBuiltin(t, name, sets...), shortOptions(sweep)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// shortOptions are shortRun's settings.
+func shortOptions(sweep bool) []sim.Option {
+	return []sim.Option{sim.WithReplications(2), sim.WithDuration(5*time.Second, time.Second), sim.WithSeed(7),
+		sim.WithAdvice(false), sim.WithSweep(sweep)}
+}
+
+// loadBuiltin loads a built-in scenario with what-if overrides.
+func loadBuiltin(t *testing.T, name string, sets ...string) *scenarios.Scenario {
+	t.Helper()
+	s, err := scenarios.LoadFile(name, scenarios.WithSet(sets...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -29,6 +29,7 @@ const (
 	DefaultBatch           = 1
 	DefaultProbability     = 1.0
 	DefaultIndexRatio      = 1.0
+	DefaultSlowFactor      = 4.0 // a slow failure multiplies service times by 4 (failures.factor)
 )
 
 // ApplyDefaults fills every field left at its zero value with its documented default (see

@@ -300,6 +300,29 @@ func (v *validator) failures(m *model, s *Scenario) {
 	}
 }
 
+// availability validates the availability section: a positive MTBF for every node (the
+// section's, or the node's override), per-node overrides that name a node. A node that is not
+// there is reported here, with its position, not after a whole run.
+func (v *validator) availability(m *model, s *Scenario) {
+	a := s.Availability
+	if a == nil {
+		return
+	}
+	if a.MTBF <= 0 && len(a.Nodes) < len(s.Nodes) {
+		v.errf("$.availability.mtbf", "availability.mtbf must be > 0 (the mean time between failures of every node without its own)")
+	}
+	for _, name := range sortedKeys(a.Nodes) {
+		np := childPath("$.availability.nodes", name)
+		if _, ok := m.nodes[name]; !ok {
+			v.errf(np, "availability.nodes: no node %q (nodes: %s)", name, keys(m.nodes))
+			continue
+		}
+		if a.Nodes[name].MTBF <= 0 {
+			v.errf(np+".mtbf", "availability.nodes.%s.mtbf must be > 0", name)
+		}
+	}
+}
+
 // AvailabilitySpec gives random failure processes for the availability estimate: every node fails
 // after an exponential time with mean MTBF and is repaired after an exponential time with mean
 // MTTR (per-node overrides by name).

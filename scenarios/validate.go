@@ -458,6 +458,7 @@ func (v *validator) scenario(s *Scenario) {
 	}
 	v.cycles(m)
 	v.failures(m, s)
+	v.availability(m, s)
 	v.loadTest(s.LoadTest)
 	if c := s.Cluster; c != nil && (c.Scale < 0 || c.Scale > 1) {
 		v.errf("$.cluster.scale", "cluster.scale must be in (0, 1], got %g", c.Scale)

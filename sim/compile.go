@@ -8,14 +8,13 @@ import (
 	"github.com/capsim/capsim/scenarios"
 )
 
-// Seconds per month used for bytes-per-month workloads: 30 days.
-const secondsPerMonth = 30 * 86400
-
 // maxDepth is the deepest nesting of service calls a program may have.
 const maxDepth = 8
 
-// Compile turns a validated scenario into a Model. It returns an error (wrapping ErrModel) for
-// what validation cannot see: call nesting deeper than 8, an impossible shard allocation.
+// Compile turns a validated scenario with its defaults applied (as scenarios.Load returns it,
+// or after Scenario.ApplyDefaults; sim does not apply them again) into a Model. It returns an
+// error (wrapping ErrModel) for what validation cannot see: call nesting deeper than 8, an
+// impossible shard allocation.
 func Compile(s *scenarios.Scenario) (*Model, error) {
 	c := &compiler{
 		s:        s,
@@ -129,21 +128,13 @@ func perEvent(per scenarios.Duration, n float64) (distSpec, bool) {
 	return distSpec{kind: dGamma, mean: mean, gammaK: n, scv: 1 / n}, true
 }
 
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
-}
-
 func (c *compiler) build() error {
 	s, m := c.s, c.m
 	// plain stations
 	for _, st := range s.Stations {
 		d := toSpec(st.Service)
 		m.stations = append(m.stations, stationSpec{
-			name: st.Name, kind: kindStation, comp: Component{Kind: ComponentStation, Name: st.Name}, node: -1, servers: orDefault(st.Servers, 1),
+			name: st.Name, kind: kindStation, comp: Component{Kind: ComponentStation, Name: st.Name}, node: -1, servers: st.Servers,
 			ps: st.Discipline == "ps", cap: st.Capacity, service: &d,
 		})
 		c.stIdx[st.Name] = int32(len(m.stations) - 1)
@@ -155,13 +146,13 @@ func (c *compiler) build() error {
 		cpu := stationSpec{name: n.Name + "/cpu", kind: kindCPU, comp: Component{Kind: ComponentCPU, Name: n.Name + "/cpu", Node: n.Name}, node: i, servers: n.Cores, ps: true, limit: n.CPULimit}
 		if n.CPULimit > 0 && n.CPULimit < float64(n.Cores) {
 			// at cpu_limit = cores the budget lasts the whole period even with every core busy
-			cpu.period = int64(orDefault(n.CPUPeriod, scenarios.DefaultCPUPeriod))
+			cpu.period = int64(n.CPUPeriod)
 			cpu.budget = n.CPULimit * float64(cpu.period)
 			m.quota = true
 		}
 		m.stations = append(m.stations, cpu)
 		m.nodeCPU = append(m.nodeCPU, int32(len(m.stations)-1))
-		m.stations = append(m.stations, stationSpec{name: n.Name + "/disk", kind: kindDisk, comp: Component{Kind: ComponentDisk, Name: n.Name + "/disk", Node: n.Name}, node: i, servers: orDefault(n.DiskParallelism, 4)})
+		m.stations = append(m.stations, stationSpec{name: n.Name + "/disk", kind: kindDisk, comp: Component{Kind: ComponentDisk, Name: n.Name + "/disk", Node: n.Name}, node: i, servers: n.DiskParallelism})
 		m.nodeDisk = append(m.nodeDisk, int32(len(m.stations)-1))
 	}
 	// services
@@ -216,7 +207,7 @@ func (c *compiler) build() error {
 		if mw == 0 {
 			mw = -1
 		}
-		m.pools = append(m.pools, poolSpec{name: "queue " + q.Name, kind: kindQueue, comp: Component{Kind: ComponentQueue, Name: q.Name}, size: orDefault(q.Concurrency, 1), maxWaiting: mw, drop: q.Overflow == "drop"})
+		m.pools = append(m.pools, poolSpec{name: "queue " + q.Name, kind: kindQueue, comp: Component{Kind: ComponentQueue, Name: q.Name}, size: q.Concurrency, maxWaiting: mw, drop: q.Overflow == "drop"})
 		c.poolIdx["queue/"+q.Name] = int32(len(m.pools) - 1)
 	}
 	// databases: an internal write service (primary) and read service (per read routing)
@@ -326,22 +317,12 @@ func (c *compiler) flow(f scenarios.Flow) {
 			think = scenarios.Dist{Kind: scenarios.Deterministic}
 		}
 		fl.think = c.sampler("think/"+f.Name, toSpec(think))
-	case f.Rate > 0:
-		fl.rate = float64(f.Rate)
 	default:
-		sources := f.Sources
-		if sources == 0 {
-			sources = c.m.ref
+		fl.rate = s.FlowRate(&f)
+		if f.Rate <= 0 { // the source form: requests are batches of events from sources
+			fl.events = float64(scenarios.FlowBatch(&f))
+			fl.sources = int(math.Max(1, math.Round(s.FlowSources(&f))))
 		}
-		batch := float64(orDefault(f.Batch, 1))
-		peak := orDefault(f.PeakFactor, 1.0)
-		eps := float64(f.EventsPerSource) * sources
-		if f.BytesPerMonth > 0 && f.EventSize > 0 {
-			eps = float64(f.BytesPerMonth) / float64(f.EventSize) / secondsPerMonth
-		}
-		fl.rate = eps * peak / batch
-		fl.events = batch
-		fl.sources = int(math.Max(1, math.Round(sources)))
 	}
 	if t, ok := s.SLO.P95[f.Name]; ok {
 		fl.p95Target = float64(t) / 1e6

@@ -117,7 +117,7 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 		recovered := true
 		for ri := range reps {
 			rp := &reps[ri]
-			x, ok := rtoOf(m, rp, int(fr.AtS), int(next), orDefault(s.SLO.MaxDropRatio, 0.001))
+			x, ok := rtoOf(m, rp, int(fr.AtS), int(next), s.SLO.MaxDropRatio)
 			if !ok {
 				recovered = false
 			}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -315,7 +316,7 @@ func (k *kernel) fault(fi int, repair bool) {
 		}
 		switch kind {
 		case scenarios.FailSlow:
-			fs.slow[n] = map[bool]float64{false: orDefault(f.Factor, 4), true: 1}[repair]
+			fs.slow[n] = map[bool]float64{false: cmp.Or(f.Factor, scenarios.DefaultSlowFactor), true: 1}[repair]
 			continue
 		case scenarios.FailPause, scenarios.FailPartition:
 			k.setPaused(n, !repair)

@@ -540,7 +540,7 @@ func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenari
 func missAll(calls []scenarios.Call, gone map[string]bool, p float64) []scenarios.Call {
 	var out []scenarios.Call
 	for _, c := range calls {
-		cp := orDefault(c.Probability, 1.0)
+		cp := c.Probability
 		if c.Cache != "" && gone[c.Cache] {
 			out = append(out, missAll(c.OnMiss, gone, p*cp)...)
 			continue

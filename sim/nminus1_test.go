@@ -332,7 +332,9 @@ func TestAvailabilityGlue(t *testing.T) {
 	if !strings.Contains(r.Method, "200 replications of 87600 h") || !strings.Contains(r.Method, "service") {
 		t.Errorf("method text: %s", r.Method)
 	}
-	bad := nm1Load(t, nm1TwoNodes+"availability: {mtbf: 0s, mttr: 2h}\n")
+	// scenarios rejects availability.mtbf 0 when it loads the file; sim refuses it too
+	bad := nm1Load(t, nm1TwoNodes+"availability: {mtbf: 100h, mttr: 2h}\n")
+	bad.Availability.MTBF = 0
 	if _, err := Availability(bad, 1); err == nil {
 		t.Error("MTBF 0: want an error")
 	}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -122,10 +123,8 @@ type loadCfg struct {
 }
 
 func loadSettings(s *scenarios.Scenario) loadCfg {
-	l := loadCfg{variable: orDefault(s.Load.Variable, "scale"), design: orDefault(s.Load.Design, 1.0), points: orDefault(s.Load.Points, 8)}
-	l.unit = orDefault(s.Load.Unit, l.variable)
-	l.min = orDefault(s.Load.Min, l.design/20)
-	l.max = orDefault(s.Load.Max, l.design*20)
+	ld := s.Load // defaults applied (scenarios.ApplyDefaults)
+	l := loadCfg{variable: ld.Variable, unit: ld.Unit, design: ld.Design, min: ld.Min, max: ld.Max, points: ld.Points}
 	if l.points < 2 {
 		l.points = 2
 	}
@@ -337,7 +336,7 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 		v := clone(s)
 		for i := range v.Stations {
 			if bottleneck.Kind == ComponentStation && v.Stations[i].Name == bottleneck.Name {
-				v.Stations[i].Servers = orDefault(v.Stations[i].Servers, 1) + 1
+				v.Stations[i].Servers++
 				add(fmt.Sprintf("+1 server at %s", bottleneck.Name), v)
 			}
 		}
@@ -547,7 +546,7 @@ func triggers(s *scenarios.Scenario, m *Model, p Point) []Trigger {
 	if cpuT <= 0 {
 		cpuT = 0.7
 	}
-	memT := orDefault(s.SLO.Memory, 0.8)
+	memT := s.SLO.Memory
 	used := s.MemoryByNode()
 	for i, n := range s.Nodes {
 		u := p.Stations[m.nodeCPU[i]].Utilization.Mean
@@ -563,7 +562,7 @@ func triggers(s *scenarios.Scenario, m *Model, p Point) []Trigger {
 			// a pool is exhausted when arrivals regularly find every connection/worker busy
 			out = append(out, Trigger{Name: "Pool exhausted (utilization)", Subject: st.Name, Value: st.Utilization.Mean, Threshold: 0.95, Fired: st.Utilization.Mean > 0.95, Source: src + ": Database connection pool exhausted"})
 		case kindQueue:
-			qt := orDefault(s.SLO.QueueTrigger, 100.0)
+			qt := s.SLO.QueueTrigger
 			out = append(out, Trigger{Name: "Job queue backing up (mean waiting)", Subject: st.Name, Value: st.MeanQueueLength.Mean, Threshold: qt, Fired: st.MeanQueueLength.Mean > qt, Source: src + ": Job queue backing up (>100 jobs waiting)"})
 		}
 	}
@@ -586,20 +585,10 @@ func storage(s *scenarios.Scenario, m *Model) *StorageResult {
 		return nil
 	}
 	// rates are written at load m.ref; storage is evaluated at the design load
-	eps := 0.0
-	sources := orDefault(fl.Sources, m.ref)
-	switch {
-	case fl.BytesPerMonth > 0 && fl.EventSize > 0:
-		eps = float64(fl.BytesPerMonth) / float64(fl.EventSize) / secondsPerMonth
-	case fl.EventsPerSource > 0:
-		eps = float64(fl.EventsPerSource) * sources
-	case fl.Rate > 0:
-		eps = float64(fl.Rate) * float64(orDefault(fl.Batch, 1))
-	}
-	eps *= m.design / m.ref
-	size := float64(orDefault(st.EventSize, fl.EventSize))
-	ratio := orDefault(st.IndexRatio, 1.0)
-	raw := eps * size * secondsPerMonth
+	eps := s.FlowEventsPerS(fl) * (m.design / m.ref)
+	size := float64(cmp.Or(st.EventSize, fl.EventSize))
+	ratio := st.IndexRatio
+	raw := eps * size * scenarios.SecondsPerMonth
 	out := &StorageResult{EventsPerS: eps, RawBytesPerMonth: raw}
 	var store *scenarios.Store
 	for i := range s.Stores {
@@ -704,7 +693,7 @@ func ratesNote(s *scenarios.Scenario, m *Model) string {
 	if m.ref == m.design {
 		return "Every flow's rate is given at design load and scales linearly with the load variable; closed populations scale likewise."
 	}
-	unit := orDefault(s.Load.Unit, orDefault(s.Load.Variable, "scale"))
+	unit := s.Load.Unit
 	return fmt.Sprintf("Every flow's rate is given at %g %s (the file's design load, load.rates_at) and scales linearly with the load variable, so at the design load of %g %s every flow offers %.4g times that traffic; closed populations scale likewise.", m.ref, unit, m.design, unit, m.design/m.ref)
 }
 

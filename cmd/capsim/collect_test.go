@@ -9,17 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/capsim/capsim/fixtures/loopback"
 	"github.com/capsim/capsim/loadgen/collect"
-	"github.com/capsim/capsim/loadgen/k6ext/k6operator"
 	"github.com/capsim/capsim/scenarios"
 	"github.com/capsim/capsim/sim"
 )
@@ -194,166 +190,5 @@ func TestCollectCommandLostRunner(t *testing.T) {
 	}
 	if lj.Result.Valid || !strings.Contains(strings.Join(lj.Result.Invalid, ";"), "segment 1/2:1) LOST") {
 		t.Errorf("result valid=%v invalid=%v", lj.Result.Valid, lj.Result.Invalid)
-	}
-}
-
-// `capsim load --k6 --operator 4` writes manifests whose ConfigMap holds the script and the
-// collector config the TestRun and the collector read (the TestRun's fields are checked against
-// the CRD in loadgen/k6ext/k6operator).
-func TestLoadOperatorManifests(t *testing.T) {
-	dir := t.TempDir()
-	if code := runLoadArgs("load", "../../fixtures/loopback/scenarios/mm4.yaml", "--k6", "--operator", "4", "--out", dir, "--quiet"); code != ExitOK {
-		t.Fatalf("exit %d", code)
-	}
-	y, err := os.ReadFile(filepath.Join(dir, "manifests.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kinds []string
-	var cm struct {
-		Metadata struct{ Name string }
-		Data     map[string]string
-	}
-	var tr struct {
-		Spec struct {
-			Parallelism int
-			Arguments   string
-			Script      struct {
-				ConfigMap struct{ Name, File string } `yaml:"configMap"`
-			}
-		}
-	}
-	for _, doc := range regexp.MustCompile(`(?m)^---\n`).Split(string(y), -1) {
-		var k struct{ Kind string }
-		if err := yaml.Unmarshal([]byte(doc), &k); err != nil {
-			t.Fatal(err)
-		}
-		kinds = append(kinds, k.Kind)
-		switch k.Kind {
-		case "ConfigMap":
-			_ = yaml.Unmarshal([]byte(doc), &cm)
-		case "TestRun":
-			_ = yaml.Unmarshal([]byte(doc), &tr)
-		}
-	}
-	if strings.Join(kinds, ",") != "ConfigMap,Service,Deployment,TestRun" {
-		t.Errorf("kinds %v", kinds)
-	}
-	js, _ := os.ReadFile(filepath.Join(dir, k6operator.ScriptKey))
-	if tr.Spec.Parallelism != 4 || tr.Spec.Script.ConfigMap.Name != cm.Metadata.Name || cm.Data[tr.Spec.Script.ConfigMap.File] != string(js) ||
-		tr.Spec.Arguments != "--out capsim=http://capsim-collect:7070" {
-		t.Errorf("TestRun %+v, ConfigMap %s", tr.Spec, cm.Metadata.Name)
-	}
-	if strings.Contains(string(js), "thresholds") || !strings.Contains(string(js), "constant-arrival-rate") {
-		t.Errorf("script: thresholds belong to the collector, the executor to the script:\n%s", js)
-	}
-	cfg, err := collect.ReadConfig([]byte(cm.Data[k6operator.ConfigKey]))
-	if err != nil || cfg.Runners != 4 || len(cfg.Thresholds) != 4 || cfg.Scenario != "mm4-loopback" {
-		t.Errorf("collect.json: %+v %v", cfg, err)
-	}
-	for _, f := range []string{"Dockerfile.k6", "Dockerfile.capsim", "README.md"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Error(err)
-		}
-	}
-	// A non-loopback target needs --allow-host; --operator needs --k6.
-	for _, args := range [][]string{
-		{"load", "../../fixtures/loopback/scenarios/mm4.yaml", "--k6", "--operator", "2", "--target", "http://api.prod:80", "--out", dir},
-		{"load", "../../fixtures/loopback/scenarios/mm4.yaml", "--operator", "2", "--out", dir},
-		{"load", "../../fixtures/loopback/scenarios/mm4.yaml", "--k6", "--operator", "2", "--segment", "1/2", "--out", dir},
-	} {
-		if code := runLoadArgs(append(args, "--quiet")...); code != ExitInvalid {
-			t.Errorf("%v: exit %d, want %d", args, code, ExitInvalid)
-		}
-	}
-	if code := runLoadArgs("load", "../../fixtures/loopback/scenarios/mm4.yaml", "--k6", "--operator", "2", "--target", "http://api.prod:80",
-		"--allow-host", "api.prod", "--out", dir, "--quiet"); code != ExitOK {
-		t.Errorf("allowed cluster target: exit %d", code)
-	}
-}
-
-// An abortOnFail threshold that fails on the merged data stops the Go runners long before their
-// schedule ends: they exit 99, and so does the collector.
-func TestCollectCommandAbortOnFail(t *testing.T) {
-	srv, err := loopback.Start(loopback.Config{GRPCAddr: "off"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	addr, dir := freeAddr(t), t.TempDir()
-	var kids []*exec.Cmd
-	var outs []*bytes.Buffer
-	for i := 1; i <= 2; i++ {
-		c, out := startLoadChild(t, fmt.Sprintf("load --target %s --rate 40 --duration 20s --quiet --lag-budget 1s --segment %d/2 --collect http://%s --out %s",
-			srv.URL(), i, addr, filepath.Join(dir, fmt.Sprint("runner", i))))
-		kids, outs = append(kids, c), append(outs, out)
-	}
-	start := time.Now()
-	code := runCollectArgs("--listen", addr, "--runners", "2", "--threshold", "http_reqs=count<60,abortOnFail",
-		"--lost-after", "10s", "--timeout", "60s", "--out", filepath.Join(dir, "merged"), "--quiet")
-	for i, k := range kids {
-		err := k.Wait()
-		if k.ProcessState.ExitCode() != ExitSLOBreached || !strings.Contains(outs[i].String(), "stopped by capsim collect: threshold http_reqs count<60") {
-			t.Errorf("runner %d: %v, exit %d\n%s", i+1, err, k.ProcessState.ExitCode(), outs[i])
-		}
-	}
-	if code != ExitSLOBreached || time.Since(start) > 12*time.Second {
-		t.Errorf("collect: exit %d after %v; want 99 well before the 20 s schedule ends", code, time.Since(start))
-	}
-	lj, _ := readLoadJSON(t, filepath.Join(dir, "merged"))
-	if !lj.Result.Aborted || !strings.Contains(lj.Result.AbortReason, "abortOnFail") || lj.Result.Scheduled >= 800 {
-		t.Errorf("merged result aborted=%v reason %q scheduled %d", lj.Result.Aborted, lj.Result.AbortReason, lj.Result.Scheduled)
-	}
-}
-
-// Three real k6 processes (bin/k6, built by `cd cmd/k6 && go build -o ../../bin/k6 .`) with
-// --out capsim=http://… stream their segments to `capsim collect`: the merge holds every
-// request the target saw, and count<250, which each runner's ~100 requests pass, exits 99.
-func TestCollectCommandThreeK6Runners(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs bin/k6")
-	}
-	bin, _ := filepath.Abs(filepath.Join("..", "..", "bin", "k6"))
-	if _, err := os.Stat(bin); err != nil {
-		t.Skip("bin/k6 not built (cd cmd/k6 && go build -o ../../bin/k6 .)")
-	}
-	srv, err := loopback.Start(loopback.Config{GRPCAddr: "off"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	addr, dir := freeAddr(t), t.TempDir()
-	script := filepath.Join("..", "..", "fixtures", "k6", "http_plain.js")
-	var kids []*exec.Cmd
-	var outs []*bytes.Buffer
-	for _, seg := range []string{"0:1/3", "1/3:2/3", "2/3:1"} {
-		c := exec.Command(bin, "run", "-q", "--execution-segment", seg, "--execution-segment-sequence", "0,1/3,2/3,1",
-			"--out", "capsim=http://"+addr, script)
-		c.Env = append(os.Environ(), "K6_NO_USAGE_REPORT=true", "K6_AUTO_EXTENSION_RESOLUTION=false", "K6_NO_COLOR=true",
-			"URL="+srv.URL()+"/api/items", "RATE=100", "DURATION=3s", "VUS=10")
-		var out bytes.Buffer
-		c.Stdout, c.Stderr = &out, &out
-		if err := c.Start(); err != nil {
-			t.Fatal(err)
-		}
-		kids, outs = append(kids, c), append(outs, &out)
-	}
-	out := filepath.Join(dir, "merged")
-	code := runCollectArgs("--listen", addr, "--runners", "3", "--threshold", "http_reqs=count<250", "--lost-after", "15s",
-		"--timeout", "90s", "--out", out, "--quiet")
-	for i, k := range kids {
-		if err := k.Wait(); err != nil {
-			t.Errorf("k6 %d: %v\n%s", i, err, outs[i])
-		}
-	}
-	if code != ExitSLOBreached {
-		t.Errorf("collect: exit %d, want 99", code)
-	}
-	lj, rep := readLoadJSON(t, out)
-	if lj.Result == nil || lj.Result.OK != srv.Stats().Requests || lj.Result.OK < 300 || rep.Coverage != 1 || len(rep.Runners) != 3 {
-		t.Fatalf("merged ok %d, target %d, coverage %v, runners %d", lj.Result.OK, srv.Stats().Requests, rep.Coverage, len(rep.Runners))
-	}
-	if lj.Thresh[0].Passed || lj.Thresh[0].Value != float64(lj.Result.OK) || lj.Latency["p95"] <= 0 {
-		t.Errorf("thresholds %+v latency %v", lj.Thresh, lj.Latency)
 	}
 }

@@ -146,3 +146,24 @@ func TestLintThresholds(t *testing.T) {
 		t.Errorf("good thresholds: exit %d", code)
 	}
 }
+
+// TestLintAvailabilityNode: lint rejects a mistyped node name in availability.nodes at its
+// file:line:col (the override's first key, as every map entry's error points), where capsim
+// run used to reject it only after the whole sweep.
+func TestLintAvailabilityNode(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "avail.yaml")
+	text := "name: avail\nnodes: [{name: app, cores: 2}]\nstations: [{name: s, servers: 1, service: 10ms}]\n" +
+		"flows: [{name: f, rate: 10/s, route: [{station: s}]}]\n" +
+		"availability:\n  mtbf: 1000h\n  mttr: 1h\n  nodes:\n    ap: {mtbf: 500h, mttr: 2h}\n"
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	rootCmd.SetErr(&stderr)
+	code := run([]string{"lint", file})
+	rootCmd.SetErr(nil)
+	want := file + ":9:10: "
+	if code != ExitInvalid || !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), `no node "ap"`) {
+		t.Errorf("exit %d, want %d with %q and no node \"ap\":\n%s", code, ExitInvalid, want, stderr.String())
+	}
+}

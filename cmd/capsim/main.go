@@ -27,6 +27,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/capsim/capsim/reports"
 	"github.com/capsim/capsim/sim"
 )
 
@@ -109,11 +110,11 @@ func run(args []string) (code int) {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "capsim:", safeText(boundLines(redact(ee.err.Error()), maxErrorLines), true))
+			fmt.Fprintln(os.Stderr, "capsim:", reports.TerminalSafe(boundLines(redact(ee.err.Error()), maxErrorLines), true))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "capsim:", safeText(boundLines(redact(err.Error()), maxErrorLines), true))
+	fmt.Fprintln(os.Stderr, "capsim:", reports.TerminalSafe(boundLines(redact(err.Error()), maxErrorLines), true))
 	return ExitError
 }
 
@@ -130,6 +131,6 @@ func crashed(v any, stack []byte) int {
 		f.Close()
 		where = f.Name()
 	}
-	fmt.Fprintf(os.Stderr, "capsim: internal error (a bug, please report it): %s\ncapsim: stack trace written to %s\n", safeText(redact(fmt.Sprint(v)), false), where)
+	fmt.Fprintf(os.Stderr, "capsim: internal error (a bug, please report it): %s\ncapsim: stack trace written to %s\n", reports.TerminalSafe(redact(fmt.Sprint(v)), false), where)
 	return ExitError
 }

@@ -10,8 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/capsim/capsim/reports"
 )
 
 // folderName is name+override+override…, sanitised (see sanitizeName); a suffix longer than
@@ -94,50 +94,12 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return nil
 }
 
-// safeText escapes what a terminal would interpret in text that came from a scenario (names,
-// titles): control characters (ESC and other C0 bytes, DEL, C1), line and paragraph separators
-// become \uNNNN and invalid UTF-8 bytes \xNN, so a name cannot move the cursor, change colours or
-// forge lines. keepNewlines keeps "\n" (for multi-line messages).
-func safeText(s string, keepNewlines bool) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || unsafeRune(r, keepNewlines) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-		case unsafeRune(r, keepNewlines):
-			fmt.Fprintf(&b, "\\u%04x", r) // also a valid escape inside a JSON string
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
-
-func unsafeRune(r rune, keepNewlines bool) bool {
-	if r == '\n' || r == '\t' {
-		return !keepNewlines
-	}
-	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r)
-}
-
 // termWriter hides secret ${VAR} values (see redact) and escapes control characters (see
-// safeText) in everything written to a terminal or pipe, keeping newlines and tabs.
+// reports.TerminalSafe) in everything written to a terminal or pipe, keeping newlines and tabs.
 type termWriter struct{ w io.Writer }
 
 func (t termWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(t.w, safeText(redact(string(p)), true)); err != nil {
+	if _, err := io.WriteString(t.w, reports.TerminalSafe(redact(string(p)), true)); err != nil {
 		return 0, err
 	}
 	return len(p), nil

@@ -1,4 +1,4 @@
-package main
+package reports
 
 import (
 	"bytes"
@@ -11,8 +11,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/net/html"
 
-	"github.com/capsim/capsim/reports"
-	"github.com/capsim/capsim/scenarios"
 	"github.com/capsim/capsim/sim"
 )
 
@@ -46,7 +44,7 @@ func TestReportersAgree(t *testing.T) {
 
 			// result.json
 			var js bytes.Buffer
-			if err := reports.WriteJSON(&js, r); err != nil {
+			if err := WriteJSON(&js, r); err != nil {
 				t.Fatal(err)
 			}
 			var j struct {
@@ -75,8 +73,8 @@ func TestReportersAgree(t *testing.T) {
 			if d := cmp.Diff(r.Violations, j.Violations); d != "" {
 				t.Errorf("result.json violations (-result +json):\n%s", d)
 			}
-			if !strings.HasPrefix(j.CapacityLimit, string(c.binds)+": ") {
-				t.Errorf("result.json capacity_limit %q does not say %s binds", j.CapacityLimit, c.binds)
+			if j.CapacityLimit != r.CapacityBinds.String() {
+				t.Errorf("result.json capacity_limit %q, want %q (%s binds)", j.CapacityLimit, r.CapacityBinds.String(), c.binds)
 			}
 			v := r.Verdict()
 			if v.WorstNMinus1.Node != worst {
@@ -84,7 +82,7 @@ func TestReportersAgree(t *testing.T) {
 			}
 
 			// comparison.json
-			cmpr, err := reports.Compare([]*sim.Result{r, r})
+			cmpr, err := Compare([]*sim.Result{r, r})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +94,9 @@ func TestReportersAgree(t *testing.T) {
 
 			// the terminal
 			var term bytes.Buffer
-			printSummary(&term, r, "out", time.Second)
+			if err := WriteText(&term, r, TextOptions{Report: "out/report.html", Took: time.Second}); err != nil {
+				t.Fatal(err)
+			}
 			tt := term.String()
 			for _, want := range []string{
 				"SLO BREACHED at design load: " + strings.Join(j.Violations, "; "),
@@ -110,10 +110,14 @@ func TestReportersAgree(t *testing.T) {
 
 			// report.html, as text
 			var h bytes.Buffer
-			if err := reports.WriteHTML(&h, []*sim.Result{r}); err != nil {
+			if err := WriteHTML(&h, []*sim.Result{r}); err != nil {
 				t.Fatal(err)
 			}
-			ht := htmlText(t, h.Bytes())
+			doc, err := html.Parse(&h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ht := textOf(doc)
 			wantHTML := []string{
 				"Does not carry ",
 				"at the SLO: " + strings.Join(j.Violations, "; "),
@@ -146,20 +150,15 @@ func TestReportersAgree(t *testing.T) {
 	}
 }
 
-// contractRun simulates a built-in scenario briefly and deterministically (seed 7, 2
-// replications of 5 s after a 1 s warm-up, no advice) with its N-1 analysis.
+// contractRun is shortRun with the saturation search and the N-1 analysis.
 func contractRun(t *testing.T, name string, sets ...string) *sim.Result {
 	t.Helper()
-	s, err := scenarios.LoadFile(name, scenarios.WithSet(sets...))
+	s := loadBuiltin(t, name, sets...)
+	r, err := sim.Run(s, shortOptions(true)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := []sim.Option{sim.WithReplications(2), sim.WithDuration(5*time.Second, time.Second), sim.WithSeed(7), sim.WithAdvice(false)}
-	r, err := sim.Run(s, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := sim.NMinus1(s, opts...)
+	rows, err := sim.NMinus1(s, shortOptions(true)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,28 +169,4 @@ func contractRun(t *testing.T, name string, sets ...string) *sim.Result {
 		}
 	}
 	return r
-}
-
-// htmlText is the text of an HTML document, every text node followed by nothing, so a
-// sentence split by inline tags reads whole.
-func htmlText(t *testing.T, doc []byte) string {
-	t.Helper()
-	z := html.NewTokenizer(bytes.NewReader(doc))
-	var b strings.Builder
-	skip := false
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return b.String()
-		case html.StartTagToken:
-			name, _ := z.TagName()
-			skip = string(name) == "style" || string(name) == "script"
-		case html.EndTagToken:
-			skip = false
-		case html.TextToken:
-			if !skip {
-				b.Write(z.Text())
-			}
-		}
-	}
 }
