@@ -250,7 +250,7 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		if fl.closed {
 			n := int(math.Round(float64(fl.population) * scale))
 			for u := 0; u < n; u++ {
-				j := k.newJob(job{flow: int32(f), parent: -1, node: -1})
+				j := k.newJob(int32(f), 0, -1, 0, 0)
 				k.startRequest(j, k.now+int64(k.samplers[fl.think].draw()))
 			}
 			continue
@@ -348,21 +348,31 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 	return k.collect(scale)
 }
 
-// newJob takes a job slot for jb; the slot keeps its generation so stale events stay stale.
-func (k *kernel) newJob(jb job) int32 {
-	jb.curSt = -1
+// newJob takes a job slot for a new request (parent -1) or fork child and writes its fields one
+// by one: copying a whole slot would read back the narrow stores just made to a temporary (a
+// store-forwarding stall) and write its 136 bytes. The slot keeps its generation, so stale
+// events stay stale; picks are cleared (a program may read a slot it has not picked: instance
+// 0), held and pickSvc are read only below nheld and under pickMask, and stay as they were.
+func (k *kernel) newJob(flow, prog, parent int32, start int64, written int32) int32 {
+	var j int32
 	if n := len(k.free); n > 0 {
-		j := k.free[n-1]
+		j = k.free[n-1]
 		k.free = k.free[:n-1]
-		jb.gen = k.jobs[j].gen
-		k.jobs[j] = jb
-		return j
+	} else {
+		if len(k.jobs) >= k.maxJobs {
+			k.stop = stopOverload // the run loop stops before the next event
+		}
+		k.jobs = append(k.jobs, job{})
+		j = int32(len(k.jobs) - 1)
 	}
-	if len(k.jobs) >= k.maxJobs {
-		k.stop = stopOverload // the run loop stops before the next event
-	}
-	k.jobs = append(k.jobs, jb)
-	return int32(len(k.jobs) - 1)
+	jb := &k.jobs[j]
+	jb.start, jb.arrive = start, 0
+	jb.flow, jb.prog, jb.pc, jb.parent, jb.pending = flow, prog, 0, parent, 0
+	jb.node, jb.source, jb.nheld, jb.pickMask, jb.curSt = -1, 0, 0, 0, -1
+	jb.attempt, jb.lbTries, jb.failed, jb.miss = 0, 0, false, false
+	jb.written = written
+	jb.picks = [8]int16{}
+	return j
 }
 
 // abort ends a replication that reached a limit: the statistics cover the simulated time so
@@ -479,7 +489,7 @@ func (k *kernel) arrival(f int32) {
 		fs.arrivals++
 	}
 	fs.inSys++
-	j := k.newJob(job{flow: f, parent: -1, node: -1})
+	j := k.newJob(f, 0, -1, 0, 0)
 	k.startRequest(j, k.now)
 }
 
@@ -616,7 +626,7 @@ func (k *kernel) advance(j int32) {
 			jb.pc++
 			flow := jb.flow
 			for _, c := range kids {
-				nj := k.newJob(job{flow: flow, prog: c, parent: j, node: -1, start: k.now, written: int32(k.m.forkEv[in.a])})
+				nj := k.newJob(flow, c, j, k.now, int32(k.m.forkEv[in.a]))
 				k.advance(nj)
 			}
 			return
