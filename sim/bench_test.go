@@ -143,3 +143,19 @@ func BenchmarkKernelMediumFailures(b *testing.B) {
 	b.ReportMetric(float64(events)/(cpuSeconds()-cpu0), "events/CPU-s")
 	b.ReportMetric(float64(events)/float64(b.N), "events/op")
 }
+
+// BenchmarkRefMM1 runs the reference simulator alone (for instruction counts with callgrind:
+// BenchmarkKernelMM1's count less this one's is the kernel's).
+func BenchmarkRefMM1(b *testing.B) {
+	m, err := Compile(mustLoad(b, "examples/mm1"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ev int64
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		ev += refMM1(m, 1, i, 0, int64(2000e9)).events
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(ev), "ns/event")
+	b.ReportMetric(float64(ev)/float64(b.N), "events/op")
+}
