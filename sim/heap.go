@@ -43,13 +43,13 @@ func (h *eventHeap) push(t int64, kind uint8, a, b int32) { h.pushG(t, kind, a, 
 func (h *eventHeap) pushG(t int64, kind uint8, a, b int32, g uint16) {
 	h.seq++
 	seq := h.seq
-	ev := h.ev
-	n := len(ev)
-	if n == cap(ev) {
-		ev = append(ev, event{})
+	n := len(h.ev)
+	if n == cap(h.ev) {
+		h.ev = append(h.ev, event{})
 	} else {
-		ev = ev[:n+1]
+		h.ev = h.ev[:n+1] // a self-reslice: no pointer store, no write barrier
 	}
+	ev := h.ev
 	// sift up, comparing against the new key held in registers; write the event once
 	i := n
 	for i > 0 {
@@ -62,19 +62,16 @@ func (h *eventHeap) pushG(t int64, kind uint8, a, b int32, g uint16) {
 		i = p
 	}
 	ev[i] = event{t: t, seq: seq, a: a, b: b, g: g, kind: kind}
-	h.ev = ev
 }
 
-// pop removes and returns the earliest event. The heap must not be empty.
+// pop removes and returns the earliest event. The heap must not be empty. The sift-down keeps
+// the smallest child's key in registers and moves the hole, writing the last event once.
+// (Keys are unique, so any correct heap pops events in the same order.)
 func (h *eventHeap) pop() event {
-	top := h.ev[0]
-	n := len(h.ev) - 1
-	last := h.ev[n]
-	h.ev = h.ev[:n]
-	if n == 0 {
-		return top
-	}
-	// sift down
+	h.ev = h.ev[:len(h.ev)-1] // a self-reslice: no pointer store, no write barrier
+	ev := h.ev
+	n := len(ev)
+	top, last := ev[:n+1][0], ev[:n+1][n]
 	i := 0
 	for {
 		c := 4*i + 1
@@ -82,24 +79,25 @@ func (h *eventHeap) pop() event {
 			break
 		}
 		m := c
+		mt, ms := ev[c].t, ev[c].seq
 		end := c + 4
 		if end > n {
 			end = n
 		}
 		for k := c + 1; k < end; k++ {
-			ek, em := &h.ev[k], &h.ev[m]
-			if ek.t < em.t || (ek.t == em.t && ek.seq < em.seq) {
-				m = k
+			if t := ev[k].t; t < mt || (t == mt && ev[k].seq < ms) {
+				m, mt, ms = k, t, ev[k].seq
 			}
 		}
-		em := &h.ev[m]
-		if last.t < em.t || (last.t == em.t && last.seq < em.seq) {
+		if last.t < mt || (last.t == mt && last.seq < ms) {
 			break
 		}
-		h.ev[i] = *em
+		ev[i] = ev[m]
 		i = m
 	}
-	h.ev[i] = last
+	if n > 0 {
+		ev[i] = last
+	}
 	return top
 }
 
