@@ -146,6 +146,7 @@ type kernel struct {
 	measure  bool
 	events   int64
 	minF     int32   // open flow with the earliest next arrival, -1 none
+	visit1   []int32 // per flow: the station of its one-visit program (fast path), -1 none
 	svcNodes [][]int // node of each service instance (a copy when failures move instances)
 	fs       *faultRT
 	ms       *mserRT // a pilot replication's series (mser.go), nil otherwise
@@ -232,8 +233,10 @@ func newKernel(m *Model, seed uint64, rep int) *kernel {
 		k.storeRR[i] = make([]int, len(s.copies))
 	}
 	k.flows = make([]flowRT2, len(m.flows))
+	k.visit1 = make([]int32, len(m.flows))
 	for i := range k.flows {
 		k.flows[i].hist = hdrhistogram.New(1, histMaxMicros, 3)
+		k.visit1[i] = m.visitOnce(i)
 	}
 	k.jobs = make([]job, 0, 1024)
 	k.h.ev = make([]event, 0, 1024)
@@ -489,8 +492,29 @@ func (k *kernel) arrival(f int32) {
 		fs.arrivals++
 	}
 	fs.inSys++
+	if s := k.visit1[f]; s >= 0 {
+		// one station visit: what startRequest and advance would do, without the interpreter
+		p := fl.progs[0]
+		j := k.newJob(f, p, -1, k.now, 0)
+		k.arrive(s, j, k.demand(&k.m.progs[p].code[0]))
+		return
+	}
 	j := k.newJob(f, 0, -1, 0, 0)
 	k.startRequest(j, k.now)
+}
+
+// visitOnce is the station of flow f's program when the flow is open, has one program (no mix
+// draw), no data sources to draw and the program is one station visit then the end; else -1.
+func (m *Model) visitOnce(f int) int32 {
+	fl := &m.flows[f]
+	if fl.closed || len(fl.progs) != 1 || fl.sources > 1 {
+		return -1
+	}
+	code := m.progs[fl.progs[0]].code
+	if len(code) != 2 || code[0].op != opVisit || code[1].op != opEnd {
+		return -1
+	}
+	return code[0].a
 }
 
 func (k *kernel) demand(in *instr) int64 {
