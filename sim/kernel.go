@@ -953,8 +953,13 @@ func (k *kernel) leave(s int32, j int32) {
 		st.done++
 		st.respSum += float64(k.now - k.jobs[j].arrive)
 	}
-	k.jobs[j].curSt = -1
-	k.jobs[j].pc++
+	jb := &k.jobs[j]
+	jb.curSt = -1
+	jb.pc++
+	if k.m.progs[jb.prog].code[jb.pc].op == opEnd {
+		k.finish(j) // what advance would do, without entering the interpreter
+		return
+	}
 	k.advance(j)
 }
 
