@@ -312,14 +312,16 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		case evArrival:
 			k.arrival(e.a)
 		case evDepart:
+			if k.fs == nil {
+				k.depart(e.a, e.b) // only failures abort jobs (their generation) or pause nodes
+				continue
+			}
 			if k.jobs[e.b].gen != e.g {
 				continue // the job was aborted by a crash
 			}
-			if k.fs != nil {
-				if n := k.m.stations[e.a].node; n >= 0 && k.fs.paused[n] {
-					k.fs.deferred[n] = append(k.fs.deferred[n], e)
-					continue
-				}
+			if n := k.m.stations[e.a].node; n >= 0 && k.fs.paused[n] {
+				k.fs.deferred[n] = append(k.fs.deferred[n], e)
+				continue
 			}
 			k.depart(e.a, e.b)
 		case evPSDone:
