@@ -520,6 +520,20 @@ func (m *Model) visitOnce(f int) int32 {
 }
 
 func (k *kernel) demand(in *instr) int64 {
+	if in.d2 < 0 && in.d1 >= 0 {
+		// one sampler: an exponential one draws here, without the sampler's switch over kinds
+		sp := &k.samplers[in.d1]
+		d := 0.0
+		if sp.d.kind == dExp {
+			d = sp.r.ExpFloat64() * sp.d.mean
+		} else {
+			d = sp.draw()
+		}
+		if d < 0 {
+			d = 0
+		}
+		return int64(d)
+	}
 	d := 0.0
 	if in.d1 >= 0 {
 		d = k.samplers[in.d1].draw()
