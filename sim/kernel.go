@@ -468,6 +468,10 @@ func (k *kernel) scheduleArrival(f int32) {
 	fs := &k.flows[f]
 	k.h.seq++
 	fs.nextT, fs.nextSeq, fs.scheduled = int64(fs.nextF), k.h.seq, true
+	if len(k.flows) == 1 {
+		k.minF = f
+		return
+	}
 	best := int32(-1)
 	for i := range k.flows {
 		x := &k.flows[i]
