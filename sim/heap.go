@@ -26,16 +26,29 @@ type event struct {
 	kind uint8
 }
 
-// eventHeap is a 4-ary min-heap of events. 4-ary halves the depth of a binary heap and keeps
-// the children of a node in one or two cache lines; no interface calls, no allocation once grown.
+// eventHeap is the queue of pending events: ev[0] is always the earliest. While it holds few
+// events (a kernel usually holds about ten) it is an array sorted by (t, seq) that pops from the
+// front and inserts from the back (new events are mostly the latest: a short shift); past
+// heapAbove events it becomes a 4-ary min-heap (4-ary halves the depth of a binary heap and
+// keeps the children of a node in one or two cache lines), and below sortedBelow it is sorted
+// again. Keys are unique, so either form pops the same events in the same order. No interface
+// calls, no allocation once grown.
 type eventHeap struct {
-	ev  []event
-	seq uint64
+	ev   []event // pending events: buf[off : off+len(ev)]
+	buf  []event // backing array
+	off  int     // sorted form: events popped from the front of buf
+	heap bool    // 4-ary heap form (off = 0)
+	seq  uint64
 }
 
-func (h *eventHeap) less(i, j int) bool {
-	a, b := &h.ev[i], &h.ev[j]
-	return a.t < b.t || (a.t == b.t && a.seq < b.seq)
+const (
+	heapAbove   = 48 // a sorted queue that would grow past this becomes a heap
+	sortedBelow = 16 // a heap that shrinks to this becomes sorted again
+)
+
+func (h *eventHeap) init(n int) {
+	h.buf = make([]event, 0, n)
+	h.ev, h.off, h.heap = h.buf, 0, false
 }
 
 func (h *eventHeap) push(t int64, kind uint8, a, b int32) { h.pushG(t, kind, a, b, 0) }
@@ -44,10 +57,46 @@ func (h *eventHeap) pushG(t int64, kind uint8, a, b int32, g uint16) {
 	h.seq++
 	seq := h.seq
 	n := len(h.ev)
+	if h.heap || n >= heapAbove {
+		h.pushHeap(event{t: t, seq: seq, a: a, b: b, g: g, kind: kind})
+		return
+	}
+	if n == cap(h.ev) {
+		// no room after the events: move them to the front of buf, or grow it
+		if h.off == 0 || n > cap(h.buf)/2 {
+			h.buf = make([]event, 0, 2*cap(h.buf)+16)
+		}
+		h.buf = h.buf[:n]
+		copy(h.buf, h.ev)
+		h.ev, h.off = h.buf, 0
+	}
+	h.ev = h.ev[:n+1] // a self-reslice: no pointer store, no write barrier
+	ev := h.ev
+	i := n
+	for i > 0 {
+		pe := &ev[i-1]
+		if pe.t < t || (pe.t == t && pe.seq < seq) {
+			break
+		}
+		ev[i] = *pe
+		i--
+	}
+	ev[i] = event{t: t, seq: seq, a: a, b: b, g: g, kind: kind}
+}
+
+// pushHeap adds e to the heap form (turning the sorted form into it: a sorted array is a heap).
+func (h *eventHeap) pushHeap(e event) {
+	if !h.heap {
+		n := len(h.ev)
+		copy(h.buf[:n], h.ev) // to the front (may overlap: copy is a memmove)
+		h.ev, h.off, h.heap = h.buf[:n], 0, true
+	}
+	n := len(h.ev)
 	if n == cap(h.ev) {
 		h.ev = append(h.ev, event{})
+		h.buf = h.ev[:0]
 	} else {
-		h.ev = h.ev[:n+1] // a self-reslice: no pointer store, no write barrier
+		h.ev = h.ev[:n+1]
 	}
 	ev := h.ev
 	// sift up, comparing against the new key held in registers; write the event once
@@ -55,19 +104,32 @@ func (h *eventHeap) pushG(t int64, kind uint8, a, b int32, g uint16) {
 	for i > 0 {
 		p := (i - 1) >> 2
 		pe := &ev[p]
-		if pe.t < t || (pe.t == t && pe.seq < seq) {
+		if pe.t < e.t || (pe.t == e.t && pe.seq < e.seq) {
 			break
 		}
 		ev[i] = *pe
 		i = p
 	}
-	ev[i] = event{t: t, seq: seq, a: a, b: b, g: g, kind: kind}
+	ev[i] = e
 }
 
-// pop removes and returns the earliest event. The heap must not be empty. The sift-down keeps
-// the smallest child's key in registers and moves the hole, writing the last event once.
-// (Keys are unique, so any correct heap pops events in the same order.)
+// pop removes and returns the earliest event. The heap must not be empty.
 func (h *eventHeap) pop() event {
+	if !h.heap {
+		top := h.ev[0]
+		h.ev = h.ev[1:]
+		h.off++
+		if len(h.ev) == 0 {
+			h.ev, h.off = h.buf[:0], 0
+		}
+		return top
+	}
+	return h.popHeap()
+}
+
+// popHeap: the heap form's pop. The sift-down keeps the smallest child's key in registers and
+// moves the hole, writing the last event once.
+func (h *eventHeap) popHeap() event {
 	h.ev = h.ev[:len(h.ev)-1] // a self-reslice: no pointer store, no write barrier
 	ev := h.ev
 	n := len(ev)
@@ -98,12 +160,25 @@ func (h *eventHeap) pop() event {
 	if n > 0 {
 		ev[i] = last
 	}
+	if n <= sortedBelow {
+		// back to the sorted form: insertion sort of a few events
+		for a := 1; a < n; a++ {
+			e := ev[a]
+			b := a
+			for b > 0 && (e.t < ev[b-1].t || (e.t == ev[b-1].t && e.seq < ev[b-1].seq)) {
+				ev[b] = ev[b-1]
+				b--
+			}
+			ev[b] = e
+		}
+		h.heap = false
+	}
 	return top
 }
 
 func (h *eventHeap) len() int { return len(h.ev) }
 
 func (h *eventHeap) reset() {
-	h.ev = h.ev[:0]
+	h.ev, h.off, h.heap = h.buf[:0], 0, false
 	h.seq = 0
 }

@@ -239,7 +239,7 @@ func newKernel(m *Model, seed uint64, rep int) *kernel {
 		k.visit1[i] = m.visitOnce(i)
 	}
 	k.jobs = make([]job, 0, 1024)
-	k.h.ev = make([]event, 0, 1024)
+	k.h.init(1024)
 	return k
 }
 
