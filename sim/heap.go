@@ -176,6 +176,23 @@ func (h *eventHeap) popHeap() event {
 	return top
 }
 
+// remove takes out the event (t, kind, a, b) if the queue is in its sorted form and holds it (a
+// processor-sharing completion superseded by an earlier one); in the heap form it stays, and is
+// skipped as stale when popped.
+func (h *eventHeap) remove(t int64, kind uint8, a, b int32) {
+	if h.heap {
+		return
+	}
+	ev := h.ev
+	for i := range ev {
+		if e := &ev[i]; e.t == t && e.kind == kind && e.a == a && e.b == b {
+			copy(ev[i:], ev[i+1:])
+			h.ev = h.ev[:len(ev)-1]
+			return
+		}
+	}
+}
+
 func (h *eventHeap) len() int { return len(h.ev) }
 
 func (h *eventHeap) reset() {

@@ -1029,6 +1029,9 @@ func (k *kernel) psAdvanceV(s int32) {
 func (k *kernel) psReschedule(s int32) {
 	st := &k.st[s]
 	if st.n == 0 || (k.fs != nil && k.fs.paused[k.m.stations[s].node]) {
+		if st.pending {
+			k.h.remove(st.nextT, evPSDone, s, st.ver)
+		}
 		st.ver++ // cancel; a paused station is resumed by setPaused
 		st.pending = false
 		return
@@ -1045,6 +1048,9 @@ func (k *kernel) psReschedule(s int32) {
 	}
 	if st.pending && st.nextT <= t {
 		return // the live event fires no later and re-checks then
+	}
+	if st.pending {
+		k.h.remove(st.nextT, evPSDone, s, st.ver) // it would be popped stale
 	}
 	st.ver++
 	st.pending, st.nextT = true, t
