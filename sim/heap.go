@@ -26,18 +26,17 @@ type event struct {
 	kind uint8
 }
 
-// eventHeap is the queue of pending events: ev[0] is always the earliest. While it holds few
-// events (a kernel usually holds about ten) it is an array sorted by (t, seq) that pops from the
-// front and inserts from the back (new events are mostly the latest: a short shift); past
-// heapAbove events it becomes a 4-ary min-heap (4-ary halves the depth of a binary heap and
-// keeps the children of a node in one or two cache lines), and below sortedBelow it is sorted
-// again. Keys are unique, so either form pops the same events in the same order. No interface
-// calls, no allocation once grown.
+// eventHeap is the queue of pending events. While it holds few events (a kernel usually holds
+// about ten) it is an array sorted by decreasing (t, seq): the earliest is last and pops in
+// constant time, and a new event, usually among the next ones, is inserted from the back past
+// the few that come before it (the far ones, such as the end of the replication, stay put).
+// Past heapAbove events it becomes a 4-ary min-heap (4-ary halves the depth of a binary heap and
+// keeps the children of a node in one or two cache lines), and at sortedBelow it is sorted again.
+// Keys are unique, so either form pops the same events in the same order. No interface calls,
+// no allocation once grown.
 type eventHeap struct {
-	ev   []event // pending events: buf[off : off+len(ev)]
-	buf  []event // backing array
-	off  int     // sorted form: events popped from the front of buf
-	heap bool    // 4-ary heap form (off = 0)
+	ev   []event
+	heap bool // 4-ary heap form: ev[0] is the earliest
 	seq  uint64
 }
 
@@ -47,8 +46,15 @@ const (
 )
 
 func (h *eventHeap) init(n int) {
-	h.buf = make([]event, 0, n)
-	h.ev, h.off, h.heap = h.buf, 0, false
+	h.ev, h.heap = make([]event, 0, n), false
+}
+
+// min is the earliest pending event. The queue must not be empty.
+func (h *eventHeap) min() *event {
+	if h.heap {
+		return &h.ev[0]
+	}
+	return &h.ev[len(h.ev)-1]
 }
 
 func (h *eventHeap) push(t int64, kind uint8, a, b int32) { h.pushG(t, kind, a, b, 0) }
@@ -62,20 +68,16 @@ func (h *eventHeap) pushG(t int64, kind uint8, a, b int32, g uint16) {
 		return
 	}
 	if n == cap(h.ev) {
-		// no room after the events: move them to the front of buf, or grow it
-		if h.off == 0 || n > cap(h.buf)/2 {
-			h.buf = make([]event, 0, 2*cap(h.buf)+16)
-		}
-		h.buf = h.buf[:n]
-		copy(h.buf, h.ev)
-		h.ev, h.off = h.buf, 0
+		h.ev = append(h.ev, event{})
+	} else {
+		h.ev = h.ev[:n+1] // a self-reslice: no pointer store, no write barrier
 	}
-	h.ev = h.ev[:n+1] // a self-reslice: no pointer store, no write barrier
 	ev := h.ev
+	// from the back (the earliest), move each event that comes before the new one up by one
 	i := n
 	for i > 0 {
 		pe := &ev[i-1]
-		if pe.t < t || (pe.t == t && pe.seq < seq) {
+		if pe.t > t || (pe.t == t && pe.seq > seq) {
 			break
 		}
 		ev[i] = *pe
@@ -84,17 +86,19 @@ func (h *eventHeap) pushG(t int64, kind uint8, a, b int32, g uint16) {
 	ev[i] = event{t: t, seq: seq, a: a, b: b, g: g, kind: kind}
 }
 
-// pushHeap adds e to the heap form (turning the sorted form into it: a sorted array is a heap).
+// pushHeap adds e to the heap form, turning the sorted form into it first (reversed, a sorted
+// array is a heap).
 func (h *eventHeap) pushHeap(e event) {
 	if !h.heap {
-		n := len(h.ev)
-		copy(h.buf[:n], h.ev) // to the front (may overlap: copy is a memmove)
-		h.ev, h.off, h.heap = h.buf[:n], 0, true
+		ev := h.ev
+		for i, j := 0, len(ev)-1; i < j; i, j = i+1, j-1 {
+			ev[i], ev[j] = ev[j], ev[i]
+		}
+		h.heap = true
 	}
 	n := len(h.ev)
 	if n == cap(h.ev) {
 		h.ev = append(h.ev, event{})
-		h.buf = h.ev[:0]
 	} else {
 		h.ev = h.ev[:n+1]
 	}
@@ -113,15 +117,12 @@ func (h *eventHeap) pushHeap(e event) {
 	ev[i] = e
 }
 
-// pop removes and returns the earliest event. The heap must not be empty.
+// pop removes and returns the earliest event. The queue must not be empty.
 func (h *eventHeap) pop() event {
 	if !h.heap {
-		top := h.ev[0]
-		h.ev = h.ev[1:]
-		h.off++
-		if len(h.ev) == 0 {
-			h.ev, h.off = h.buf[:0], 0
-		}
+		n := len(h.ev) - 1
+		top := h.ev[n]
+		h.ev = h.ev[:n]
 		return top
 	}
 	return h.popHeap()
@@ -161,11 +162,11 @@ func (h *eventHeap) popHeap() event {
 		ev[i] = last
 	}
 	if n <= sortedBelow {
-		// back to the sorted form: insertion sort of a few events
+		// back to the sorted form (decreasing): insertion sort of a few events
 		for a := 1; a < n; a++ {
 			e := ev[a]
 			b := a
-			for b > 0 && (e.t < ev[b-1].t || (e.t == ev[b-1].t && e.seq < ev[b-1].seq)) {
+			for b > 0 && (e.t > ev[b-1].t || (e.t == ev[b-1].t && e.seq > ev[b-1].seq)) {
 				ev[b] = ev[b-1]
 				b--
 			}
@@ -184,7 +185,7 @@ func (h *eventHeap) remove(t int64, kind uint8, a, b int32) {
 		return
 	}
 	ev := h.ev
-	for i := range ev {
+	for i := len(ev) - 1; i >= 0; i-- { // from the earliest: it is usually among the next ones
 		if e := &ev[i]; e.t == t && e.kind == kind && e.a == a && e.b == b {
 			copy(ev[i:], ev[i+1:])
 			h.ev = h.ev[:len(ev)-1]
@@ -196,6 +197,6 @@ func (h *eventHeap) remove(t int64, kind uint8, a, b int32) {
 func (h *eventHeap) len() int { return len(h.ev) }
 
 func (h *eventHeap) reset() {
-	h.ev, h.off, h.heap = h.buf[:0], 0, false
+	h.ev, h.heap = h.ev[:0], false
 	h.seq = 0
 }

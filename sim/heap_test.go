@@ -38,7 +38,7 @@ func TestEventHeapOrder(t *testing.T) {
 				best = i
 			}
 		}
-		if m := h.ev[0]; m != naive[best] {
+		if m := *h.min(); m != naive[best] {
 			t.Fatalf("step %d: ev[0] is %+v, the earliest pending is %+v", step, m, naive[best])
 		}
 		if e := h.pop(); e != naive[best] {

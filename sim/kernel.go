@@ -295,7 +295,13 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		// push and a pop per request; ties keep the (time, sequence) order
 		if f := k.minF; f >= 0 {
 			fs := &k.flows[f]
-			if k.h.len() == 0 || fs.nextT < k.h.ev[0].t || (fs.nextT == k.h.ev[0].t && fs.nextSeq < k.h.ev[0].seq) {
+			if k.h.len() == 0 {
+				k.now = fs.nextT
+				k.events++
+				k.arrival(f)
+				continue
+			}
+			if m := k.h.min(); fs.nextT < m.t || (fs.nextT == m.t && fs.nextSeq < m.seq) {
 				k.now = fs.nextT
 				k.events++
 				k.arrival(f)

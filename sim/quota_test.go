@@ -49,7 +49,7 @@ func quotaJobs(t *testing.T, cores int, limit float64, period time.Duration, arr
 		if next < len(arrive) {
 			at = int64(arrive[next] * 1e6)
 		}
-		if k.h.len() > 0 && k.h.ev[0].t <= at {
+		if k.h.len() > 0 && k.h.min().t <= at {
 			e := k.h.pop()
 			k.now = e.t
 			if e.kind != evPSDone {
