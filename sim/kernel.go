@@ -78,7 +78,11 @@ type psEnt struct {
 // stationRT is the run-time state and statistics of one station.
 type stationRT struct {
 	n, busy int32 // in system, busy servers
-	q       ring
+	// the station's constant spec, copied next to its state: servers, capacity (0 none), node
+	// (-1 none), processor sharing, a CPU quota to enforce
+	servers, capK, node int32
+	ps, quota           bool
+	q                   ring
 	// processor sharing: virtual time V advances at the per-job rate min(1, c/n)
 	tags  []psEnt
 	v     float64
@@ -205,6 +209,11 @@ const histMaxMicros = 3_600_000_000 // 1 h
 func newKernel(m *Model, seed uint64, rep int) *kernel {
 	k := &kernel{m: m, minF: -1, maxEvents: DefaultMaxEvents, maxJobs: DefaultMaxInSystem}
 	k.st = make([]stationRT, len(m.stations))
+	for i := range m.stations {
+		sp, st := &m.stations[i], &k.st[i]
+		st.servers, st.capK, st.node = int32(sp.servers), int32(min(sp.cap, math.MaxInt32)), int32(sp.node)
+		st.ps, st.quota = sp.ps, sp.period > 0
+	}
 	if m.quota {
 		k.quota = make([]quotaRT, len(m.stations))
 	}
@@ -933,31 +942,30 @@ func (k *kernel) accPool(p int32) {
 
 // arrive puts job j into station s with service demand d (ns).
 func (k *kernel) arrive(s int32, j int32, d int64) {
-	spec := &k.m.stations[s]
 	st := &k.st[s]
-	if spec.cap > 0 && int(st.n) >= spec.cap {
+	if st.capK > 0 && st.n >= st.capK {
 		if k.measure {
 			st.drops++
 		}
 		k.drop(j)
 		return
 	}
-	if k.fs != nil && spec.node >= 0 {
-		if k.fs.nodeDown[spec.node] {
+	if k.fs != nil && st.node >= 0 {
+		if k.fs.nodeDown[st.node] {
 			k.failJob(j) // connection refused
 			return
 		}
-		if f := k.fs.slow[spec.node]; f != 1 {
+		if f := k.fs.slow[st.node]; f != 1 {
 			d = int64(float64(d) * f)
 		}
 	}
 	k.acc(s)
 	k.jobs[j].arrive = k.now
 	k.jobs[j].curSt = s
-	if spec.ps {
+	if st.ps {
 		k.psAdvanceV(s)
 		st.n++
-		if st.n <= int32(spec.servers) {
+		if st.n <= st.servers {
 			st.busy = st.n
 		}
 		k.psPush(st, psEnt{tag: st.v + float64(d), job: j})
@@ -965,7 +973,7 @@ func (k *kernel) arrive(s int32, j int32, d int64) {
 		return
 	}
 	st.n++
-	if int(st.busy) < spec.servers {
+	if st.busy < st.servers {
 		st.busy++
 		k.h.pushG(k.now+d, evDepart, s, j, k.jobs[j].gen)
 		return
@@ -1009,7 +1017,7 @@ func (k *kernel) depart(s int32, j int32) {
 // (quota.go) advances V only while it runs: the time it is throttled does not count.
 func (k *kernel) psRate(s int32) float64 {
 	st := &k.st[s]
-	c := float64(k.m.stations[s].servers)
+	c := float64(st.servers)
 	if float64(st.n) <= c {
 		return 1
 	}
@@ -1018,12 +1026,12 @@ func (k *kernel) psRate(s int32) float64 {
 
 func (k *kernel) psAdvanceV(s int32) {
 	st := &k.st[s]
-	if k.fs != nil && k.fs.paused[k.m.stations[s].node] {
+	if k.fs != nil && k.fs.paused[st.node] {
 		st.lastV = k.now // frozen: no progress while paused
 		return
 	}
 	if st.n > 0 {
-		if k.m.stations[s].period > 0 {
+		if st.quota {
 			st.v += k.quotaRun(s, st.lastV, k.now) * k.psRate(s)
 		} else {
 			st.v += float64(k.now-st.lastV) * k.psRate(s)
@@ -1034,7 +1042,7 @@ func (k *kernel) psAdvanceV(s int32) {
 
 func (k *kernel) psReschedule(s int32) {
 	st := &k.st[s]
-	if st.n == 0 || (k.fs != nil && k.fs.paused[k.m.stations[s].node]) {
+	if st.n == 0 || (k.fs != nil && k.fs.paused[st.node]) {
 		if st.pending {
 			k.h.remove(st.nextT, evPSDone, s, st.ver)
 		}
@@ -1047,7 +1055,7 @@ func (k *kernel) psReschedule(s int32) {
 		dt = 0
 	}
 	var t int64
-	if k.m.stations[s].period > 0 {
+	if st.quota {
 		t = k.quotaDue(s, dt)
 	} else {
 		t = k.now + int64(math.Ceil(dt))
@@ -1081,7 +1089,7 @@ func (k *kernel) psDone(s int32, ver int32) bool {
 		st.v = e.tag
 	}
 	st.n--
-	if c := int32(k.m.stations[s].servers); st.n < c {
+	if c := st.servers; st.n < c {
 		st.busy = st.n
 	}
 	k.psReschedule(s)
