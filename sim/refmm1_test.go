@@ -10,8 +10,8 @@ import (
 // programmer would write for this one model. It keeps the kernel's conventions so that the two
 // do the same work on the same numbers: an integer nanosecond clock, events as values in a heap
 // ordered by (time, sequence), the kernel's random streams (the PCG streams newStream derives from
-// the model's stream names, exponential draws with ExpFloat64), a FIFO ring buffer like the
-// kernel's, the same HDR histogram (3 significant digits, microseconds) and the same time-weighted
+// the model's stream names, exponential draws with ExpFloat64), the kernel's FIFO ring,
+// the same HDR histogram (3 significant digits, microseconds) and the same time-weighted
 // statistics (busy servers and jobs present). It has none of the kernel's generality: no
 // program, no job slots, no station table. TestRefMM1 checks it gives the kernel's results
 // exactly, so the ratio of their times per event measures the kernel's overhead and nothing else.
@@ -78,42 +78,6 @@ func (h *refHeap) pop() refEvent {
 	return top
 }
 
-// refJob is a waiting job: its arrival time and its service demand (drawn at arrival, as the
-// kernel does).
-type refJob struct{ arrive, demand int64 }
-
-// refRing is the kernel's ring (a FIFO that grows by doubling) over refJob.
-type refRing struct {
-	buf        []refJob
-	head, size int
-}
-
-func (r *refRing) push(e refJob) {
-	if r.size == len(r.buf) {
-		n := 2 * len(r.buf)
-		if n == 0 {
-			n = 16
-		}
-		nb := make([]refJob, n)
-		for i := 0; i < r.size; i++ {
-			nb[i] = r.buf[(r.head+i)%len(r.buf)]
-		}
-		r.buf, r.head = nb, 0
-	}
-	r.buf[(r.head+r.size)%len(r.buf)] = e
-	r.size++
-}
-
-func (r *refRing) pop() refJob {
-	e := r.buf[r.head]
-	r.head++
-	if r.head == len(r.buf) {
-		r.head = 0
-	}
-	r.size--
-	return e
-}
-
 type refResult struct {
 	events, done       int64
 	sumLat             float64
@@ -134,12 +98,21 @@ func refMM1(m *Model, seed uint64, rep int, warm, dur int64) refResult {
 	hist := hdrhistogram.New(1, histMaxMicros, 3)
 	var h refHeap
 	h.ev = make([]refEvent, 0, 16)
-	var q refRing
+	var q ring // the kernel's FIFO; a waiting job is its arrival time (qent.demand)
 	var r refResult
 	var now, last int64
 	var n, busy int64
 	var inService int64 // arrival time of the job in service
 	measure := false
+	// a service time, drawn when service starts: with one FCFS server the k-th draw goes to
+	// the k-th job either way, as with the kernel's draws at arrival
+	serve := func() int64 {
+		d := svc.ExpFloat64() * mean
+		if d < 0 {
+			d = 0
+		}
+		return int64(d)
+	}
 	nextF := arr.ExpFloat64() / rate
 	h.push(int64(nextF), refArrival)
 	h.push(warm, refWarmup)
@@ -159,17 +132,13 @@ func refMM1(m *Model, seed uint64, rep int, warm, dur int64) refResult {
 			if measure {
 				r.arrivals++
 			}
-			dm := svc.ExpFloat64() * mean
-			if dm < 0 {
-				dm = 0
-			}
 			n++
 			if busy == 0 {
 				busy = 1
 				inService = now
-				h.push(now+int64(dm), refDepart)
+				h.push(now+serve(), refDepart)
 			} else {
-				q.push(refJob{arrive: now, demand: int64(dm)})
+				q.push(qent{demand: now})
 			}
 		case refDepart:
 			if measure {
@@ -187,9 +156,8 @@ func refMM1(m *Model, seed uint64, rep int, warm, dur int64) refResult {
 			}
 			n--
 			if q.size > 0 {
-				j := q.pop()
-				inService = j.arrive
-				h.push(now+j.demand, refDepart)
+				inService = q.pop().demand
+				h.push(now+serve(), refDepart)
 			} else {
 				busy = 0
 			}
