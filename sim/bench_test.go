@@ -3,6 +3,7 @@ package sim
 import (
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/capsim/capsim/scenarios"
 )
@@ -54,8 +55,43 @@ func cpuSeconds() float64 {
 	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }
 
-// BenchmarkKernelMM1: M/M/1 at ρ = 0.8, 2,000 simulated seconds per op (≈ 320k events).
-func BenchmarkKernelMM1(b *testing.B) { benchKernel(b, "examples/mm1", 0, 2000) }
+// BenchmarkKernelMM1: M/M/1 at ρ = 0.8, 2,000 simulated seconds per op (≈ 320k events), run
+// beside the plain hand-written simulator refMM1 on the same streams. Each op runs one kernel
+// replication and one reference replication, in alternating order, each timed on its own, so
+// a busy machine slows both alike; x-ref is the kernel's time per event ÷ the reference's over
+// the whole benchmark, the figure to trust on a noisy machine (ns/event are noise there).
+func BenchmarkKernelMM1(b *testing.B) {
+	s := mustLoad(b, "examples/mm1")
+	m, err := Compile(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const dur = int64(2000e9)
+	var kNS, rNS, kEv, rEv int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for o := 0; o < 2; o++ {
+			t0 := time.Now()
+			if (i+o)%2 == 0 {
+				k := newKernel(m, 1, i)
+				r := k.run(1, 0, dur)
+				kNS += int64(time.Since(t0))
+				kEv += r.events
+			} else {
+				r := refMM1(m, 1, i, 0, dur)
+				rNS += int64(time.Since(t0))
+				rEv += r.events
+			}
+		}
+	}
+	b.StopTimer()
+	kPer, rPer := float64(kNS)/float64(kEv), float64(rNS)/float64(rEv)
+	b.ReportMetric(kPer, "ns/event")
+	b.ReportMetric(rPer, "ref-ns/event")
+	b.ReportMetric(kPer/rPer, "x-ref")
+	b.ReportMetric(float64(kEv)/float64(b.N), "events/op")
+}
 
 // BenchmarkKernelMedium: the UTMStack medium tier at design load, 60 simulated seconds per op.
 func BenchmarkKernelMedium(b *testing.B) { benchKernel(b, "medium", 0, 60) }
@@ -106,4 +142,20 @@ func BenchmarkKernelMediumFailures(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(events)/(cpuSeconds()-cpu0), "events/CPU-s")
 	b.ReportMetric(float64(events)/float64(b.N), "events/op")
+}
+
+// BenchmarkRefMM1 runs the reference simulator alone (for instruction counts with callgrind:
+// BenchmarkKernelMM1's count less this one's is the kernel's).
+func BenchmarkRefMM1(b *testing.B) {
+	m, err := Compile(mustLoad(b, "examples/mm1"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ev int64
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		ev += refMM1(m, 1, i, 0, int64(2000e9)).events
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(ev), "ns/event")
+	b.ReportMetric(float64(ev)/float64(b.N), "events/op")
 }

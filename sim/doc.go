@@ -17,8 +17,9 @@
 // Simulated time is an integer number of nanoseconds (int64: about 292 years). Durations drawn
 // from distributions are truncated to whole nanoseconds. Events (an arrival, a departure, the
 // end of a processor-sharing service, a fault, a detection, a retry, the end of the warm-up) are
-// values in a 4-ary min-heap ordered by (time, sequence): the sequence is a counter incremented at
-// every scheduling, so events at the same instant run in the order they were scheduled. There
+// values in a priority queue ordered by (time, sequence) (a sorted array while it holds few
+// events, a 4-ary min-heap beyond): the sequence is a counter incremented at every scheduling,
+// so events at the same instant run in the order they were scheduled. There
 // is no goroutine per simulated process and no map iteration where order matters, so one seed
 // gives one sequence of events.
 //

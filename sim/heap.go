@@ -26,16 +26,35 @@ type event struct {
 	kind uint8
 }
 
-// eventHeap is a 4-ary min-heap of events. 4-ary halves the depth of a binary heap and keeps
-// the children of a node in one or two cache lines; no interface calls, no allocation once grown.
+// eventHeap is the queue of pending events. While it holds few events (a kernel usually holds
+// about ten) it is an array sorted by decreasing (t, seq): the earliest is last and pops in
+// constant time, and a new event, usually among the next ones, is inserted from the back past
+// the few that come before it (the far ones, such as the end of the replication, stay put).
+// Past heapAbove events it becomes a 4-ary min-heap (4-ary halves the depth of a binary heap and
+// keeps the children of a node in one or two cache lines), and at sortedBelow it is sorted again.
+// Keys are unique, so either form pops the same events in the same order. No interface calls,
+// no allocation once grown.
 type eventHeap struct {
-	ev  []event
-	seq uint64
+	ev   []event
+	heap bool // 4-ary heap form: ev[0] is the earliest
+	seq  uint64
 }
 
-func (h *eventHeap) less(i, j int) bool {
-	a, b := &h.ev[i], &h.ev[j]
-	return a.t < b.t || (a.t == b.t && a.seq < b.seq)
+const (
+	heapAbove   = 48 // a sorted queue that would grow past this becomes a heap
+	sortedBelow = 16 // a heap that shrinks to this becomes sorted again
+)
+
+func (h *eventHeap) init(n int) {
+	h.ev, h.heap = make([]event, 0, n), false
+}
+
+// min is the earliest pending event. The queue must not be empty.
+func (h *eventHeap) min() *event {
+	if h.heap {
+		return &h.ev[0]
+	}
+	return &h.ev[len(h.ev)-1]
 }
 
 func (h *eventHeap) push(t int64, kind uint8, a, b int32) { h.pushG(t, kind, a, b, 0) }
@@ -43,38 +62,79 @@ func (h *eventHeap) push(t int64, kind uint8, a, b int32) { h.pushG(t, kind, a, 
 func (h *eventHeap) pushG(t int64, kind uint8, a, b int32, g uint16) {
 	h.seq++
 	seq := h.seq
-	ev := h.ev
-	n := len(ev)
-	if n == cap(ev) {
-		ev = append(ev, event{})
-	} else {
-		ev = ev[:n+1]
+	n := len(h.ev)
+	if h.heap || n >= heapAbove {
+		h.pushHeap(event{t: t, seq: seq, a: a, b: b, g: g, kind: kind})
+		return
 	}
+	if n == cap(h.ev) {
+		h.ev = append(h.ev, event{})
+	} else {
+		h.ev = h.ev[:n+1] // a self-reslice: no pointer store, no write barrier
+	}
+	ev := h.ev
+	// from the back (the earliest), move each event that comes before the new one up by one
+	i := n
+	for i > 0 {
+		pe := &ev[i-1]
+		if pe.t > t || (pe.t == t && pe.seq > seq) {
+			break
+		}
+		ev[i] = *pe
+		i--
+	}
+	ev[i] = event{t: t, seq: seq, a: a, b: b, g: g, kind: kind}
+}
+
+// pushHeap adds e to the heap form, turning the sorted form into it first (reversed, a sorted
+// array is a heap).
+func (h *eventHeap) pushHeap(e event) {
+	if !h.heap {
+		ev := h.ev
+		for i, j := 0, len(ev)-1; i < j; i, j = i+1, j-1 {
+			ev[i], ev[j] = ev[j], ev[i]
+		}
+		h.heap = true
+	}
+	n := len(h.ev)
+	if n == cap(h.ev) {
+		h.ev = append(h.ev, event{})
+	} else {
+		h.ev = h.ev[:n+1]
+	}
+	ev := h.ev
 	// sift up, comparing against the new key held in registers; write the event once
 	i := n
 	for i > 0 {
 		p := (i - 1) >> 2
 		pe := &ev[p]
-		if pe.t < t || (pe.t == t && pe.seq < seq) {
+		if pe.t < e.t || (pe.t == e.t && pe.seq < e.seq) {
 			break
 		}
 		ev[i] = *pe
 		i = p
 	}
-	ev[i] = event{t: t, seq: seq, a: a, b: b, g: g, kind: kind}
-	h.ev = ev
+	ev[i] = e
 }
 
-// pop removes and returns the earliest event. The heap must not be empty.
+// pop removes and returns the earliest event. The queue must not be empty.
 func (h *eventHeap) pop() event {
-	top := h.ev[0]
-	n := len(h.ev) - 1
-	last := h.ev[n]
-	h.ev = h.ev[:n]
-	if n == 0 {
+	if !h.heap {
+		n := len(h.ev) - 1
+		top := h.ev[n]
+		h.ev = h.ev[:n]
 		return top
 	}
-	// sift down
+	return h.popHeap()
+}
+
+// popHeap: the heap form's pop. The sift-down keeps the smallest child's key in registers and
+// moves the hole, writing the last event once.
+func (h *eventHeap) popHeap() event {
+	h.ev = h.ev[:len(h.ev)-1] // a self-reslice: no pointer store, no write barrier
+	ev := h.ev
+	n := len(ev)
+	top, last := ev[:n+1][0], ev[:n+1][n]
 	i := 0
 	for {
 		c := 4*i + 1
@@ -82,30 +142,61 @@ func (h *eventHeap) pop() event {
 			break
 		}
 		m := c
+		mt, ms := ev[c].t, ev[c].seq
 		end := c + 4
 		if end > n {
 			end = n
 		}
 		for k := c + 1; k < end; k++ {
-			ek, em := &h.ev[k], &h.ev[m]
-			if ek.t < em.t || (ek.t == em.t && ek.seq < em.seq) {
-				m = k
+			if t := ev[k].t; t < mt || (t == mt && ev[k].seq < ms) {
+				m, mt, ms = k, t, ev[k].seq
 			}
 		}
-		em := &h.ev[m]
-		if last.t < em.t || (last.t == em.t && last.seq < em.seq) {
+		if last.t < mt || (last.t == mt && last.seq < ms) {
 			break
 		}
-		h.ev[i] = *em
+		ev[i] = ev[m]
 		i = m
 	}
-	h.ev[i] = last
+	if n > 0 {
+		ev[i] = last
+	}
+	if n <= sortedBelow {
+		// back to the sorted form (decreasing): insertion sort of a few events
+		for a := 1; a < n; a++ {
+			e := ev[a]
+			b := a
+			for b > 0 && (e.t > ev[b-1].t || (e.t == ev[b-1].t && e.seq > ev[b-1].seq)) {
+				ev[b] = ev[b-1]
+				b--
+			}
+			ev[b] = e
+		}
+		h.heap = false
+	}
 	return top
+}
+
+// remove takes out the event (t, kind, a, b) if the queue is in its sorted form and holds it (a
+// processor-sharing completion superseded by an earlier one); in the heap form it stays, and is
+// skipped as stale when popped.
+func (h *eventHeap) remove(t int64, kind uint8, a, b int32) {
+	if h.heap {
+		return
+	}
+	ev := h.ev
+	for i := len(ev) - 1; i >= 0; i-- { // from the earliest: it is usually among the next ones
+		if e := &ev[i]; e.t == t && e.kind == kind && e.a == a && e.b == b {
+			copy(ev[i:], ev[i+1:])
+			h.ev = h.ev[:len(ev)-1]
+			return
+		}
+	}
 }
 
 func (h *eventHeap) len() int { return len(h.ev) }
 
 func (h *eventHeap) reset() {
-	h.ev = h.ev[:0]
+	h.ev, h.heap = h.ev[:0], false
 	h.seq = 0
 }

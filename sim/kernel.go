@@ -78,7 +78,11 @@ type psEnt struct {
 // stationRT is the run-time state and statistics of one station.
 type stationRT struct {
 	n, busy int32 // in system, busy servers
-	q       ring
+	// the station's constant spec, copied next to its state: servers, capacity (0 none), node
+	// (-1 none), processor sharing, a CPU quota to enforce
+	servers, capK, node int32
+	ps, quota           bool
+	q                   ring
 	// processor sharing: virtual time V advances at the per-job rate min(1, c/n)
 	tags  []psEnt
 	v     float64
@@ -146,6 +150,7 @@ type kernel struct {
 	measure  bool
 	events   int64
 	minF     int32   // open flow with the earliest next arrival, -1 none
+	visit1   []int32 // per flow: the station of its one-visit program (fast path), -1 none
 	svcNodes [][]int // node of each service instance (a copy when failures move instances)
 	fs       *faultRT
 	ms       *mserRT // a pilot replication's series (mser.go), nil otherwise
@@ -204,6 +209,11 @@ const histMaxMicros = 3_600_000_000 // 1 h
 func newKernel(m *Model, seed uint64, rep int) *kernel {
 	k := &kernel{m: m, minF: -1, maxEvents: DefaultMaxEvents, maxJobs: DefaultMaxInSystem}
 	k.st = make([]stationRT, len(m.stations))
+	for i := range m.stations {
+		sp, st := &m.stations[i], &k.st[i]
+		st.servers, st.capK, st.node = int32(sp.servers), int32(min(sp.cap, math.MaxInt32)), int32(sp.node)
+		st.ps, st.quota = sp.ps, sp.period > 0
+	}
 	if m.quota {
 		k.quota = make([]quotaRT, len(m.stations))
 	}
@@ -232,11 +242,13 @@ func newKernel(m *Model, seed uint64, rep int) *kernel {
 		k.storeRR[i] = make([]int, len(s.copies))
 	}
 	k.flows = make([]flowRT2, len(m.flows))
+	k.visit1 = make([]int32, len(m.flows))
 	for i := range k.flows {
 		k.flows[i].hist = hdrhistogram.New(1, histMaxMicros, 3)
+		k.visit1[i] = m.visitOnce(i)
 	}
 	k.jobs = make([]job, 0, 1024)
-	k.h.ev = make([]event, 0, 1024)
+	k.h.init(1024)
 	return k
 }
 
@@ -250,7 +262,7 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		if fl.closed {
 			n := int(math.Round(float64(fl.population) * scale))
 			for u := 0; u < n; u++ {
-				j := k.newJob(job{flow: int32(f), parent: -1, node: -1})
+				j := k.newJob(int32(f), 0, -1, 0, 0)
 				k.startRequest(j, k.now+int64(k.samplers[fl.think].draw()))
 			}
 			continue
@@ -292,7 +304,13 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		// push and a pop per request; ties keep the (time, sequence) order
 		if f := k.minF; f >= 0 {
 			fs := &k.flows[f]
-			if k.h.len() == 0 || fs.nextT < k.h.ev[0].t || (fs.nextT == k.h.ev[0].t && fs.nextSeq < k.h.ev[0].seq) {
+			if k.h.len() == 0 {
+				k.now = fs.nextT
+				k.events++
+				k.arrival(f)
+				continue
+			}
+			if m := k.h.min(); fs.nextT < m.t || (fs.nextT == m.t && fs.nextSeq < m.seq) {
 				k.now = fs.nextT
 				k.events++
 				k.arrival(f)
@@ -309,14 +327,16 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		case evArrival:
 			k.arrival(e.a)
 		case evDepart:
+			if k.fs == nil {
+				k.depart(e.a, e.b) // only failures abort jobs (their generation) or pause nodes
+				continue
+			}
 			if k.jobs[e.b].gen != e.g {
 				continue // the job was aborted by a crash
 			}
-			if k.fs != nil {
-				if n := k.m.stations[e.a].node; n >= 0 && k.fs.paused[n] {
-					k.fs.deferred[n] = append(k.fs.deferred[n], e)
-					continue
-				}
+			if n := k.m.stations[e.a].node; n >= 0 && k.fs.paused[n] {
+				k.fs.deferred[n] = append(k.fs.deferred[n], e)
+				continue
 			}
 			k.depart(e.a, e.b)
 		case evPSDone:
@@ -348,21 +368,31 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 	return k.collect(scale)
 }
 
-// newJob takes a job slot for jb; the slot keeps its generation so stale events stay stale.
-func (k *kernel) newJob(jb job) int32 {
-	jb.curSt = -1
+// newJob takes a job slot for a new request (parent -1) or fork child and writes its fields one
+// by one: copying a whole slot would read back the narrow stores just made to a temporary (a
+// store-forwarding stall) and write its 136 bytes. The slot keeps its generation, so stale
+// events stay stale; picks are cleared (a program may read a slot it has not picked: instance
+// 0), held and pickSvc are read only below nheld and under pickMask, and stay as they were.
+func (k *kernel) newJob(flow, prog, parent int32, start int64, written int32) int32 {
+	var j int32
 	if n := len(k.free); n > 0 {
-		j := k.free[n-1]
+		j = k.free[n-1]
 		k.free = k.free[:n-1]
-		jb.gen = k.jobs[j].gen
-		k.jobs[j] = jb
-		return j
+	} else {
+		if len(k.jobs) >= k.maxJobs {
+			k.stop = stopOverload // the run loop stops before the next event
+		}
+		k.jobs = append(k.jobs, job{})
+		j = int32(len(k.jobs) - 1)
 	}
-	if len(k.jobs) >= k.maxJobs {
-		k.stop = stopOverload // the run loop stops before the next event
-	}
-	k.jobs = append(k.jobs, jb)
-	return int32(len(k.jobs) - 1)
+	jb := &k.jobs[j]
+	jb.start, jb.arrive = start, 0
+	jb.flow, jb.prog, jb.pc, jb.parent, jb.pending = flow, prog, 0, parent, 0
+	jb.node, jb.source, jb.nheld, jb.pickMask, jb.curSt = -1, 0, 0, 0, -1
+	jb.attempt, jb.lbTries, jb.failed, jb.miss = 0, 0, false, false
+	jb.written = written
+	jb.picks = [8]int16{}
+	return j
 }
 
 // abort ends a replication that reached a limit: the statistics cover the simulated time so
@@ -453,6 +483,10 @@ func (k *kernel) scheduleArrival(f int32) {
 	fs := &k.flows[f]
 	k.h.seq++
 	fs.nextT, fs.nextSeq, fs.scheduled = int64(fs.nextF), k.h.seq, true
+	if len(k.flows) == 1 {
+		k.minF = f
+		return
+	}
 	best := int32(-1)
 	for i := range k.flows {
 		x := &k.flows[i]
@@ -479,11 +513,46 @@ func (k *kernel) arrival(f int32) {
 		fs.arrivals++
 	}
 	fs.inSys++
-	j := k.newJob(job{flow: f, parent: -1, node: -1})
+	if s := k.visit1[f]; s >= 0 {
+		// one station visit: what startRequest and advance would do, without the interpreter
+		p := fl.progs[0]
+		j := k.newJob(f, p, -1, k.now, 0)
+		k.arrive(s, j, k.demand(&k.m.progs[p].code[0]))
+		return
+	}
+	j := k.newJob(f, 0, -1, 0, 0)
 	k.startRequest(j, k.now)
 }
 
+// visitOnce is the station of flow f's program when the flow is open, has one program (no mix
+// draw), no data sources to draw and the program is one station visit then the end; else -1.
+func (m *Model) visitOnce(f int) int32 {
+	fl := &m.flows[f]
+	if fl.closed || len(fl.progs) != 1 || fl.sources > 1 {
+		return -1
+	}
+	code := m.progs[fl.progs[0]].code
+	if len(code) != 2 || code[0].op != opVisit || code[1].op != opEnd {
+		return -1
+	}
+	return code[0].a
+}
+
 func (k *kernel) demand(in *instr) int64 {
+	if in.d2 < 0 && in.d1 >= 0 {
+		// one sampler: an exponential one draws here, without the sampler's switch over kinds
+		sp := &k.samplers[in.d1]
+		d := 0.0
+		if sp.d.kind == dExp {
+			d = sp.r.ExpFloat64() * sp.d.mean
+		} else {
+			d = sp.draw()
+		}
+		if d < 0 {
+			d = 0
+		}
+		return int64(d)
+	}
 	d := 0.0
 	if in.d1 >= 0 {
 		d = k.samplers[in.d1].draw()
@@ -616,7 +685,7 @@ func (k *kernel) advance(j int32) {
 			jb.pc++
 			flow := jb.flow
 			for _, c := range kids {
-				nj := k.newJob(job{flow: flow, prog: c, parent: j, node: -1, start: k.now, written: int32(k.m.forkEv[in.a])})
+				nj := k.newJob(flow, c, j, k.now, int32(k.m.forkEv[in.a]))
 				k.advance(nj)
 			}
 			return
@@ -873,31 +942,30 @@ func (k *kernel) accPool(p int32) {
 
 // arrive puts job j into station s with service demand d (ns).
 func (k *kernel) arrive(s int32, j int32, d int64) {
-	spec := &k.m.stations[s]
 	st := &k.st[s]
-	if spec.cap > 0 && int(st.n) >= spec.cap {
+	if st.capK > 0 && st.n >= st.capK {
 		if k.measure {
 			st.drops++
 		}
 		k.drop(j)
 		return
 	}
-	if k.fs != nil && spec.node >= 0 {
-		if k.fs.nodeDown[spec.node] {
+	if k.fs != nil && st.node >= 0 {
+		if k.fs.nodeDown[st.node] {
 			k.failJob(j) // connection refused
 			return
 		}
-		if f := k.fs.slow[spec.node]; f != 1 {
+		if f := k.fs.slow[st.node]; f != 1 {
 			d = int64(float64(d) * f)
 		}
 	}
 	k.acc(s)
 	k.jobs[j].arrive = k.now
 	k.jobs[j].curSt = s
-	if spec.ps {
+	if st.ps {
 		k.psAdvanceV(s)
 		st.n++
-		if st.n <= int32(spec.servers) {
+		if st.n <= st.servers {
 			st.busy = st.n
 		}
 		k.psPush(st, psEnt{tag: st.v + float64(d), job: j})
@@ -905,7 +973,7 @@ func (k *kernel) arrive(s int32, j int32, d int64) {
 		return
 	}
 	st.n++
-	if int(st.busy) < spec.servers {
+	if st.busy < st.servers {
 		st.busy++
 		k.h.pushG(k.now+d, evDepart, s, j, k.jobs[j].gen)
 		return
@@ -919,8 +987,13 @@ func (k *kernel) leave(s int32, j int32) {
 		st.done++
 		st.respSum += float64(k.now - k.jobs[j].arrive)
 	}
-	k.jobs[j].curSt = -1
-	k.jobs[j].pc++
+	jb := &k.jobs[j]
+	jb.curSt = -1
+	jb.pc++
+	if k.m.progs[jb.prog].code[jb.pc].op == opEnd {
+		k.finish(j) // what advance would do, without entering the interpreter
+		return
+	}
 	k.advance(j)
 }
 
@@ -944,7 +1017,7 @@ func (k *kernel) depart(s int32, j int32) {
 // (quota.go) advances V only while it runs: the time it is throttled does not count.
 func (k *kernel) psRate(s int32) float64 {
 	st := &k.st[s]
-	c := float64(k.m.stations[s].servers)
+	c := float64(st.servers)
 	if float64(st.n) <= c {
 		return 1
 	}
@@ -953,12 +1026,12 @@ func (k *kernel) psRate(s int32) float64 {
 
 func (k *kernel) psAdvanceV(s int32) {
 	st := &k.st[s]
-	if k.fs != nil && k.fs.paused[k.m.stations[s].node] {
+	if k.fs != nil && k.fs.paused[st.node] {
 		st.lastV = k.now // frozen: no progress while paused
 		return
 	}
 	if st.n > 0 {
-		if k.m.stations[s].period > 0 {
+		if st.quota {
 			st.v += k.quotaRun(s, st.lastV, k.now) * k.psRate(s)
 		} else {
 			st.v += float64(k.now-st.lastV) * k.psRate(s)
@@ -969,7 +1042,10 @@ func (k *kernel) psAdvanceV(s int32) {
 
 func (k *kernel) psReschedule(s int32) {
 	st := &k.st[s]
-	if st.n == 0 || (k.fs != nil && k.fs.paused[k.m.stations[s].node]) {
+	if st.n == 0 || (k.fs != nil && k.fs.paused[st.node]) {
+		if st.pending {
+			k.h.remove(st.nextT, evPSDone, s, st.ver)
+		}
 		st.ver++ // cancel; a paused station is resumed by setPaused
 		st.pending = false
 		return
@@ -979,13 +1055,16 @@ func (k *kernel) psReschedule(s int32) {
 		dt = 0
 	}
 	var t int64
-	if k.m.stations[s].period > 0 {
+	if st.quota {
 		t = k.quotaDue(s, dt)
 	} else {
 		t = k.now + int64(math.Ceil(dt))
 	}
 	if st.pending && st.nextT <= t {
 		return // the live event fires no later and re-checks then
+	}
+	if st.pending {
+		k.h.remove(st.nextT, evPSDone, s, st.ver) // it would be popped stale
 	}
 	st.ver++
 	st.pending, st.nextT = true, t
@@ -1010,7 +1089,7 @@ func (k *kernel) psDone(s int32, ver int32) bool {
 		st.v = e.tag
 	}
 	st.n--
-	if c := int32(k.m.stations[s].servers); st.n < c {
+	if c := st.servers; st.n < c {
 		st.busy = st.n
 	}
 	k.psReschedule(s)

@@ -49,7 +49,7 @@ func quotaJobs(t *testing.T, cores int, limit float64, period time.Duration, arr
 		if next < len(arrive) {
 			at = int64(arrive[next] * 1e6)
 		}
-		if k.h.len() > 0 && k.h.ev[0].t <= at {
+		if k.h.len() > 0 && k.h.min().t <= at {
 			e := k.h.pop()
 			k.now = e.t
 			if e.kind != evPSDone {
@@ -61,7 +61,7 @@ func quotaJobs(t *testing.T, cores int, limit float64, period time.Duration, arr
 				t.Fatalf("%d jobs never completed", left)
 			}
 			k.now = at
-			ids[next] = k.newJob(job{flow: 0, prog: prog, parent: -1, node: -1})
+			ids[next] = k.newJob(0, prog, -1, 0, 0)
 			k.arrive(cpu, ids[next], int64(demand[next]*1e6))
 			next++
 		}
