@@ -38,7 +38,7 @@ func runTwins(cmd *cobra.Command, file string, f *validateFlags) error {
 		return err
 	}
 	o := validate.FailureOptions{File: file, Sets: f.sets, Flow: f.flow, Only: f.only, Image: img, Scale: f.scale,
-		CPUSet: f.cpuset, After: f.after, Repeat: f.repeat, Log: stderr}
+		CPUSet: f.cpuset, After: f.after, Repeat: f.repeat, Calibrate: f.calTwins, Log: stderr}
 	if f.replications > 0 {
 		o.SimOptions = append(o.SimOptions, sim.WithReplications(f.replications))
 	}

@@ -32,6 +32,7 @@ type validateFlags struct {
 	only     []string
 	after    time.Duration
 	repeat   int
+	calTwins bool
 }
 
 func init() {
@@ -82,6 +83,7 @@ input; 130 interrupted (the cluster it started is removed); 1 anything else.`,
 	fl.IntVar(&f.replications, "replications", 0, "model replications per load (default: the scenario's)")
 	fl.BoolVar(&f.failures, "failures", false, "run the scenario's failures as twins: the same fault in the model and in a fresh miniature under the same load, with every event id accounted for (writes DIR/failures.json)")
 	fl.StringArrayVar(&f.only, "failure", nil, "with --failures: run only the failure with this name (repeatable)")
+	fl.BoolVar(&f.calTwins, "calibrate", false, "with --failures: measure the flow's costs first on a miniature of their own, at the twins' load with no fault, and run the model with them")
 	fl.IntVar(&f.repeat, "repeat", 1, "with --failures: repetitions per failure, each on a fresh miniature (intervals need 2 or more)")
 	fl.DurationVar(&f.after, "after", validate.DefaultTwinAfter, "with --failures: measured time after the repair")
 	rootCmd.AddCommand(cmd)
