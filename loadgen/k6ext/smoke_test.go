@@ -278,7 +278,16 @@ func TestSmokeKilledK6RunnerIsLost(t *testing.T) {
 		}
 		procs = append(procs, p)
 	}
-	time.Sleep(4 * time.Second) // both have streamed a few seconds
+	// Kill the second runner once both have streamed (k6 can take seconds to start on a
+	// loaded machine: a runner killed before its first batch is one the collector never knew).
+	seen := time.Now().Add(20 * time.Second)
+	for len(c.Report().Runners) < 2 {
+		if time.Now().After(seen) {
+			t.Fatalf("both runners did not stream within 20 s: %+v", c.Report().Runners)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // a second more of data from both
 	_ = procs[1].Process.Kill()
 	_ = procs[1].Wait()
 	if err := procs[0].Wait(); err != nil {
