@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -26,6 +27,7 @@ type validateFlags struct {
 	step, warmup               time.Duration
 	scale, calibrateAt         float64
 	sets                       []string
+	calibrateOn, checkOn       []string
 	replications               int
 	// failure twins (--failures)
 	failures bool
@@ -60,6 +62,13 @@ a service instance), with detection, RTO and failed requests side by side and ev
 the generator sent checked against every copy read back from the stores (lost, duplicated,
 recovered). Writes DIR/failures.json; --failure NAME picks one.
 
+Held-out configurations: --calibrate-on and --check-on take --set assignments (repeatable).
+The model is calibrated on a miniature of the file with --set and --calibrate-on values and
+checked there; then a second miniature with --set and --check-on values is started and checked
+with the same calibration, never recalibrated: e.g. calibrate on two API replicas, check on
+three (--check-on services.api.replicas=3), or on another CPU limit or batch size. Both ladders
+are reported; the held-out one is the test of the model.
+
 With --cluster RUN it uses a running miniature started from the same file and --set values
 (capsim cluster up); otherwise it starts one and removes it at the end, also on Ctrl-C.
 Writes DIR/validate.json (every pair) and DIR/calibration.yaml (the profile).
@@ -79,6 +88,8 @@ input; 130 interrupted (the cluster it started is removed); 1 anything else.`,
 	fl.Float64Var(&f.scale, "scale", 0, "scale of the miniature it starts (default: the scenario's cluster.scale, else what fits one core)")
 	fl.StringVar(&f.cpuset, "cpuset", defaultCPUSet(), "pin the miniature it starts to these CPUs; the generator uses the others")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario value (repeatable; a --cluster run must have been started with the same)")
+	fl.StringArrayVar(&f.calibrateOn, "calibrate-on", nil, "held-out check: a --set assignment of the configuration calibrated on (repeatable)")
+	fl.StringArrayVar(&f.checkOn, "check-on", nil, "held-out check: a --set assignment of the configuration checked with that calibration on a second miniature (repeatable)")
 	fl.Float64Var(&f.calibrateAt, "calibrate-at", validate.DefaultCalibrationFraction, "calibration load as a fraction of the uncalibrated model's saturation point (or of the miniature's design load if lower)")
 	fl.IntVar(&f.replications, "replications", 0, "model replications per load (default: the scenario's)")
 	fl.BoolVar(&f.failures, "failures", false, "run the scenario's failures as twins: the same fault in the model and in a fresh miniature under the same load, with every event id accounted for (writes DIR/failures.json)")
@@ -117,7 +128,7 @@ func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
 	defer stop()
 	stderr := termWriter{cmd.ErrOrStderr()}
 	o := validate.Options{File: file, Sets: f.sets, Flow: f.flow, Cluster: f.cluster, Scale: f.scale, CPUSet: f.cpuset,
-		Loads: loads, Step: f.step, Warmup: f.warmup, CalibrationFraction: f.calibrateAt, Log: stderr}
+		CalibrateOn: f.calibrateOn, CheckOn: f.checkOn, Loads: loads, Step: f.step, Warmup: f.warmup, CalibrationFraction: f.calibrateAt, Log: stderr}
 	if f.replications > 0 {
 		o.SimOptions = append(o.SimOptions, sim.WithReplications(f.replications))
 	}
@@ -163,7 +174,11 @@ func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
 	stdout := termWriter{cmd.OutOrStdout()}
 	stdout.Write(buf.Bytes())
 	fmt.Fprintf(stdout, "\n  wrote %s and %s\n", filepath.Join(out, "validate.json"), filepath.Join(out, "calibration.yaml"))
-	for _, v := range rep.Verdicts {
+	verdicts := rep.Verdicts
+	if rep.HeldOut != nil {
+		verdicts = append(slices.Clone(verdicts), rep.HeldOut.Verdicts...)
+	}
+	for _, v := range verdicts {
 		if v.Verdict != validate.Met {
 			return &exitError{code: ExitSLOBreached}
 		}
