@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,7 @@ type validateFlags struct {
 	sets                       []string
 	calibrateOn, checkOn       []string
 	replications               int
+	retries, bisections        int
 	// failure twins (--failures)
 	failures bool
 	only     []string
@@ -91,6 +93,8 @@ input; 130 interrupted (the cluster it started is removed); 1 anything else.`,
 	fl.StringArrayVar(&f.calibrateOn, "calibrate-on", nil, "held-out check: a --set assignment of the configuration calibrated on (repeatable)")
 	fl.StringArrayVar(&f.checkOn, "check-on", nil, "held-out check: a --set assignment of the configuration checked with that calibration on a second miniature (repeatable)")
 	fl.Float64Var(&f.calibrateAt, "calibrate-at", validate.DefaultCalibrationFraction, "calibration load as a fraction of the uncalibrated model's saturation point (or of the miniature's design load if lower)")
+	fl.IntVar(&f.retries, "retries", validate.DefaultRetries, "measure an INVALID step (generator late, a counter silent) again up to this many times")
+	fl.IntVar(&f.bisections, "bisections", validate.DefaultBisections, "after the ladder, up to this many steps on the cluster halve the measured saturation bracket")
 	fl.IntVar(&f.replications, "replications", 0, "model replications per load (default: the scenario's)")
 	fl.BoolVar(&f.failures, "failures", false, "run the scenario's failures as twins: the same fault in the model and in a fresh miniature under the same load, with every event id accounted for (writes DIR/failures.json)")
 	fl.StringArrayVar(&f.only, "failure", nil, "with --failures: run only the failure with this name (repeatable)")
@@ -113,6 +117,9 @@ func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
 	if !(f.calibrateAt > 0 && f.calibrateAt <= 1) {
 		return invalid(fmt.Errorf("--calibrate-at must be in (0, 1], got %v", f.calibrateAt))
 	}
+	if f.retries < 0 || f.retries > 10 || f.bisections < 0 || f.bisections > 10 {
+		return invalid(fmt.Errorf("--retries and --bisections must be in 0–10, got %d and %d", f.retries, f.bisections))
+	}
 	if f.replications < 0 || f.replications > 10000 {
 		return invalid(fmt.Errorf("--replications must be in 1–10,000, got %d", f.replications))
 	}
@@ -128,7 +135,7 @@ func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
 	defer stop()
 	stderr := termWriter{cmd.ErrOrStderr()}
 	o := validate.Options{File: file, Sets: f.sets, Flow: f.flow, Cluster: f.cluster, Scale: f.scale, CPUSet: f.cpuset,
-		CalibrateOn: f.calibrateOn, CheckOn: f.checkOn, Loads: loads, Step: f.step, Warmup: f.warmup, CalibrationFraction: f.calibrateAt, Log: stderr}
+		Retries: cmp.Or(f.retries, -1), Bisections: cmp.Or(f.bisections, -1), CalibrateOn: f.calibrateOn, CheckOn: f.checkOn, Loads: loads, Step: f.step, Warmup: f.warmup, CalibrationFraction: f.calibrateAt, Log: stderr}
 	if f.replications > 0 {
 		o.SimOptions = append(o.SimOptions, sim.WithReplications(f.replications))
 	}
