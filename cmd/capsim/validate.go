@@ -73,7 +73,9 @@ are reported; the held-out one is the test of the model.
 
 With --cluster RUN it uses a running miniature started from the same file and --set values
 (capsim cluster up); otherwise it starts one and removes it at the end, also on Ctrl-C.
-Writes DIR/validate.json (every pair) and DIR/calibration.yaml (the profile).
+Writes DIR/validate.json (every pair), DIR/validate.html (the same as a page: verdicts, charts
+of P95, throughput and node utilization against load, the step and calibration tables) and
+DIR/calibration.yaml (the profile).
 
 Exit codes: 0 every goal met; 99 a goal not met, inconclusive or without data; 2 invalid
 input; 130 interrupted (the cluster it started is removed); 1 anything else.`,
@@ -169,6 +171,9 @@ func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
 	if err := writeFile(filepath.Join(out, "validate.json"), rep.WriteJSON); err != nil {
 		return err
 	}
+	if err := writeFile(filepath.Join(out, "validate.html"), rep.WriteHTML); err != nil {
+		return err
+	}
 	prof, err := rep.Calibration.YAML()
 	if err != nil {
 		return err
@@ -180,7 +185,7 @@ func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
 	rep.WriteTable(&buf)
 	stdout := termWriter{cmd.OutOrStdout()}
 	stdout.Write(buf.Bytes())
-	fmt.Fprintf(stdout, "\n  wrote %s and %s\n", filepath.Join(out, "validate.json"), filepath.Join(out, "calibration.yaml"))
+	fmt.Fprintf(stdout, "\n  wrote %s, %s and %s\n", filepath.Join(out, "validate.json"), filepath.Join(out, "validate.html"), filepath.Join(out, "calibration.yaml"))
 	verdicts := rep.Verdicts
 	if rep.HeldOut != nil {
 		verdicts = append(slices.Clone(verdicts), rep.HeldOut.Verdicts...)
