@@ -114,6 +114,7 @@ type tierView struct {
 	Nodes                           []nodeRow
 	Storage                         *storageView
 	Sweep                           []sweepRow
+	CPU                             *cpuView
 	Assumptions                     []sim.Assumption
 	Overrides                       []string
 	Miniature                       string // "" unless the result is a miniature's prediction
@@ -127,6 +128,37 @@ type tierView struct {
 	Failures                        *failuresView
 	NMinus1                         *nMinus1View
 	Availability                    *availabilityView
+}
+
+// cpuView is the model's CPU per event beside the seed's sizing (sim.CPUPerEvent).
+type cpuView struct {
+	Sentence string
+	Class    string // "bad" when the model's costs exceed the seed's budget
+	Flows    []cpuRow
+	Seed     *cpuSeedRow
+	Total    string
+}
+
+type cpuRow struct{ Name, Rate, Events, PerRequest, PerEvent string }
+
+type cpuSeedRow struct{ Cores, Load, Events, PerEvent, Source string }
+
+func buildCPU(c *sim.CPUPerEvent, load func(float64) string) *cpuView {
+	if c == nil {
+		return nil
+	}
+	v := &cpuView{Sentence: c.String(), Total: fmtMS(c.ModelMS)}
+	for _, f := range c.Flows {
+		v.Flows = append(v.Flows, cpuRow{Name: f.Name, Rate: fmtNum(f.RequestsPerS), Events: fmtNum(f.EventsPerRequest),
+			PerRequest: fmtMS(f.CPUMSPerRequest), PerEvent: fmtMS(f.CPUMSPerEvent)})
+	}
+	if sd := c.Seed; sd != nil {
+		v.Seed = &cpuSeedRow{Cores: fmtNum(sd.Cores), Load: load(sd.Load), Events: fmtNum(sd.EventsPerS), PerEvent: fmtMS(sd.MS), Source: sd.Source}
+		if c.Ratio > 1 {
+			v.Class = "bad"
+		}
+	}
+	return v
 }
 
 type flowFigures struct {
@@ -396,6 +428,9 @@ func buildTier(r *sim.Result, i int) tierView {
 			c.Value += " (model " + fmtSignedPercent(d) + ")"
 		}
 		t.Summary = append(t.Summary, c)
+	}
+	if t.CPU = buildCPU(r.CPUPerEvent, load); t.CPU != nil {
+		t.Summary = append(t.Summary, kv{Label: "CPU per event", Value: t.CPU.Sentence, Class: t.CPU.Class})
 	}
 	if r.Bottleneck != "" {
 		t.Summary = append(t.Summary, kv{Label: "Bottleneck", Value: r.Bottleneck})

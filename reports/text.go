@@ -27,7 +27,7 @@ type TextOptions struct {
 // WriteText writes the terminal summary of one result (what `capsim run` prints): design
 // load, saturation with its interval, the binding limit and the headroom, each flow's P95
 // against its target, precision and warm-up, triggers, advice, capacity against the claim,
-// storage, failures, N-1, availability and the verdict of Result.Verdict. Names and titles
+// the model's CPU per event against the seed's sizing, storage, failures, N-1, availability and the verdict of Result.Verdict. Names and titles
 // from the scenario go through TerminalSafe. Figures are rounded by textNum. It fails on a
 // nil Result and on the first write error.
 func WriteText(w io.Writer, r *sim.Result, o TextOptions) error {
@@ -208,6 +208,9 @@ func writeText(w io.Writer, r *sim.Result, o TextOptions) {
 	}
 	if d, ok := r.CapacityClaimDifference(); ok {
 		fmt.Fprintf(w, "  %-16s %s %s; predicted capacity %s (%+.0f %%)\n", "seed claims", textNum(r.ClaimedCapacity), unit, textNum(r.Capacity), d)
+	}
+	if c := r.CPUPerEvent; c != nil {
+		fmt.Fprintf(w, "  %-16s %s\n", "CPU per event", TerminalSafe(c.String(), false))
 	}
 	if st := r.Storage; st != nil {
 		fmt.Fprintf(w, "  %-16s %s/month raw, %s/month stored", "storage", humanize.Bytes(uint64(st.RawBytesPerMonth)), humanize.Bytes(uint64(st.StoredBytesPerMonth)))

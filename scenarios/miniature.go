@@ -115,6 +115,9 @@ func (s *Scenario) Miniature(scale float64, pinnedCPUs int) (*Scenario, error) {
 	l.Min *= scale
 	l.Max *= scale
 	out.Claimed *= scale
+	if sz := out.Sizing; sz != nil { // cores and load alike: the same CPU per event
+		out.Sizing = &Sizing{Cores: sz.Cores * scale, Load: sz.Load * scale, Source: sz.Source}
+	}
 	out.Cluster = &ClusterSpec{Scale: scale}
 	out.MiniatureOf = &MiniatureSpec{Scale: scale, PinnedCPUs: pinnedCPUs}
 	mini := []Assumption{{

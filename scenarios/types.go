@@ -21,6 +21,10 @@ type Scenario struct {
 	// Claimed is the capacity the seed document claims for this tier, in load units (e.g. 5000
 	// data sources). Reported beside the predicted saturation point.
 	Claimed float64 `yaml:"claimed,omitempty" json:"claimed,omitempty"`
+	// Sizing is the seed's own hardware sizing for this tier (cores for a load), when a seed
+	// gives one. Reported beside the model's CPU per event (sim.CPUPerEvent); the model never
+	// uses it.
+	Sizing *Sizing `yaml:"sizing,omitempty" json:"sizing,omitempty"`
 
 	Load    LoadSpec    `yaml:"load,omitempty" json:"load,omitempty"`
 	SLO     SLO         `yaml:"slo,omitempty" json:"slo,omitempty"`
@@ -77,6 +81,19 @@ type ClusterSpec struct {
 	// so utilizations stay those of the full tier. In (0, 1]. Default: the largest scale at
 	// which the nodes' limits add up to one core.
 	Scale float64 `yaml:"scale,omitempty" json:"scale,omitempty"`
+}
+
+// Sizing is a seed's sizing of a tier: Cores for Load (in load units), e.g. UTMStack's README
+// "500 data sources → 32 cores". Divided by the events per second the scenario's flows send at
+// Load (their average rate, without the peak factor: a sizing is for a volume), it gives the
+// CPU per event the seed's sizing budgets for, shown beside the model's own total.
+type Sizing struct {
+	// Cores the seed sizes the tier with (all nodes together). Required, > 0.
+	Cores float64 `yaml:"cores" json:"cores"`
+	// Load is the load the cores are sized for, in load units. Required, > 0.
+	Load float64 `yaml:"load" json:"load"`
+	// Source cites where the sizing is published (document, section or commit). Required.
+	Source string `yaml:"source" json:"source"`
 }
 
 // Citation points at the seed document and section a scenario encodes.

@@ -348,6 +348,7 @@ func (v *validator) scenario(s *Scenario) {
 	}
 	v.load(s)
 	v.slo(s)
+	v.sizing(s.Sizing)
 	if s.Sim.Replications < 0 {
 		v.errf("$.sim.replications", "replications must be ≥ 1")
 	}
@@ -549,6 +550,27 @@ func (v *validator) load(s *Scenario) {
 	}
 	if l.Points < 2 {
 		v.errf("$.load.points", "load.points must be ≥ 2, got %d", l.Points)
+	}
+}
+
+// sizing checks a seed's sizing: cores and load in (0, MaxLoad], and a source.
+func (v *validator) sizing(sz *Sizing) {
+	if sz == nil {
+		return
+	}
+	for _, x := range []struct {
+		path string
+		v    float64
+	}{{"$.sizing.cores", sz.Cores}, {"$.sizing.load", sz.Load}} {
+		if x.v < 0 {
+			continue // reported as negative
+		}
+		if !(x.v > 0) || x.v > MaxLoad {
+			v.errf(x.path, "%s must be > 0 and at most %g, got %g", strings.TrimPrefix(x.path, "$."), float64(MaxLoad), x.v)
+		}
+	}
+	if strings.TrimSpace(sz.Source) == "" {
+		v.errf("$.sizing.source", "sizing.source must cite where the seed gives this sizing")
 	}
 }
 

@@ -34,9 +34,18 @@ func (s *Scenario) FlowEventsPerS(f *Flow) float64 {
 	return 0
 }
 
+// FlowPeak is the peak factor FlowRate applies to flow f: peak_factor (default
+// DefaultPeakFactor) in the source form, 1 for a flow given by its rate or population.
+func FlowPeak(f *Flow) float64 {
+	if f.Population > 0 || f.Rate > 0 {
+		return 1
+	}
+	return cmp.Or(f.PeakFactor, DefaultPeakFactor)
+}
+
 // FlowRate is the requests per second an open flow f offers at load.rates_at: flow.rate, else
-// (source form) FlowEventsPerS × peak_factor (default DefaultPeakFactor) ÷ FlowBatch, one
-// request per batch. 0 for a closed flow (population).
+// (source form) FlowEventsPerS × FlowPeak ÷ FlowBatch, one request per batch. 0 for a closed
+// flow (population).
 func (s *Scenario) FlowRate(f *Flow) float64 {
 	switch {
 	case f.Population > 0:
@@ -44,5 +53,5 @@ func (s *Scenario) FlowRate(f *Flow) float64 {
 	case f.Rate > 0:
 		return float64(f.Rate)
 	}
-	return s.FlowEventsPerS(f) * cmp.Or(f.PeakFactor, DefaultPeakFactor) / float64(FlowBatch(f))
+	return s.FlowEventsPerS(f) * FlowPeak(f) / float64(FlowBatch(f))
 }

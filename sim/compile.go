@@ -307,7 +307,7 @@ func (c *compiler) build() error {
 
 func (c *compiler) flow(f scenarios.Flow) {
 	s := c.s
-	fl := flowRT{name: f.Name, stream: c.stream("flow/" + f.Name), poisson: f.Arrivals != "deterministic", events: 1}
+	fl := flowRT{name: f.Name, stream: c.stream("flow/" + f.Name), poisson: f.Arrivals != "deterministic", events: 1, peak: scenarios.FlowPeak(&f)}
 	switch {
 	case f.Population > 0:
 		fl.closed = true

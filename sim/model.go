@@ -216,6 +216,7 @@ type flowRT struct {
 	progs      []int32 // mix programs
 	cum        []float64
 	events     float64 // events per request
+	peak       float64 // peak factor in rate (scenarios.FlowPeak): rate ÷ peak is the average rate
 	sources    int     // for source hashing
 	stream     int32
 	p95Target  float64 // ms, 0 none

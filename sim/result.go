@@ -188,6 +188,9 @@ type Result struct {
 	DesignLoad   float64 `json:"design_load"`
 	// ClaimedCapacity is the seed's claimed capacity (0 when none).
 	ClaimedCapacity float64 `json:"claimed_capacity,omitempty"`
+	// CPUPerEvent is the model's CPU per event at design load beside the one the seed's sizing
+	// implies (nil for a model without nodes, and for a measured result).
+	CPUPerEvent *CPUPerEvent `json:"cpu_per_event,omitempty"`
 
 	// Flows, Stations and Nodes at design load.
 	Flows    []FlowResult    `json:"flows"`

@@ -457,23 +457,31 @@ func collectI(reps []replication, f func(*replication) float64) Interval {
 	return interval(xs)
 }
 
+// flowRates is each flow's request rate at the load: the offered rate of an open flow, the
+// replications' mean throughput of a closed one (0 without replications).
+func (m *Model) flowRates(load float64, reps []replication) []float64 {
+	x := make([]float64, len(m.flows))
+	scale := load / m.ref
+	for f, fl := range m.flows {
+		if !fl.closed {
+			x[f] = fl.rate * scale
+			continue
+		}
+		for i := range reps {
+			x[f] += reps[i].flows[f].throughput
+		}
+		if len(reps) > 0 {
+			x[f] /= float64(len(reps))
+		}
+	}
+	return x
+}
+
 // utilizationLaw gives each station's utilization at the load from the offered rates (open flows)
 // and, for closed flows, the simulated throughput.
 func (m *Model) utilizationLaw(dm demands, load float64, reps []replication) []float64 {
 	u := make([]float64, len(m.stations))
-	scale := load / m.ref
-	for f, fl := range m.flows {
-		x := fl.rate * scale
-		if fl.closed {
-			if len(reps) == 0 {
-				continue
-			}
-			x = 0
-			for i := range reps {
-				x += reps[i].flows[f].throughput
-			}
-			x /= float64(len(reps))
-		}
+	for f, x := range m.flowRates(load, reps) {
 		for s := range u {
 			u[s] += x * dm.d[f][s]
 		}

@@ -68,6 +68,7 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 	dp := m.point(s, ld.design, designReps, &cfg)
 	res.Flows, res.Stations = dp.Flows, dp.Stations
 	res.Nodes = nodeResults(s, m, dp)
+	res.CPUPerEvent = m.cpuPerEvent(s, designReps)
 	res.Triggers = triggers(s, m, dp)
 	res.Storage = storage(s, m)
 	var breaches []Violation
