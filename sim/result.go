@@ -237,6 +237,10 @@ type Result struct {
 	// count); Warmup the warm-up detected per replication (nil with a fixed warm-up).
 	Precision *PrecisionResult `json:"precision,omitempty"`
 	Warmup    *WarmupResult    `json:"warmup,omitempty"`
+	// Validation is set by capsim validate on the calibrated model's result of the miniature:
+	// the validate.Report (every predicted-against-measured pair; fixtures/validate documents
+	// its fields). Nil for capsim run.
+	Validation any `json:"validation,omitempty"`
 
 	// Failures, NMinus1 and Availability are the failure analysis (issue 3), when asked for.
 	Failures     []FailureResult     `json:"failures,omitempty"`

@@ -19,6 +19,7 @@ import (
 
 	"github.com/capsim/capsim/fixtures/images"
 	"github.com/capsim/capsim/fixtures/validate"
+	"github.com/capsim/capsim/reports"
 	"github.com/capsim/capsim/sim"
 )
 
@@ -75,7 +76,8 @@ With --cluster RUN it uses a running miniature started from the same file and --
 (capsim cluster up); otherwise it starts one and removes it at the end, also on Ctrl-C.
 Writes DIR/validate.json (every pair), DIR/validate.html (the same as a page: verdicts, charts
 of P95, throughput and node utilization against load, the step and calibration tables) and
-DIR/calibration.yaml (the profile).
+DIR/calibration.yaml (the profile) and DIR/result.json (the calibrated model's result of the
+miniature, with the whole report as its "validation" section).
 
 Exit codes: 0 every goal met; 99 a goal not met, inconclusive or without data; 2 invalid
 input; 130 interrupted (the cluster it started is removed); 1 anything else.`,
@@ -171,6 +173,11 @@ func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
 	if err := writeFile(filepath.Join(out, "validate.json"), rep.WriteJSON); err != nil {
 		return err
 	}
+	if m := rep.ModelResult(); m != nil {
+		if err := writeFile(filepath.Join(out, "result.json"), func(w io.Writer) error { return reports.WriteJSON(w, m) }); err != nil {
+			return err
+		}
+	}
 	if err := writeFile(filepath.Join(out, "validate.html"), rep.WriteHTML); err != nil {
 		return err
 	}
@@ -185,7 +192,7 @@ func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
 	rep.WriteTable(&buf)
 	stdout := termWriter{cmd.OutOrStdout()}
 	stdout.Write(buf.Bytes())
-	fmt.Fprintf(stdout, "\n  wrote %s, %s and %s\n", filepath.Join(out, "validate.json"), filepath.Join(out, "validate.html"), filepath.Join(out, "calibration.yaml"))
+	fmt.Fprintf(stdout, "\n  wrote %s, %s, %s and %s\n", filepath.Join(out, "validate.json"), filepath.Join(out, "validate.html"), filepath.Join(out, "calibration.yaml"), filepath.Join(out, "result.json"))
 	verdicts := rep.Verdicts
 	if rep.HeldOut != nil {
 		verdicts = append(slices.Clone(verdicts), rep.HeldOut.Verdicts...)
