@@ -19,6 +19,7 @@ import (
 
 	"github.com/capsim/capsim/fixtures/images"
 	"github.com/capsim/capsim/fixtures/validate"
+	"github.com/capsim/capsim/loadgen/k6ext/k6script"
 	"github.com/capsim/capsim/reports"
 	"github.com/capsim/capsim/sim"
 )
@@ -38,6 +39,7 @@ type validateFlags struct {
 	after    time.Duration
 	repeat   int
 	calTwins bool
+	k6       string
 }
 
 func init() {
@@ -54,7 +56,9 @@ func init() {
   2. predict with the calibrated model of the miniature: the saturation point, and at each
      ladder load (--loads, fractions of it) the flow's throughput, P95 and node utilization;
   3. measure the same loads on the cluster with the Go generator (open, Poisson), pinned off
-     the cluster's CPUs, recording the machine's load average per step;
+     the cluster's CPUs, recording the machine's load average per step (--k6: with k6, its
+     arrivals evenly spaced, its latency from the actual send; INVALID if it drops an
+     iteration);
   4. compare, and judge against the fidelity goals (throughput ±5 %, P95 ±20 %, saturation
      ±10 %, node utilization ±5 points), with no tuning after the measurement.
 
@@ -100,6 +104,8 @@ input; 130 interrupted (the cluster it started is removed); 1 anything else.`,
 	fl.IntVar(&f.retries, "retries", validate.DefaultRetries, "measure an INVALID step (generator late, a counter silent) again up to this many times")
 	fl.IntVar(&f.bisections, "bisections", validate.DefaultBisections, "after the ladder, up to this many steps on the cluster halve the measured saturation bracket")
 	fl.IntVar(&f.replications, "replications", 0, "model replications per load (default: the scenario's)")
+	fl.StringVar(&f.k6, "k6", "", "drive the steps with k6 instead of the Go generator: bin/k6 ("+k6script.BuildCommand+"), or --k6=PATH")
+	fl.Lookup("k6").NoOptDefVal = k6script.DefaultK6
 	fl.BoolVar(&f.failures, "failures", false, "run the scenario's failures as twins: the same fault in the model and in a fresh miniature under the same load, with every event id accounted for (writes DIR/failures.json)")
 	fl.StringArrayVar(&f.only, "failure", nil, "with --failures: run only the failure with this name (repeatable)")
 	fl.BoolVar(&f.calTwins, "calibrate", false, "with --failures: measure the flow's costs first on a miniature of their own, at the twins' load with no fault, and run the model with them")
@@ -110,6 +116,9 @@ input; 130 interrupted (the cluster it started is removed); 1 anything else.`,
 
 func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
 	if f.failures {
+		if f.k6 != "" {
+			return invalid(errors.New("--failures needs the Go generator (it accounts for every event id it sent); --k6 drives the ladder only"))
+		}
 		return runTwins(cmd, file, f)
 	}
 	if f.step <= 0 || f.step > time.Hour {
@@ -139,9 +148,14 @@ func runValidate(cmd *cobra.Command, file string, f *validateFlags) error {
 	defer stop()
 	stderr := termWriter{cmd.ErrOrStderr()}
 	o := validate.Options{File: file, Sets: f.sets, Flow: f.flow, Cluster: f.cluster, Scale: f.scale, CPUSet: f.cpuset,
-		Retries: cmp.Or(f.retries, -1), Bisections: cmp.Or(f.bisections, -1), CalibrateOn: f.calibrateOn, CheckOn: f.checkOn, Loads: loads, Step: f.step, Warmup: f.warmup, CalibrationFraction: f.calibrateAt, Log: stderr}
+		Retries: cmp.Or(f.retries, -1), Bisections: cmp.Or(f.bisections, -1), CalibrateOn: f.calibrateOn, CheckOn: f.checkOn, Loads: loads, Step: f.step, Warmup: f.warmup, CalibrationFraction: f.calibrateAt, Log: stderr, K6: f.k6}
 	if f.replications > 0 {
 		o.SimOptions = append(o.SimOptions, sim.WithReplications(f.replications))
+	}
+	if f.k6 != "" { // before any image is built
+		if _, err := k6script.Version(ctx, f.k6); err != nil {
+			return invalid(fmt.Errorf("--k6: %w", err))
+		}
 	}
 	if f.cluster == "" {
 		img, err := images.NodeImage(ctx, images.Options{Out: stderr})

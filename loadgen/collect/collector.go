@@ -279,7 +279,7 @@ func (c *Collector) Add(b *Batch) (Reply, error) {
 	c.oldest = min(c.oldest, b.Second)
 	c.newest = max(c.newest, b.Second)
 
-	c.counts = addCounts(c.counts, countsOf(b))
+	c.counts = addCounts(c.counts, CountsOf(b))
 	sec := c.seconds[b.Second]
 	if sec == nil {
 		sec = &second{series: map[string]*agg{}}
@@ -448,10 +448,11 @@ func (a *agg) stat(spanS float64, withHDR bool) SeriesStat {
 	return st
 }
 
-// countsOf is the accounting of one batch: a Go runner's own counters when it sends them,
+// CountsOf is the accounting of one batch: a Go runner's own counters when it sends them,
 // else derived from k6's metrics (http_req_failed or capsim_batches_failed: completed and
-// failed requests; dropped_iterations; capsim_events; data_sent).
-func countsOf(b *Batch) loadgen.Counts {
+// failed requests; dropped_iterations; capsim_events; data_sent). Only series without tags
+// count. It is also the rule for a k6 run's totals (capsim validate --k6).
+func CountsOf(b *Batch) loadgen.Counts {
 	var c loadgen.Counts
 	get := map[string]*Series{}
 	for i := range b.Series {

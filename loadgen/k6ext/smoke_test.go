@@ -20,41 +20,11 @@ import (
 	"github.com/capsim/capsim/fixtures/loopback"
 	"github.com/capsim/capsim/loadgen/collect"
 	"github.com/capsim/capsim/loadgen/k6ext/capout"
-)
-
-var (
-	k6Once sync.Once
-	k6Bin  string
-	k6Err  error
+	"github.com/capsim/capsim/loadgen/k6ext/k6test"
 )
 
 // buildK6 builds the custom k6 (cmd/k6, its own module) once per test binary.
-func buildK6(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds bin/k6 (25–90 s): skipped with -short")
-	}
-	k6Once.Do(func() {
-		dir, err := os.MkdirTemp("", "capsim-k6-")
-		if err != nil {
-			k6Err = err
-			return
-		}
-		k6Bin = filepath.Join(dir, "k6")
-		cmd := exec.Command("go", "build", "-o", k6Bin, ".")
-		cmd.Dir = filepath.Join("..", "..", "cmd", "k6")
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			k6Err = err
-			k6Bin = out.String()
-		}
-	})
-	if k6Err != nil {
-		t.Fatalf("go build ./cmd/k6: %v\n%s", k6Err, k6Bin)
-	}
-	return k6Bin
-}
+func buildK6(t *testing.T) string { return k6test.Build(t) }
 
 // runK6 runs k6 with the usage report and extension resolution off, bounded to 2 minutes.
 func runK6(t *testing.T, bin string, env []string, args ...string) {

@@ -170,7 +170,7 @@ func scenario(executor string, plan *loadgen.Plan, lt scenarios.LoadTest) (map[s
 			pre = max(1, min(1000, int(rate*unit.Seconds()/10)))
 		}
 		sc["rate"], sc["timeUnit"], sc["duration"] = rate, dur2(unit), duration
-		sc["preAllocatedVUs"], sc["maxVUs"] = pre, max(lt.MaxVUs, pre*4)
+		sc["preAllocatedVUs"], sc["maxVUs"] = pre, vuPool(pre, lt.MaxVUs, 4)
 	case loadgen.ExecRampingArrivalRate:
 		unit := time.Duration(lt.TimeUnit)
 		if unit <= 0 {
@@ -183,7 +183,7 @@ func scenario(executor string, plan *loadgen.Plan, lt scenarios.LoadTest) (map[s
 			pre = 10
 		}
 		sc["startRate"], sc["timeUnit"], sc["stages"] = lt.StartRate, dur2(unit), stages(lt.Stages)
-		sc["preAllocatedVUs"], sc["maxVUs"] = pre, max(lt.MaxVUs, pre*10)
+		sc["preAllocatedVUs"], sc["maxVUs"] = pre, vuPool(pre, lt.MaxVUs, 10)
 	case loadgen.ExecConstantVUs:
 		sc["vus"], sc["duration"] = orI(lt.VUs, orI(plan.Flow.Population, DefaultVUs)), duration
 	case loadgen.ExecRampingVUs:
@@ -201,6 +201,14 @@ func scenario(executor string, plan *loadgen.Plan, lt scenarios.LoadTest) (map[s
 		return nil, fmt.Errorf("k6script: executor %q not supported", executor)
 	}
 	return sc, nil
+}
+
+// vuPool is an arrival-rate executor's maxVUs: the loadtest's (at least pre), else pre × factor.
+func vuPool(pre, maxVUs, factor int) int {
+	if maxVUs > 0 {
+		return max(maxVUs, pre)
+	}
+	return pre * factor
 }
 
 func thresholds(plan *loadgen.Plan, lt scenarios.LoadTest, agent bool) map[string][]map[string]any {
@@ -347,9 +355,53 @@ func orI(v, def int) int {
 	return def
 }
 
+// DefaultK6 is the custom k6 Run and Version use when none is given, relative to the
+// repository root; BuildCommand builds it there (`task k6` does the same).
+const (
+	DefaultK6    = "bin/k6"
+	BuildCommand = "cd cmd/k6 && go build -o ../../bin/k6 ."
+)
+
+// ErrNoK6 is returned by Run and Version when the k6 binary does not exist.
+var ErrNoK6 = errors.New("k6script: no k6 binary")
+
+func found(k6 string) error {
+	if _, err := os.Stat(k6); err != nil {
+		return fmt.Errorf("%w at %s (build it from the repository root: %s)", ErrNoK6, k6, BuildCommand)
+	}
+	return nil
+}
+
+// Version runs `k6 version` and returns its first line's name and version ("k6 v1.8.1"). It
+// returns ErrNoK6 when the binary is missing, and an error when k6 does not list capsim's
+// extension (a stock k6, which has neither k6/x/capsim nor --out capsim).
+func Version(ctx context.Context, k6 string) (string, error) {
+	if k6 == "" {
+		k6 = DefaultK6
+	}
+	if err := found(k6); err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, k6, "version")
+	cmd.Env = append(os.Environ(), "K6_NO_USAGE_REPORT=true", "K6_AUTO_EXTENSION_RESOLUTION=false")
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("k6script: %s version: %w", k6, err)
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	f := strings.Fields(first)
+	if len(f) < 2 || f[0] != "k6" {
+		return "", fmt.Errorf("k6script: %s version: unexpected output %q", k6, first)
+	}
+	if !strings.Contains(string(out), "capsim [output]") {
+		return "", fmt.Errorf("k6script: %s is %s without capsim's extension (build the custom k6: %s)", k6, f[1], BuildCommand)
+	}
+	return f[0] + " " + f[1], nil
+}
+
 // RunOptions configures Run.
 type RunOptions struct {
-	// K6 is the custom k6 binary (default "bin/k6").
+	// K6 is the custom k6 binary (default DefaultK6).
 	K6 string
 	// Dir receives script.js, k6.ndjson (--out capsim) and k6-summary.json.
 	Dir string
@@ -408,7 +460,7 @@ func dur0(d, def time.Duration) time.Duration {
 // --summary-export Dir/k6-summary.json. It returns ErrThresholds when k6 exits 99.
 func Run(ctx context.Context, script []byte, o RunOptions) error {
 	if o.K6 == "" {
-		o.K6 = filepath.Join("bin", "k6")
+		o.K6 = DefaultK6
 	}
 	if o.Stdout == nil {
 		o.Stdout = os.Stdout
@@ -416,8 +468,8 @@ func Run(ctx context.Context, script []byte, o RunOptions) error {
 	if o.Stderr == nil {
 		o.Stderr = os.Stderr
 	}
-	if _, err := os.Stat(o.K6); err != nil {
-		return fmt.Errorf("k6script: %w (build it: cd cmd/k6 && go build -o ../../bin/k6 .)", err)
+	if err := found(o.K6); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return fmt.Errorf("k6script: %w", err)
