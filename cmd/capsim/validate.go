@@ -50,9 +50,10 @@ func init() {
 		Long: `capsim validate checks the model against the containerized miniature of a scenario:
 
   1. calibrate: drive the flow at 15 % (--calibrate-at) of the uncalibrated model's saturation
-     point, or of the miniature's design load if lower, for one step and
-     measure every process's CPU per operation (utilization law); apply what the scenario
-     format can hold (handler, database, cache and store CPU) as cost overrides;
+     point for one step (lengthened to about 600 requests) and measure every process's CPU per
+     operation, less its background CPU (utilization law); apply what the scenario format can
+     hold (handler, database, cache and store CPU) as cost overrides, and the fixed delay no
+     CPU explains as the entry's balancer overhead;
   2. predict with the calibrated model of the miniature: the saturation point, and at each
      ladder load (--loads, fractions of it) the flow's throughput, P95 and node utilization;
   3. measure the same loads on the cluster with the Go generator (open, Poisson), pinned off
@@ -100,7 +101,7 @@ input; 130 interrupted (the cluster it started is removed); 1 anything else.`,
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario value (repeatable; a --cluster run must have been started with the same)")
 	fl.StringArrayVar(&f.calibrateOn, "calibrate-on", nil, "held-out check: a --set assignment of the configuration calibrated on (repeatable)")
 	fl.StringArrayVar(&f.checkOn, "check-on", nil, "held-out check: a --set assignment of the configuration checked with that calibration on a second miniature (repeatable)")
-	fl.Float64Var(&f.calibrateAt, "calibrate-at", validate.DefaultCalibrationFraction, "calibration load as a fraction of the uncalibrated model's saturation point (or of the miniature's design load if lower)")
+	fl.Float64Var(&f.calibrateAt, "calibrate-at", validate.DefaultCalibrationFraction, "calibration load as a fraction of the uncalibrated model's saturation point ")
 	fl.IntVar(&f.retries, "retries", validate.DefaultRetries, "measure an INVALID step (generator late, a counter silent) again up to this many times")
 	fl.IntVar(&f.bisections, "bisections", validate.DefaultBisections, "after the ladder, up to this many steps on the cluster halve the measured saturation bracket")
 	fl.IntVar(&f.replications, "replications", 0, "model replications per load (default: the scenario's)")
