@@ -92,7 +92,7 @@ input; 130 interrupted (the cluster it started is removed); 1 anything else.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.cluster, "cluster", "", "use this running miniature (capsim cluster up) instead of starting one")
 	fl.StringVar(&f.flow, "flow", "", "flow to drive (default: the first; open flows only)")
-	fl.StringVar(&f.loads, "loads", "0.2,0.4,0.6,0.8,0.9,1.0", "ladder loads as fractions of the calibrated model's saturation point")
+	fl.StringVar(&f.loads, "loads", "0.2,0.4,0.6,0.8,0.9,1.0,1.1", "ladder loads as fractions of the calibrated model's saturation point")
 	fl.DurationVar(&f.step, "step", validate.DefaultStep, "measured time per step (and for the calibration step)")
 	fl.DurationVar(&f.warmup, "warmup", validate.DefaultWarmup, "warm-up before each step, at the step's rate, discarded")
 	fl.StringVar(&f.out, "out", "", "output folder (default out/<scenario>-validate)")
@@ -103,7 +103,7 @@ input; 130 interrupted (the cluster it started is removed); 1 anything else.`,
 	fl.StringArrayVar(&f.checkOn, "check-on", nil, "held-out check: a --set assignment of the configuration checked with that calibration on a second miniature (repeatable)")
 	fl.Float64Var(&f.calibrateAt, "calibrate-at", validate.DefaultCalibrationFraction, "calibration load as a fraction of the uncalibrated model's saturation point ")
 	fl.IntVar(&f.retries, "retries", validate.DefaultRetries, "measure an INVALID step (generator late, a counter silent) again up to this many times")
-	fl.IntVar(&f.bisections, "bisections", validate.DefaultBisections, "after the ladder, up to this many steps on the cluster halve the measured saturation bracket")
+	fl.IntVar(&f.bisections, "bisections", validate.DefaultBisections, "after the ladder, up to this many steps on the cluster halve the measured saturation bracket (or, when every step met the criteria, go 25 % beyond the highest)")
 	fl.IntVar(&f.replications, "replications", 0, "model replications per load (default: the scenario's)")
 	fl.StringVar(&f.k6, "k6", "", "drive the steps with k6 instead of the Go generator: bin/k6 ("+k6script.BuildCommand+"), or --k6=PATH")
 	fl.Lookup("k6").NoOptDefVal = k6script.DefaultK6
