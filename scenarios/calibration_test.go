@@ -260,7 +260,7 @@ func TestCalibratedCostsCited(t *testing.T) {
 	}
 	cases := []struct {
 		scenario, what, source string // what: prefix of the assumption; source: a substring of its source
-		value                        func(*Scenario) Duration
+		value                  func(*Scenario) Duration
 	}{
 		{"single", "HAProxy gRPC hop", "haproxy doc/intro.txt", func(s *Scenario) Duration { return overhead(s, "agent-manager") }},
 		{"single", "Agent manager CPU", "elastic/logstash issue #9625", func(s *Scenario) Duration { return svc(s, "agent-manager", "ingest").CPUPerEvent }},
