@@ -637,8 +637,23 @@ func storageChart(r *sim.Result) figure {
 	for _, d := range sizes {
 		p.lines = append(p.lines, line{name: "disk", xs: []float64{0, x1}, ys: []float64{d, d}, color: colSat, dash: []float64{2, 2}, width: 1})
 		legend = append(legend, legendFor("disk size "+fmtBytes(d), colSat, []float64{2, 2}))
+		if w := st.Watermark; w > 0 && w < 1 {
+			// the capacity rule's own limit: the data may fill a disk to the watermark only
+			p.lines = append(p.lines, line{name: "watermark", xs: []float64{0, x1}, ys: []float64{w * d, w * d}, color: colSLO, dash: []float64{6, 3}, width: 1.5})
+			legend = append(legend, legendFor(fmtPct(w)+" watermark of "+fmtBytes(d), colSLO, []float64{6, 3}))
+		}
+	}
+	if days := st.RetentionDays; days > 0 && days <= x1 {
+		// data older than the retention is deleted: where a node's line crosses its
+		// watermark before this day, the disks cannot retain the design load
+		lo, hi := p.yTicks[0].Value, p.yTicks[len(p.yTicks)-1].Value
+		p.lines = append(p.lines, line{name: "retention", xs: []float64{days, days}, ys: []float64{lo, hi}, color: colSLO, dash: []float64{2, 3}, width: 1.5})
+		legend = append(legend, legendFor(fmtDays(days)+" retained", colSLO, []float64{2, 3}))
 	}
 	caption := "Bytes stored after index overhead and replication, from an empty disk, at the design load's ingest rate."
+	if st.Watermark > 0 && st.RetentionDays > 0 {
+		caption += " The design load fits where every line stays below its disk's watermark up to the retention day."
+	}
 	caption += " Drawn for " + fmtDays(horizon) + "; the legend gives every node's time until full."
 	return newFigure("storage", title, caption, p, legend)
 }
