@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,6 +63,25 @@ func TestDetectionTime(t *testing.T) {
 	}
 }
 
+// TestDetectionHungServer: a paused (or cut-off) server fails each check only when it times
+// out, after inter (HAProxy without `timeout check`), and HAProxy starts the next check inter
+// after that: the fall-th failure comes at phase + inter + (fall−1)·2·inter, with a uniform
+// phase a mean of (2·fall − ½)·inter = 27.5 s for inter 5 s, fall 3 — not the crash's 12.5 s.
+func TestDetectionHungServer(t *testing.T) {
+	for _, kind := range []string{"pause", "partition"} {
+		s := loadYAML(t, strings.Replace(twoNodes, "kind: crash", "kind: "+kind, 1))
+		fr, err := RunFailures(s, WithReplications(20))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := fr[0].DetectionS
+		lo, hi := 5+2*2*5.0, 2*5+2*2*5.0 // phase in [0, inter)
+		if d.Mean < lo || d.Mean > hi || !inside(d, 27.5) {
+			t.Errorf("%s: detection %.2f s CI %v, want within [%g, %g] and (2·fall−½)·inter = 27.5 s inside", kind, d.Mean, d.CI95, lo, hi)
+		}
+	}
+}
+
 // TestOutageEqualsRepair: one instance and no redundancy: every request arriving while the node
 // is down fails, so E[failed] = λ·(repair time + the balancer's rise delay); with 10 ms checks the
 // delay is negligible and failed requests ≈ λ·R.
@@ -91,6 +111,42 @@ sim: {warmup: 2s, duration: 80s}
 	// outage: no completions from the fault until the repair, then recovery
 	if !fr[0].Recovered || fr[0].RTOS.Mean < 40 || fr[0].RTOS.Mean > 41 {
 		t.Errorf("RTO %.2f s (recovered %v), want the 40 s repair time", fr[0].RTOS.Mean, fr[0].Recovered)
+	}
+}
+
+// TestReadsFollowPromotion: reads routed to the primary reach whoever leads (Patroni's HAProxy
+// GET /primary), so after Patroni promotes the replica a read flow recovers at the promotion
+// (ttl − U·loop_wait + U'·loop_wait after the crash: 30 s on average), long before the old
+// primary's repair at 150 s; before the fix the reads stayed on the dead primary until then.
+func TestReadsFollowPromotion(t *testing.T) {
+	s := loadYAML(t, `
+name: reads
+load: {design: 100}
+slo: {p95: {reads: 1s}}
+nodes: [{name: p, cores: 8}, {name: r, cores: 8}, {name: app, cores: 8}]
+services:
+  - {name: api, placement: [app], handlers: [{class: get, cpu: 1ms, calls: [{database: pg, op: read}]}]}
+databases:
+  - {name: pg, primary: p, replicas: [r], read: {cpu: 1ms}, write: {cpu: 1ms}}
+flows:
+  - {name: reads, rate: 100/s, entry: {service: api, class: get}}
+ha:
+  patroni: {ttl: 30s, loop_wait: 10s}
+failures:
+  - {at: 20s, database: pg, kind: crash, recover_after: 150s}
+sim: {warmup: 5s, duration: 200s}
+`)
+	fr, err := RunFailures(s, WithReplications(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fr[0]
+	if !f.Recovered || f.RTOS.Mean < 20 || f.RTOS.Mean > 40 {
+		t.Errorf("RTO %.1f s CI %v (recovered %v), want the promotion's 20–40 s, not the repair's 150 s", f.RTOS.Mean, f.RTOS.CI95, f.Recovered)
+	}
+	// every read from the crash to the promotion fails: λ · E[promotion] = 100/s · 30 s
+	if got := f.FailedRequests; got.Mean < 100*20 || got.Mean > 100*40 {
+		t.Errorf("failed reads %.0f CI %v, want about 100/s × 30 s", got.Mean, got.CI95)
 	}
 }
 

@@ -412,12 +412,17 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 			k.schedule(k.now+int64(o.StartDelay), action{kind: actRestart, svc: s, inst: i, fail: fi})
 			return
 		}
-		// fall failed checks; a hung server fails a check only after the check timeout
-		t0 := k.now
+		// fall failed checks. A refused check fails at once, and the next starts inter later:
+		// the fixed grid of nextCheck. A hung server (paused, or cut off the network) fails a
+		// check only when it times out; HAProxy without `timeout check` (seed 001's
+		// configuration, and the miniature's) bounds the whole check, connect included, by
+		// inter, and starts the next check inter after the previous one ended (HAProxy
+		// configuration manual, "timeout check"; src/check.c reschedules at now + inter), so
+		// the first failure comes inter after the first check and the others every 2·inter.
+		t := k.nextCheck(s, k.now) + int64(hc.Fall-1)*inter
 		if kind == scenarios.FailPause || kind == scenarios.FailPartition {
-			t0 += int64(hc.Timeout)
+			t = k.nextCheck(s, k.now) + inter + int64(hc.Fall-1)*2*inter
 		}
-		t := k.nextCheck(s, t0) + int64(hc.Fall-1)*inter
 		k.schedule(t, action{kind: actLBDown, svc: s, inst: i, fail: fi})
 		if o := fs.ha.Orchestrator; o != nil && !isInternal(name) {
 			k.schedule(k.now+int64(o.NodeDownTimeout)+int64(o.StartDelay), action{kind: actMove, svc: s, inst: i, fail: fi})
@@ -471,6 +476,33 @@ func (k *kernel) lostWrites(db, fi int) {
 	fs.m[fi].lost += float64(n)
 	if n > 0 {
 		k.note("database %s: %d acknowledged writes within the %s replication lag are lost", fs.s.Databases[db].Name, n, fs.ha.Patroni.ReplicationLag)
+	}
+}
+
+// readsFollow moves, after Patroni promoted node to primary of database db, the reads routed
+// to the primary (read_routing primary, the default) from the old primary's node with it: the
+// clients reach "the primary" through Patroni's routing (HAProxy's GET /primary check, as in
+// seed 001 and the miniature), not a fixed node. Reads routed to replicas or to all members
+// keep their instances; the old primary's stays down until it rejoins.
+func (k *kernel) readsFollow(db, old, node int) {
+	fs := k.fs
+	d := fs.s.Databases[db]
+	if d.ReadRouting != "" && d.ReadRouting != "primary" {
+		return
+	}
+	name := "db:" + d.Name + ":read"
+	for r, sv := range k.m.services {
+		if sv.name != name {
+			continue
+		}
+		for i, n := range k.svcNodes[r] {
+			if n == old {
+				k.svcNodes[r][i] = node
+				fs.moved[r][i] = true
+				fs.instDown[r][i] = false
+				fs.lbUp[r][i] = true
+			}
+		}
 	}
 }
 
@@ -606,10 +638,12 @@ func (k *kernel) mech(ai int32) {
 	case actDBPromote:
 		db := fs.svcDB[a.svc]
 		rep := fs.s.Databases[db].Replicas[0]
+		old := k.svcNodes[a.svc][0]
 		for i, n := range m.nodeNames {
 			if n == rep {
 				k.svcNodes[a.svc][0] = i
 				fs.moved[a.svc][0] = true
+				k.readsFollow(db, old, i)
 			}
 		}
 		fs.instDown[a.svc][0] = false
