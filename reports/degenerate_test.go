@@ -78,10 +78,28 @@ func TestDegenerateInputs(t *testing.T) {
 				p := &r.Failures[0].Timeline[i]
 				p.ThroughputPerS, p.EventsPerS, p.P95MS, p.Backlog, p.Errors = nan, nan, inf, nan, inf
 			}
+			for k := range r.Failures[0].FlowTimelines {
+				ft := &r.Failures[0].FlowTimelines[k]
+				for i := range ft.P95MS {
+					ft.P95MS[i], ft.ThroughputPerS[i] = inf, nan
+				}
+			}
 			for i := range r.Failures[1].Timeline {
 				r.Failures[1].Timeline[i].T = nan
 			}
 		}, 4},
+		{"flow timelines NaN and Inf", func(r *sim.Result) {
+			for k := range r.Failures[0].FlowTimelines {
+				ft := &r.Failures[0].FlowTimelines[k]
+				for i := range ft.P95MS {
+					ft.P95MS[i], ft.ThroughputPerS[i] = nan, inf
+				}
+				ft.P95TargetMS = nan
+			}
+			r.Failures[1].FlowTimelines[1].P95MS = nil // shorter than the timeline: all-flows P95
+			r.Failures[2].FlowTimelines = append(r.Failures[2].FlowTimelines, sim.FlowTimeline{Flow: "idle",
+				P95MS: make([]float64, len(r.Failures[2].Timeline)), ThroughputPerS: make([]float64, len(r.Failures[2].Timeline))})
+		}, 0},
 		{"timeline all zero", func(r *sim.Result) {
 			for i := range r.Failures[0].Timeline {
 				r.Failures[0].Timeline[i] = sim.TimePoint{T: float64(i)}

@@ -57,19 +57,23 @@
 //     the taller bars are cut.
 //   - failure-throughput and failure-latency (one pair per scheduled failure, from its 1 s
 //     Timeline of replication 1): completed events/s (requests/s without events) with the
-//     agents' retry backlog on a right-hand axis; P95 ms with the SLO line (the strictest
-//     flow target) and failed plus dropped requests/s on the right. Both shade the store's
-//     health (green, yellow, red) and mark the fault (AtS), its detection (AtS + DetectionS),
-//     the repair (AtS + RecoverAfterS) and the return within the SLO (AtS + RTOS) with
-//     vertical lines. A second in which nothing completed leaves a gap in the P95 line; P95
-//     above 5× the target is drawn at the top edge and the caption says so. The right-hand
-//     axis shares the left one's range (go-chart sets both from one set of ticks); its round
-//     ticks are placed at value × k and its series drawn multiplied by k. The two charts
-//     reserve the same width for their y labels so their time axes line up. The timeline
-//     events are listed under the charts.
+//     agents' retry backlog on a right-hand axis; P95 ms, one line per flow from the
+//     failure's FlowTimelines, each with its own SLO target line in the flow's colour (a
+//     failure without per-flow series: the all-flows P95 against the strictest target), and
+//     failed plus dropped requests/s on the right. Both shade the store's health (green,
+//     yellow, red) and mark the fault (AtS; "never detected" in its legend entry when no
+//     mechanism detected it, as in the table), its detection (AtS + DetectionS), the repair
+//     (AtS + RecoverAfterS) and the recovery (AtS + RTOS, the mean RTO of the table, labelled
+//     "RTO" in the chart) with vertical lines. A second in which nothing of a flow completed
+//     leaves a gap in its P95 line; P95 above 5× the largest target is drawn at the top edge
+//     and the caption says so. The right-hand axis shares the left one's range (go-chart sets
+//     both from one set of ticks); its round ticks are placed at value × k and its series
+//     drawn multiplied by k. The two charts reserve the same width for their y labels so their
+//     time axes line up. The timeline events are listed under the charts.
 //   - failure-onset (only when the timeline is at least three times longer than the window):
-//     P95 and throughput from 10 s before the fault to max(30 s, 1.5 × (detection + RTO))
-//     after it, where a few seconds of outage would be a sliver on the full charts.
+//     P95 (per flow, as above) and throughput from 10 s before the fault to max(30 s,
+//     1.5 × (detection + RTO)) after it, where a few seconds of outage would be a sliver on
+//     the full charts.
 //
 // # Capacity and the failure analysis
 //

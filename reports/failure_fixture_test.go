@@ -89,6 +89,8 @@ type fluidSpec struct {
 	events             []sim.TimelineEvent
 	rpoEvents, rpoS    float64
 	degraded           float64
+	// searchSlow multiplies the search flow's P95 while the target is down (0: 1).
+	searchSlow float64
 }
 
 const (
@@ -96,6 +98,10 @@ const (
 	fixtureBatch     = 50.0   // events per request
 	fixtureBaseP95MS = 90.0
 	fixtureTargetMS  = 1500.0 // the strictest P95 target of the medium fixture (search)
+	// the search flow: fixtureSearchRate queries/s with a steady P95 of fixtureSearchP95MS
+	fixtureSearchRate   = 10.0
+	fixtureSearchP95MS  = 430.0
+	fixtureIngestTarget = 2000.0
 )
 
 // fluid runs the fluid model one second at a time and derives the measures.
@@ -105,6 +111,8 @@ func fluid(s fluidSpec) sim.FailureResult {
 	backlog, failed, dropped, peak := 0.0, 0.0, 0.0, 0.0
 	repairedAt := s.at + s.recoverAfter
 	drainEnd := math.NaN()
+	ingest := sim.FlowTimeline{Flow: "ingest", P95TargetMS: fixtureIngestTarget}
+	search := sim.FlowTimeline{Flow: "search", P95TargetMS: fixtureTargetMS}
 	for i := 0; i < s.seconds; i++ {
 		t := float64(i)
 		down := t >= s.at && (s.recoverAfter == 0 || t < repairedAt)
@@ -145,9 +153,18 @@ func fluid(s fluidSpec) sim.FailureResult {
 		if down && t >= s.at+s.detect {
 			downN = 1
 		}
-		f.Timeline = append(f.Timeline, sim.TimePoint{T: t, ThroughputPerS: served, EventsPerS: served * fixtureBatch,
+		f.Timeline = append(f.Timeline, sim.TimePoint{T: t, ThroughputPerS: served + fixtureSearchRate, EventsPerS: served * fixtureBatch,
 			P95MS: p95, Errors: errs, Dropped: drop, Backlog: backlog, Health: h, Down: downN})
+		// the search flow's queries (a few among thousands of bulk requests: the all-flows P95
+		// is the ingest flow's)
+		sp := fixtureSearchP95MS
+		if down && s.searchSlow > 0 {
+			sp *= s.searchSlow
+		}
+		ingest.P95MS, ingest.ThroughputPerS = append(ingest.P95MS, p95), append(ingest.ThroughputPerS, served)
+		search.P95MS, search.ThroughputPerS = append(search.P95MS, sp), append(search.ThroughputPerS, fixtureSearchRate)
 	}
+	f.FlowTimelines = []sim.FlowTimeline{ingest, search}
 	// RTO: from the fault until P95 is under the target with no backlog for 10 seconds
 	rto, ok := 0.0, false
 	run := 0
@@ -212,7 +229,7 @@ func sampleFailures() []sim.FailureResult {
 			{T: 180, What: "search-2 restarts and rejoins the cluster"},
 			{T: 220, What: "shard recovery complete; health green"},
 		},
-		degraded: 6420,
+		degraded: 6420, searchSlow: 2.6,
 	})
 	worker := fluid(fluidSpec{
 		name: "worker-2 lost, not replaced", target: "worker-2", kind: "crash", at: 90,

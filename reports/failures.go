@@ -355,8 +355,8 @@ func yesNo(b bool, yes, no string) string {
 	return no
 }
 
-// sloTarget is the smallest P95 target of the result's flows (0 = none): a failure
-// timeline's P95 is over every flow, so the strictest target is the line to stay under.
+// sloTarget is the smallest P95 target of the result's flows (0 = none): the line the
+// all-flows P95 of a failure timeline without per-flow series has to stay under.
 func sloTarget(r *sim.Result) float64 {
 	t := 0.0
 	for _, f := range r.Flows {
@@ -441,34 +441,149 @@ func healthBands(tl []sim.TimePoint, idx []int, xs []float64, ylo, yhi float64, 
 
 func opaque(c drawing.Color) drawing.Color { c.A = 255; return c }
 
-// failureMarks draws the fault, its detection, the repair and the return within the SLO as
-// vertical lines, each only when it lies on the chart.
+// failureMarks draws the fault, its detection, the repair and the recovery (fault + RTO, the
+// mean over replications as in the table) as vertical lines, each only when it lies on the
+// chart; the recovery line also carries the label "RTO" in the chart itself. A fault no
+// mechanism detected says so in its legend entry, as the table does.
 func failureMarks(f sim.FailureResult, p *plot, ylo, yhi float64, legend *[]legendItem) {
 	xlo, xhi := p.xTicks[0].Value, p.xTicks[len(p.xTicks)-1].Value
-	mark := func(x float64, label string, c drawing.Color, dash []float64) {
+	mark := func(x float64, label string, c drawing.Color, dash []float64) bool {
 		if !finite(x) || x < xlo || x > xhi {
-			return
+			return false
 		}
 		p.lines = append(p.lines, line{name: label, xs: []float64{x, x}, ys: []float64{ylo, yhi}, color: c, dash: dash, width: 1.5})
 		*legend = append(*legend, legendFor(label, c, dash))
+		return true
 	}
-	mark(f.AtS, "fault at "+fmtSeconds(f.AtS), colFault, nil)
-	if d := f.DetectionS.Mean; d > 0 {
+	fault := "fault at " + fmtSeconds(f.AtS)
+	if !f.Detected {
+		fault += " (never detected)"
+	}
+	mark(f.AtS, fault, colFault, nil)
+	if d := f.DetectionS.Mean; f.Detected && d > 0 {
 		mark(f.AtS+d, "detected after "+fmtSeconds(d), colDetect, []float64{2, 2})
 	}
 	if f.RecoverAfterS > 0 {
 		mark(f.AtS+f.RecoverAfterS, "repaired after "+fmtSeconds(f.RecoverAfterS), colRepair, []float64{6, 3})
 	}
 	if f.Recovered && f.RTOS.Mean > 0 {
-		mark(f.AtS+f.RTOS.Mean, "back within the SLO (RTO "+fmtSeconds(f.RTOS.Mean)+")", colBack, []float64{8, 3, 2, 3})
+		x := f.AtS + f.RTOS.Mean
+		if mark(x, "RTO "+fmtSeconds(f.RTOS.Mean)+": every flow back within its SLO", colBack, []float64{8, 3, 2, 3}) {
+			p.labels = append(p.labels, label{x: x, text: "RTO", color: colBack})
+		}
 	}
 }
 
+// flowColours are the palette entries of the flows' P95 lines in the failure charts: not blue
+// (throughput), red (failed requests) nor purple (RTO) until there are more than seven flows.
+var flowColours = []int{1, 4, 8, 2, 7, 9, 5, 6}
+
+// p95Line is one P95 series of a failure chart, at the chart's seconds.
+type p95Line struct {
+	flow   string // "" for the all-flows P95 of a result without per-flow series
+	target float64
+	ys     []float64
+	done   []bool // something of the series completed in that second
+	color  drawing.Color
+}
+
+// failureP95 is the P95 lines of failure f at the timeline's seconds idx: one per flow, each
+// with its own target, from f.FlowTimelines; the all-flows P95 against the strictest target
+// when the failure has no per-flow series (or they do not match the timeline).
+func failureP95(r *sim.Result, f sim.FailureResult, idx []int) []p95Line {
+	tl := f.Timeline
+	ok := len(f.FlowTimelines) > 0
+	for _, ft := range f.FlowTimelines {
+		ok = ok && len(ft.P95MS) == len(tl) && len(ft.ThroughputPerS) == len(tl)
+	}
+	if !ok {
+		l := p95Line{target: sloTarget(r), color: palette[1]}
+		for _, i := range idx {
+			l.ys = append(l.ys, tl[i].P95MS)
+			l.done = append(l.done, tl[i].ThroughputPerS > 0 || tl[i].P95MS > 0)
+		}
+		return []p95Line{l}
+	}
+	var out []p95Line
+	for k, ft := range f.FlowTimelines {
+		l := p95Line{flow: ft.Flow, color: palette[flowColours[k%len(flowColours)]]}
+		if finite(ft.P95TargetMS) && ft.P95TargetMS > 0 {
+			l.target = ft.P95TargetMS
+		}
+		for _, i := range idx {
+			l.ys = append(l.ys, ft.P95MS[i])
+			l.done = append(l.done, ft.ThroughputPerS[i] > 0 || ft.P95MS[i] > 0)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// drawP95 draws the P95 lines and their targets on p, whose x ticks are set, its y ticks
+// chosen here, and returns their legend entries: the lines', the targets'. P95 above 5 × the
+// largest target is drawn at that cap (capAt, clipped; highest is the largest P95 before the
+// cap). drawn is false when no second of any line has a P95. The lines are drawn before
+// anything else is added to p, so they lie under the marks.
+func drawP95(p *plot, xs []float64, ls []p95Line, width float64, dots bool) (legend, targets []legendItem, capAt, highest float64, clipped, drawn bool) {
+	maxTarget, ymax := 0.0, math.Inf(-1)
+	for _, l := range ls {
+		maxTarget = math.Max(maxTarget, l.target)
+		for k, y := range l.ys {
+			if l.done[k] && finite(y) {
+				ymax = math.Max(ymax, y)
+			}
+		}
+	}
+	if math.IsInf(ymax, -1) {
+		ymax = 0
+	}
+	highest, capAt = ymax, math.Inf(1)
+	if maxTarget > 0 && ymax > 5*maxTarget {
+		capAt, ymax = 5*maxTarget, 5*maxTarget
+	}
+	p.yTicks = niceTicks(0, math.Max(ymax, maxTarget*1.1), 5, fmtNum)
+	if len(p.yTicks) < 2 {
+		return nil, nil, capAt, highest, false, false
+	}
+	x0, x1 := p.xTicks[0].Value, p.xTicks[len(p.xTicks)-1].Value
+	for _, l := range ls {
+		ys := make([]float64, len(l.ys))
+		for k, y := range l.ys {
+			ys[k] = y
+			if y > capAt {
+				ys[k], clipped = capAt, true
+			}
+		}
+		segs := segments(xs, ys, func(k int) bool { return l.done[k] })
+		for _, s := range segs {
+			p.lines = append(p.lines, line{name: "P95 " + l.flow, xs: s[0], ys: s[1], color: l.color, width: width, dots: dots})
+		}
+		if len(segs) > 0 {
+			drawn = true
+			what := "P95 of the requests completed in each second"
+			if l.flow != "" {
+				what = "P95 of " + l.flow + " per second"
+			}
+			legend = append(legend, legendFor(what, l.color, nil))
+		}
+		if l.target > 0 {
+			c, what := l.color, l.flow+" SLO: P95 ≤ "+fmtMS(l.target)
+			if l.flow == "" {
+				c, what = colSLO, "SLO: P95 ≤ "+fmtMS(l.target)
+			}
+			p.lines = append(p.lines, line{name: "SLO " + l.flow, xs: []float64{x0, x1}, ys: []float64{l.target, l.target}, color: c, dash: []float64{6, 3}, width: 1.5})
+			targets = append(targets, legendFor(what, c, []float64{6, 3}))
+		}
+	}
+	return legend, targets, capAt, highest, clipped, drawn
+}
+
 // timelineCharts draws one failure's per-second series (replication 1) as two charts on a
-// common time axis: throughput with the retry backlog on a right-hand axis, and P95 with
-// the SLO line and failed attempts per second on the right. Both carry the store's health
-// as background bands and the fault, detection, repair and return within the SLO as
-// vertical lines.
+// common time axis: throughput with the retry backlog on a right-hand axis, and P95 — one
+// line per flow, each with its own SLO target (the all-flows P95 against the strictest target
+// for a failure without per-flow series) — with failed attempts per second on the right.
+// Both carry the store's health as background bands and the fault, detection, repair and
+// recovery (fault + RTO) as vertical lines.
 func timelineCharts(r *sim.Result, f sim.FailureResult) (thr, lat figure) {
 	label := failureLabel(f)
 	tTitle := "Throughput and retry backlog during " + label
@@ -558,54 +673,26 @@ func timelineCharts(r *sim.Result, f sim.FailureResult) (thr, lat figure) {
 
 	pl := func() pending {
 		p := plot{xName: xName, yName: "P95 response time (ms)", xTicks: xTicks}
-		p95 := make([]float64, len(idx))
 		errs := make([]float64, len(idx))
 		hasErr := false
 		for k, i := range idx {
-			p95[k] = tl[i].P95MS
 			errs[k] = tl[i].Errors + tl[i].Dropped
 			if finite(errs[k]) && errs[k] > 0 {
 				hasErr = true
 			}
 		}
-		// a second in which nothing completed has no P95: leave a gap
-		done := func(k int) bool { return tl[idx[k]].ThroughputPerS > 0 || p95[k] > 0 }
-		target := sloTarget(r)
-		_, ymax := minMax(p95)
-		capAt := math.Inf(1)
-		clipped := false
-		if target > 0 && ymax > 5*target {
-			capAt = 5 * target
-			for k := range p95 {
-				if p95[k] > capAt {
-					p95[k], clipped = capAt, true
-				}
-			}
-			ymax = capAt
-		}
-		ymax = math.Max(ymax, target*1.1)
-		p.yTicks = niceTicks(0, ymax, 5, fmtNum)
+		ls := failureP95(r, f, idx)
+		p95Legend, targets, capAt, highest, clipped, drawn := drawP95(&p, xs, ls, 1.5, false)
 		if len(p.yTicks) < 2 {
 			return none(noData("failure-latency", lTitle, "no finite response times"))
 		}
-		ytop := p.yTicks[len(p.yTicks)-1].Value
-		var legend []legendItem
-		healthBands(tl, idx, xs, 0, ytop, &p, &legend)
-		c := palette[1]
-		segs := segments(xs, p95, done)
-		if len(segs) == 0 && !hasErr {
+		if !drawn && !hasErr {
 			return none(noData("failure-latency", lTitle, "no second of the timeline has a finite P95"))
 		}
-		for _, s := range segs {
-			p.lines = append(p.lines, line{name: "P95", xs: s[0], ys: s[1], color: c, width: 1.5})
-		}
-		if len(segs) > 0 {
-			legend = append([]legendItem{legendFor("P95 of the requests completed in each second", c, nil)}, legend...)
-		}
-		if target > 0 {
-			p.lines = append(p.lines, line{name: "SLO", xs: []float64{xTicks[0].Value, xTicks[len(xTicks)-1].Value}, ys: []float64{target, target}, color: colSLO, dash: []float64{6, 3}, width: 1.5})
-			legend = append(legend, legendFor("SLO: P95 ≤ "+fmtMS(target), colSLO, []float64{6, 3}))
-		}
+		ytop := p.yTicks[len(p.yTicks)-1].Value
+		var legend []legendItem
+		healthBands(tl, idx, xs, 0, ytop, &p, &legend) // boxes: drawn under every line
+		legend = append(append(p95Legend, legend...), targets...)
 		if hasErr {
 			_, emax := minMax(errs)
 			ticks, k := rightTicks(p.yTicks, emax, fmtNum)
@@ -624,8 +711,11 @@ func timelineCharts(r *sim.Result, f sim.FailureResult) (thr, lat figure) {
 		}
 		failureMarks(f, &p, 0, ytop, &legend)
 		caption := "Replication 1, one point per second; gaps are seconds in which no request completed."
+		if ls[0].flow != "" {
+			caption = "Replication 1, one point per second: each flow's P95 against its own SLO target; gaps are seconds in which none of the flow's requests completed."
+		}
 		if clipped {
-			caption += " P95 values above " + fmtMS(capAt) + " are drawn at the top edge (highest " + fmtMS(maxFinite(tlP95(tl))) + ")."
+			caption += " P95 values above " + fmtMS(capAt) + " are drawn at the top edge (highest " + fmtMS(highest) + ")."
 		}
 		return pending{p: &p, legend: legend, caption: caption}
 	}()
@@ -712,9 +802,10 @@ func onsetWindow(f sim.FailureResult, lo, hi float64) (x0, x1 float64, ok bool) 
 	return x0, x1, true
 }
 
-// onsetChart zooms on the fault: P95 (left) and completed throughput (right-hand axis) from
-// 10 s before it, with the health bands and the detection and return within the SLO; nil
-// when the full timeline charts show that part well enough.
+// onsetChart zooms on the fault: P95 (left; each flow's against its target when the failure
+// has per-flow series) and completed throughput (right-hand axis) from 10 s before it, with
+// the health bands, the detection and the RTO; nil when the full timeline charts show that
+// part well enough.
 func onsetChart(r *sim.Result, f sim.FailureResult) *figure {
 	xsAll, idxAll := timelineX(f.Timeline)
 	if distinct(xsAll) < 2 {
@@ -749,46 +840,29 @@ func onsetChart(r *sim.Result, f sim.FailureResult) *figure {
 	if events {
 		unitName = "events/s"
 	}
-	p95 := make([]float64, len(idx))
 	thr := make([]float64, len(idx))
 	for k, i := range idx {
-		p95[k] = tl[i].P95MS
 		thr[k] = tl[i].ThroughputPerS
 		if events {
 			thr[k] = tl[i].EventsPerS
 		}
 	}
-	target := sloTarget(r)
-	_, ymax := minMax(p95)
-	capAt, clipped := math.Inf(1), false
-	if target > 0 && ymax > 5*target {
-		capAt, ymax = 5*target, 5*target
-		for k := range p95 {
-			if p95[k] > capAt {
-				p95[k], clipped = capAt, true
-			}
-		}
-	}
 	p := plot{xName: "time since warm-up (s)", yName: "P95 response time (ms)"}
 	p.xTicks = niceTicks(x0, x1, 8, fmtNum)
-	p.yTicks = niceTicks(0, math.Max(ymax, target*1.1), 5, fmtNum)
-	if len(p.xTicks) < 2 || len(p.yTicks) < 2 {
+	if len(p.xTicks) < 2 {
+		fig := noData("failure-onset", title, "no finite values around the fault")
+		return &fig
+	}
+	ls := failureP95(r, f, idx)
+	p95Legend, targets, capAt, _, clipped, _ := drawP95(&p, xs, ls, 2, true)
+	if len(p.yTicks) < 2 {
 		fig := noData("failure-onset", title, "no finite values around the fault")
 		return &fig
 	}
 	ytop := p.yTicks[len(p.yTicks)-1].Value
 	var legend []legendItem
-	healthBands(tl, idx, xs, 0, ytop, &p, &legend)
-	done := func(k int) bool { return tl[idx[k]].ThroughputPerS > 0 || p95[k] > 0 }
-	c := palette[1]
-	for _, s := range segments(xs, p95, done) {
-		p.lines = append(p.lines, line{name: "P95", xs: s[0], ys: s[1], color: c, width: 2, dots: true})
-	}
-	legend = append([]legendItem{legendFor("P95 of the requests completed in each second", c, nil)}, legend...)
-	if target > 0 {
-		p.lines = append(p.lines, line{name: "SLO", xs: []float64{p.xTicks[0].Value, p.xTicks[len(p.xTicks)-1].Value}, ys: []float64{target, target}, color: colSLO, dash: []float64{6, 3}, width: 1.5})
-		legend = append(legend, legendFor("SLO: P95 ≤ "+fmtMS(target), colSLO, []float64{6, 3}))
-	}
+	healthBands(tl, idx, xs, 0, ytop, &p, &legend) // boxes: drawn under every line
+	legend = append(append(p95Legend, legend...), targets...)
 	if _, tmax := minMax(thr); finite(tmax) && tmax > 0 {
 		if ticks, k := rightTicks(p.yTicks, tmax, fmtNum); k > 0 {
 			p.y2Ticks, p.y2Name = ticks, "throughput ("+unitName+")"
@@ -810,17 +884,4 @@ func onsetChart(r *sim.Result, f sim.FailureResult) *figure {
 	}
 	fig := newFigure("failure-onset", title, caption, p, legend)
 	return &fig
-}
-
-func tlP95(tl []sim.TimePoint) []float64 {
-	out := make([]float64, len(tl))
-	for i, p := range tl {
-		out[i] = p.P95MS
-	}
-	return out
-}
-
-func maxFinite(vs []float64) float64 {
-	_, hi := minMax(vs)
-	return hi
 }

@@ -127,6 +127,14 @@ type box struct {
 	fill, stroke   drawing.Color
 }
 
+// label is a short text in the chart itself, left-aligned just right of x at the top of the
+// plot area (the name of a vertical mark, such as "RTO").
+type label struct {
+	x     float64
+	text  string
+	color drawing.Color
+}
+
 // whisker is an error bar in data coordinates: vertical at x from lo to hi (horizontal when
 // the plot is horizontal).
 type whisker struct {
@@ -146,15 +154,17 @@ type plot struct {
 	lines    []line
 	boxes    []box
 	whiskers []whisker
+	labels   []label
 	// horizontal: whiskers run along x (for horizontal bars).
 	horizontal bool
 }
 
-// shapes is a go-chart Series drawing boxes and whiskers with the chart's own range
+// shapes is a go-chart Series drawing boxes, whiskers and labels with the chart's own range
 // translation, on the left (secondary) axis like every series here.
 type shapes struct {
 	boxes      []box
 	whiskers   []whisker
+	labels     []label
 	horizontal bool
 }
 
@@ -162,7 +172,7 @@ func (s shapes) GetName() string           { return "shapes" }
 func (s shapes) GetYAxis() chart.YAxisType { return chart.YAxisSecondary }
 func (s shapes) GetStyle() chart.Style     { return chart.Style{} }
 func (s shapes) Validate() error           { return nil }
-func (s shapes) Render(r chart.Renderer, cb chart.Box, xr, yr chart.Range, _ chart.Style) {
+func (s shapes) Render(r chart.Renderer, cb chart.Box, xr, yr chart.Range, defaults chart.Style) {
 	px := func(x float64) int { return cb.Left + xr.Translate(x) }
 	py := func(y float64) int { return cb.Bottom - yr.Translate(y) }
 	for _, b := range s.boxes {
@@ -201,6 +211,10 @@ func (s shapes) Render(r chart.Renderer, cb chart.Box, xr, yr chart.Range, _ cha
 		}
 		r.Stroke()
 	}
+	for _, l := range s.labels {
+		st := chart.Style{FontColor: l.color, FontSize: 9}.InheritFrom(defaults)
+		chart.Draw.Text(r, l.text, px(l.x)+3, cb.Top+10, st)
+	}
 }
 
 var errDegenerate = errors.New("not enough data")
@@ -220,8 +234,14 @@ func (p plot) render() (svg template.HTML, err error) {
 		return "", errDegenerate
 	}
 	var series []chart.Series
-	if len(p.boxes) > 0 || len(p.whiskers) > 0 {
-		series = append(series, shapes{boxes: p.boxes, whiskers: p.whiskers, horizontal: p.horizontal})
+	var labels []label
+	for _, l := range p.labels {
+		if !isBad(l.x) {
+			labels = append(labels, l)
+		}
+	}
+	if len(p.boxes) > 0 || len(p.whiskers) > 0 || len(labels) > 0 {
+		series = append(series, shapes{boxes: p.boxes, whiskers: p.whiskers, labels: labels, horizontal: p.horizontal})
 	}
 	for _, l := range p.lines {
 		if len(l.xs) == 0 || len(l.xs) != len(l.ys) {

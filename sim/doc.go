@@ -61,10 +61,12 @@
 // in use: a node's CPU utilization is the share of its cores busy, not of one core. Results give
 // it beside the utilization law's λ·D/c computed from the offered rates and the expected demands
 // (AnalyticUtilization), which the simulated value must match within its interval when nothing
-// is lost. A pool's utilization is connections or workers held ÷ pool size. Response times run
-// from a request's arrival to the completion of its last step (end to end, through queues and
-// fork-joins); percentiles come from an HDR histogram with 3 significant digits, the mean from
-// the exact sum.
+// is lost. A pool's utilization is connections or workers held ÷ pool size; its mean response
+// time (from asking for a connection, worker or consumer to releasing it) is Little's
+// W = L / λ, L the time-averaged number holding or waiting, λ the requests admitted (those a
+// full waiting line refused never entered). Response times run from a request's arrival to
+// the completion of its last step (end to end, through queues and fork-joins); percentiles come
+// from an HDR histogram with 3 significant digits, the mean from the exact sum.
 //
 // # Warm-up, replications and intervals
 //

@@ -147,10 +147,24 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 		// replication 1's timeline around this failure
 		lo := int(math.Max(0, fr.AtS-baselineWindow))
 		hi := int(math.Min(next, fr.AtS+math.Max(fr.RTOS.Mean, fr.RecoverAfterS)+120))
-		for _, p := range reps[0].series {
+		// and each flow's P95 and completions over the same seconds (series[i] and the flows'
+		// per-second records[i] close the same second)
+		rp := &reps[0]
+		for _, fl := range m.flows {
+			fr.FlowTimelines = append(fr.FlowTimelines, FlowTimeline{Flow: fl.name, P95TargetMS: fl.p95Target})
+		}
+		for sec, p := range rp.series {
 			if int(p.T) > lo && int(p.T) <= hi {
 				fr.Timeline = append(fr.Timeline, p)
+				for f := range fr.FlowTimelines {
+					ft := &fr.FlowTimelines[f]
+					ft.P95MS = append(ft.P95MS, rp.flowP95[f][sec])
+					ft.ThroughputPerS = append(ft.ThroughputPerS, rp.flowThr[f][sec])
+				}
 			}
+		}
+		if len(fr.Timeline) == 0 {
+			fr.FlowTimelines = nil
 		}
 		for _, e := range reps[0].events {
 			if e.T >= fr.AtS && e.T < next {

@@ -202,6 +202,9 @@ type stationStats struct {
 type poolStats struct {
 	util, wait, x, pwait float64
 	drops                float64
+	// l is the time-averaged number holding a token or waiting for one; w the mean time from
+	// the request for a token to its release in ms, l over the admitted rate (Little's law).
+	l, w float64
 }
 
 const histMaxMicros = 3_600_000_000 // 1 h
@@ -1220,6 +1223,13 @@ func (k *kernel) collect(scale float64) replication {
 		}
 		if pr.acq > 0 {
 			ps.pwait = float64(pr.waited) / float64(pr.acq)
+		}
+		ps.l = ps.util*float64(k.m.pools[p].size) + ps.wait
+		// W = L / λ with λ the arrivals admitted (those refused by a full waiting line never
+		// entered): the kernel does not time each token, Little's law gives the mean (up to
+		// what the pool holds at the ends of the window)
+		if adm := pr.acq - pr.drops; adm > 0 {
+			ps.w = ps.l / (float64(adm) / sec) * 1e3
 		}
 		r.pools[p] = ps
 	}

@@ -59,7 +59,10 @@ type StationResult struct {
 	MeanInSystem Interval `json:"mean_in_system"`
 	// ThroughputPerS is visits completed per second, λ of Little's law.
 	ThroughputPerS Interval `json:"throughput_per_s"`
-	// MeanResponseMS is the mean time per visit (wait + service) in ms, W of Little's law.
+	// MeanResponseMS is the mean time per visit (wait + service) in ms, W of Little's law. For
+	// a pool or queue (from asking for a token to releasing it) it is computed by that law,
+	// W = L / λ per replication, λ the arrivals admitted (ThroughputPerS less those refused by
+	// a full waiting line).
 	MeanResponseMS Interval `json:"mean_response_ms"`
 	// AnalyticUtilization is λ·D/c from the utilization law (open flows), for comparison.
 	AnalyticUtilization float64 `json:"analytic_utilization"`
@@ -340,6 +343,9 @@ type FailureResult struct {
 	DegradedSaturation float64 `json:"degraded_saturation"`
 	// Timeline is replication 1's per-second series.
 	Timeline []TimePoint `json:"timeline"`
+	// FlowTimelines are replication 1's per-second series of each flow, in the scenario's flow
+	// order, over the same seconds as Timeline (element i belongs to Timeline[i]).
+	FlowTimelines []FlowTimeline `json:"flow_timelines,omitempty"`
 	// Events lists what happened when (detection, promotion, failover, restart), replication 1.
 	Events []TimelineEvent `json:"events,omitempty"`
 	// RTOMet / RPOMet compare with the seed's targets (RTO < 5 min, RPO < 1 min, seed 001).
@@ -353,7 +359,8 @@ type TimePoint struct {
 	// ThroughputPerS is completed requests, EventsPerS completed events, of every flow.
 	ThroughputPerS float64 `json:"throughput_per_s"`
 	EventsPerS     float64 `json:"events_per_s"`
-	// P95MS of requests completed in this second (all flows).
+	// P95MS of requests completed in this second (all flows; each flow's own P95 is in
+	// FailureResult.FlowTimelines).
 	P95MS float64 `json:"p95_ms"`
 	// Errors is failed request attempts, Dropped requests given up.
 	Errors  float64 `json:"errors"`
@@ -364,6 +371,17 @@ type TimePoint struct {
 	Health string `json:"health,omitempty"`
 	// Down is the number of nodes or instances down (as the system sees them).
 	Down int `json:"down"`
+}
+
+// FlowTimeline is one flow's per-second series over a failure's Timeline.
+type FlowTimeline struct {
+	Flow string `json:"flow"`
+	// P95TargetMS is the flow's SLO target (slo.p95; 0 = none).
+	P95TargetMS float64 `json:"p95_target_ms,omitempty"`
+	// P95MS is the P95 of the flow's requests completed in each second (ms; 0 when none
+	// completed), ThroughputPerS how many completed.
+	P95MS          []float64 `json:"p95_ms"`
+	ThroughputPerS []float64 `json:"throughput_per_s"`
 }
 
 // TimelineEvent is a mechanism's action during a failure run.

@@ -551,8 +551,9 @@ func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, c
 			Name: ps.name, Kind: ps.kind, Component: ps.comp, Servers: ps.size,
 			Utilization:     collectI(reps, func(r *replication) float64 { return r.pools[pi].util }),
 			MeanQueueLength: collectI(reps, func(r *replication) float64 { return r.pools[pi].wait }),
-			MeanInSystem:    collectI(reps, func(r *replication) float64 { return r.pools[pi].util*float64(ps.size) + r.pools[pi].wait }),
+			MeanInSystem:    collectI(reps, func(r *replication) float64 { return r.pools[pi].l }),
 			ThroughputPerS:  collectI(reps, func(r *replication) float64 { return r.pools[pi].x }),
+			MeanResponseMS:  collectI(reps, func(r *replication) float64 { return r.pools[pi].w }),
 		}
 		for i := range reps {
 			sr.Drops += reps[i].pools[pi].drops / float64(len(reps))
