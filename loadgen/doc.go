@@ -37,7 +37,8 @@
 // streams agentpb.EventBatch messages (bidirectional with per-batch acks, client streaming, or
 // unary). Event bodies come from templates (syslog, Windows event, firewall, netflow) and
 // every event id is unique in the run. Plan turns a scenario's loadtest section into an
-// executor, thresholds and a target; GenerateTrace turns its flows into a trace.
+// executor, thresholds and a target; NewTraceGen turns its flows into a trace, streamed record by
+// record in offset order (TraceGen.WriteTo writes any length in bounded memory).
 //
 // # Accounting
 //

@@ -51,7 +51,8 @@ func flowResult(r *Result, name string, offeredPerS float64, eventsPerHit float6
 // Failed thresholds, the P95 over its target, a drop ratio over the SLO's max_drop_ratio
 // (scenarios.DefaultMaxDropRatio when the plan's flow has none), no request served, an invalid
 // measurement and an abort are Violations (SLOMet is true without any); validity, abort and
-// accounting go to Notes. version is the Settings.Version to record (capsim's).
+// accounting go to Notes, and who measured (capsim's generator, or k6: Result.Generator) with
+// where its latency runs from. version is the Settings.Version to record (capsim's).
 func (p *Plan) ModelResult(r *Result, version string) sim.Result {
 	maxDrop := cmp.Or(p.Flow.MaxDropRatio, scenarios.DefaultMaxDropRatio)
 	fr := flowResult(r, p.Flow.Name, p.OfferedPerS, float64(max(1, p.Batch)), p.Flow.P95Target, maxDrop)
@@ -83,11 +84,16 @@ func (p *Plan) ModelResult(r *Result, version string) sim.Result {
 		out.Violations = append(out.Violations, "aborted: "+r.AbortReason)
 	}
 	out.SLOMet = len(out.Violations) == 0
+	by, latency := "capsim load", "latency is measured from the intended send time (no coordinated omission)"
+	if r.Generator != "" {
+		by = r.Generator + " (capsim load --k6)"
+		latency = "latency is measured from the actual send, as k6 measures it: coordinated omission is avoided only by starting each iteration on a free VU (an iteration dropped for want of one makes the run invalid); k6's arrival-rate executors space arrivals evenly (k6 has no Poisson arrivals)"
+	}
 	out.Notes = append(out.Notes,
-		fmt.Sprintf("measured by capsim load: %s against %s (%s)", p.Describe, p.Target, p.Protocol),
+		fmt.Sprintf("measured by %s: %s against %s (%s)", by, p.Describe, p.Target, p.Protocol),
 		fmt.Sprintf("accounting: scheduled %d = ok %d + failed %d + timed out %d + dropped %d + interrupted %d",
 			r.Scheduled, r.OK, r.Failed, r.TimedOut, r.Dropped, r.Interrupted),
-		"latency is measured from the intended send time (no coordinated omission)")
+		latency)
 	if !r.Valid {
 		for _, s := range r.Invalid {
 			out.Notes = append(out.Notes, "INVALID: "+s)

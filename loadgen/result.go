@@ -65,9 +65,14 @@ func (c Counts) Completed() uint64 { return c.OK + c.Failed + c.TimedOut }
 
 // Result is what a run measured. Histograms hold µs (see NewHistogram).
 type Result struct {
-	Executor string        `json:"executor"`
-	Start    time.Time     `json:"start"`
-	Duration time.Duration `json:"duration_ns"` // wall time from start to the last VU returning
+	Executor string `json:"executor"`
+	// Generator is what sent the load: "" for capsim's own generator, else the other one
+	// ("k6 v1.8.1", capsim load --k6). k6's latency runs from the actual send, not the
+	// intended send time (Latency and Service are the same histogram), and k6 has no
+	// scheduling lag, send lag or CPU figures (empty histograms, 0).
+	Generator string        `json:"generator,omitempty"`
+	Start     time.Time     `json:"start"`
+	Duration  time.Duration `json:"duration_ns"` // wall time from start to the last VU returning
 	Counts
 	// Latency: done − intended send time. Service: done − actual send. SendLag: actual send −
 	// intended. SchedLag: when the pacer offered the hit − intended (the generator's own lag).

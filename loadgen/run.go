@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -231,14 +232,10 @@ func (r *run) finish(cpu0 time.Duration, scheduleEnded bool) *Result {
 	}
 	if p99 := time.Duration(res.SchedLag.ValueAtQuantile(99)) * time.Microsecond; res.SchedLag.TotalCount() > 0 && p99 > r.opts.lagBudget {
 		res.Valid = false
-		// Little's law on the target: Σ service times ÷ wall time is the mean number of VUs
-		// waiting for the target's answers. When hits found the pool full and that number is
-		// (nearly) the whole pool, the VUs were held by the target, not by the generator.
-		atTarget := 0.0
-		if wall := res.Duration.Seconds(); wall > 0 {
-			atTarget = res.Service.Mean() * float64(res.Service.TotalCount()) / 1e6 / wall
-		}
-		if r.poolFull > 0 && r.poolMax > 0 && atTarget >= 0.8*float64(r.poolMax) {
+		// When hits found the pool full and the VUs were (nearly) all waiting for the target's
+		// answers, the VUs were held by the target, not by the generator.
+		atTarget, held := HeldByTarget(res.Service, res.Duration, r.poolMax)
+		if r.poolFull > 0 && held {
 			res.LateBy = LateTarget
 			res.Invalid = append(res.Invalid, fmt.Sprintf("scheduling lag p99 %v > budget %v, caused by the target's concurrency limit, not the generator: "+
 				"all %d VUs (maxVUs) were waiting for its answers (%.1f on average) when %d hits were due; the target answers fewer requests at once than this rate needs "+
@@ -260,6 +257,20 @@ func (r *run) finish(cpu0 time.Duration, scheduleEnded bool) *Result {
 		res.Thresholds = append(res.Thresholds, t.Eval(s))
 	}
 	return res
+}
+
+// HeldByTarget is the rule that tells a late schedule's cause (Result.LateBy): by Little's law
+// on the target, Σ service times ÷ wall time is the mean number of VUs waiting for the
+// target's answers (atTarget); when it is at least 80 % of the VU pool (pool, maxVUs), the VUs
+// were held by the target's concurrency limit (held), else the generator was late. service
+// holds the service times in µs (see NewHistogram). Used for capsim's generator and for k6's
+// dropped iterations alike.
+func HeldByTarget(service *hdrhistogram.Histogram, wall time.Duration, pool int) (atTarget float64, held bool) {
+	if service == nil || wall <= 0 || pool <= 0 {
+		return 0, false
+	}
+	atTarget = service.Mean() * float64(service.TotalCount()) / 1e6 / wall.Seconds()
+	return atTarget, atTarget >= 0.8*float64(pool)
 }
 
 // processCPU is this process's user+system CPU time so far (getrusage RUSAGE_SELF).

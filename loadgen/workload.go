@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -84,119 +83,6 @@ func FlowLoadOf(sc *scenarios.Scenario, name string) (FlowLoad, error) {
 		return fl, fmt.Errorf("loadgen: flow %q has no rate, sources or population", f.Name)
 	}
 	return fl, nil
-}
-
-// GenerateTrace makes a trace of duration d from the flows of sc (all flows when names is
-// empty) at design load: each open flow is a Poisson stream of requests at its rate (agent
-// flows: batches from sources drawn uniformly, the superposition of one Poisson stream per
-// source); a closed flow is approximated by the open rate Population / mean think time (an
-// upper bound: response time is ignored). Kinds are the flow's mix names by weight, else
-// event kinds (DefaultKindMix) for agent flows, else the flow name. Records are ordered by
-// offset; seed fixes every draw. At most MaxTraceRecords records.
-func GenerateTrace(sc *scenarios.Scenario, names []string, d time.Duration, seed uint64) ([]TraceRecord, error) {
-	if d <= 0 {
-		return nil, errors.New("loadgen: trace duration must be > 0")
-	}
-	if sc == nil || len(sc.Flows) == 0 {
-		return nil, errors.New("loadgen: the scenario has no flows")
-	}
-	if len(names) == 0 {
-		for _, f := range sc.Flows {
-			names = append(names, f.Name)
-		}
-	}
-	var out []TraceRecord
-	for i, n := range names {
-		fl, err := FlowLoadOf(sc, n)
-		if err != nil {
-			return nil, err
-		}
-		rate := fl.RatePerS
-		if fl.Population > 0 {
-			m := fl.Think.MeanSeconds()
-			if !(m > 0) {
-				return nil, fmt.Errorf("loadgen: closed flow %q has no think time: cannot turn it into a trace", fl.Name)
-			}
-			rate = float64(fl.Population) / m
-		}
-		if est := rate * d.Seconds(); est+float64(len(out)) > MaxTraceRecords {
-			return nil, fmt.Errorf("loadgen: flow %q: %.0f records in %v exceed %d: shorten --duration", fl.Name, est, d, MaxTraceRecords)
-		}
-		rng := rand.New(rand.NewPCG(seed, uint64(i)+1))
-		kinds, cum := traceKinds(fl)
-		evSize := fl.EventSize
-		if evSize == 0 && fl.AgentFlow() {
-			evSize = 500 // assumed mean raw event size when the flow gives none
-		}
-		var t float64
-		for {
-			if fl.Poisson {
-				t += rng.ExpFloat64() / rate
-			} else {
-				t += 1 / rate
-			}
-			if t >= d.Seconds() {
-				break
-			}
-			u := rng.Float64()
-			k := kinds[len(kinds)-1]
-			for j, c := range cum {
-				if u < c {
-					k = kinds[j]
-					break
-				}
-			}
-			rec := TraceRecord{OffsetMS: math.Round(t*1e6) / 1e3, Kind: k, Flow: fl.Name}
-			switch {
-			case fl.AgentFlow():
-				rec.Source = uint32(rng.IntN(fl.Sources))
-				rec.Events = fl.Batch
-				rec.Size = int(evSize * float64(fl.Batch))
-			case fl.Population > 0:
-				rec.Source = uint32(rng.IntN(fl.Population))
-			}
-			out = append(out, rec)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b TraceRecord) int {
-		switch {
-		case a.OffsetMS < b.OffsetMS:
-			return -1
-		case a.OffsetMS > b.OffsetMS:
-			return 1
-		}
-		return 0
-	})
-	return out, nil
-}
-
-func traceKinds(fl FlowLoad) ([]string, []float64) {
-	var kinds []string
-	var w []float64
-	switch {
-	case len(fl.Mix) > 0:
-		for _, m := range fl.Mix {
-			kinds, w = append(kinds, m.Name), append(w, m.Weight)
-		}
-	case fl.AgentFlow():
-		for _, m := range DefaultKindMix {
-			kinds, w = append(kinds, m.Kind), append(w, m.Weight)
-		}
-	default:
-		kinds, w = []string{fl.Name}, []float64{1}
-	}
-	tot := 0.0
-	for _, x := range w {
-		tot += x
-	}
-	cum := make([]float64, len(w))
-	acc := 0.0
-	for i, x := range w {
-		acc += x / tot
-		cum[i] = acc
-	}
-	cum[len(cum)-1] = 1
-	return kinds, cum
 }
 
 // Plan is a load test ready to run: the executor, the thresholds and how to build the target.

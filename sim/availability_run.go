@@ -36,6 +36,12 @@ var AvailabilityTiers = []struct {
 // reaches ("below 99.0%" otherwise): the tier is claimed only with 95 % confidence.
 // Errors: those of availability.Derive and availability.Simulate (bad MTBF/MTTR, references).
 func Availability(s *scenarios.Scenario, seed uint64) (*AvailabilityResult, error) {
+	return availabilityOf(s, seed, nil)
+}
+
+// availabilityOf is Availability reporting its replications as PhaseAvailability to progress
+// (nil: none).
+func availabilityOf(s *scenarios.Scenario, seed uint64, progress func(Progress)) (*AvailabilityResult, error) {
 	if s == nil || s.Availability == nil {
 		return nil, nil
 	}
@@ -52,10 +58,13 @@ func Availability(s *scenarios.Scenario, seed uint64) (*AvailabilityResult, erro
 	if reps <= 0 {
 		reps = DefaultAvailabilityReplications
 	}
-	st, err := availability.Simulate(m.Components, m.Up, horizon, reps, seed)
+	mt := newMeter(progress, PhaseAvailability, UnitReplications, reps)
+	st, err := availability.Simulate(m.Components, m.Up, horizon, reps, seed,
+		availability.WithProgress(func(done, _ int) { mt.add(1) }))
 	if err != nil {
 		return nil, fmt.Errorf("availability: %w", err)
 	}
+	mt.end()
 	res := &AvailabilityResult{
 		Availability:     Interval{Mean: st.Availability, CI95: [2]float64{st.Lo, st.Hi}},
 		DowntimePerYearH: st.DowntimePerYearH(),

@@ -53,7 +53,7 @@ func RunFailures(s *scenarios.Scenario, opts ...Option) ([]FailureResult, error)
 		return nil, err
 	}
 	cfg := newConfig(s, opts)
-	(&runner{cfg: &cfg}).autoWarmup(m, m.design)
+	autoWarmup(m, &cfg, m.design)
 	out := runFailures(s, m, &cfg)
 	if err := cfg.stopped(); err != nil {
 		return nil, err
@@ -67,7 +67,10 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 	}
 	dur := failureDuration(s, cfg.dur)
 	reps := make([]failureRep, cfg.reps)
-	r := &runner{cfg: cfg, total: cfg.reps}
+	// progress in simulated seconds: a replication is long (minutes simulated), so each one
+	// reports its simulated clock as it runs
+	repS := int(math.Ceil((cfg.warm + dur).Seconds()))
+	mt := newMeter(cfg.progress, PhaseFailures, UnitSimSeconds, cfg.reps*repS)
 	ts := make([]task, cfg.reps)
 	for i := range ts {
 		ts[i] = task{m: m, load: m.design, rep: i}
@@ -89,9 +92,18 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 			k := newKernel(m, cfg.seed, i)
 			k.done = cfg.ctx.Done()
 			k.fs = newFaultRT(k, s, cfg.seed, i)
-			res := k.run(m.design/m.ref, int64(cfg.warm), int64(dur))
+			reported := 0
+			k.onTime = func(now int64) {
+				if sec := min(int(now/int64(time.Second)), repS); sec > reported {
+					mt.add(sec - reported)
+					reported = sec
+				}
+			}
+			k.run(m.design/m.ref, int64(cfg.warm), int64(dur))
 			reps[i] = failureRep{series: k.fs.series, flowP95: k.fs.flowP95, flowThr: k.fs.flowThr, over: k.fs.flowOver, errs: k.fs.flowErr, m: k.fs.m, events: k.fs.events}
-			r.tick(res.events)
+			if k.stop != stopCanceled { // a replication cut by a limit has ended too
+				mt.add(repS - reported)
+			}
 		}(i)
 	}
 	for range ts {
@@ -99,6 +111,9 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 	}
 	if crash != nil {
 		panic(crash)
+	}
+	if cfg.ctx.Err() == nil {
+		mt.end()
 	}
 	out := make([]FailureResult, len(s.Failures))
 	for fi, f := range s.Failures {

@@ -159,6 +159,9 @@ type kernel struct {
 	maxJobs   int
 	stop      stopReason
 	done      <-chan struct{} // the run's context: stop when closed (nil: never)
+	// onTime, when set, is called with the simulated clock every 16,384 events (progress of
+	// a long replication)
+	onTime func(now int64)
 }
 
 // stopReason says why a replication ended before its simulated end.
@@ -293,11 +296,16 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		k.h.push(warm+k.fs.secNS, evTick, 0, 0)
 	}
 	for {
-		if k.events&0xffff == 0 && k.done != nil {
-			select {
-			case <-k.done:
-				k.stop = stopCanceled
-			default:
+		if k.events&0x3fff == 0 {
+			if k.done != nil && k.events&0xffff == 0 {
+				select {
+				case <-k.done:
+					k.stop = stopCanceled
+				default:
+				}
+			}
+			if k.onTime != nil {
+				k.onTime(k.now)
 			}
 		}
 		if k.stop != stopNone || k.events >= k.maxEvents {

@@ -78,12 +78,15 @@ func NMinus1(s *scenarios.Scenario, opts ...Option) ([]NMinus1Row, error) {
 		}
 		vs = append(vs, &nm1Variant{row: i, s: v, m: vm, notes: notes, bound: vm.utilBound(v)})
 	}
-	r := &runner{cfg: &cfg, total: len(vs) * cfg.reps * 5}
-	r.autoWarmup(m0, ld.design)
+	autoWarmup(m0, &cfg, ld.design)
+	// at most one replication at design load and nm1MaxProbes probes per variant and
+	// replication; a search that closes its bracket sooner takes its unused probes off
+	r := newRunner(&cfg, PhaseNMinus1, len(vs)*cfg.reps*(1+nm1MaxProbes))
 	nm1Search(vs, r, ld)
 	if err := cfg.stopped(); err != nil {
 		return nil, err
 	}
+	r.endPhase()
 	for _, v := range vs {
 		row := &rows[v.row]
 		st := storage(v.s, v.m)
@@ -134,6 +137,7 @@ type nm1Rep struct {
 	guided  int // guided probes made (0.97 and 1.01 × bound)
 	limit   []Violation
 	pending float64
+	closed  bool // the search has ended (its unused probes are off the progress total)
 }
 
 // Search precision: stop when hi − lo ≤ nm1Width × hi, or after nm1MaxProbes probes.
@@ -180,8 +184,13 @@ func nm1Search(vs []*nm1Variant, r *runner, ld loadCfg) {
 		for k, v := range vs {
 			for rep := range v.reps {
 				b := &v.reps[rep]
+				if b.closed {
+					continue
+				}
 				x, ok := b.next(v.bound)
 				if !ok {
+					b.closed = true
+					r.addTotal(-(nm1MaxProbes - b.probes))
 					continue
 				}
 				b.pending = x

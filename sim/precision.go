@@ -198,11 +198,7 @@ func (r *runner) toPrecision(m *Model, load float64) ([]replication, *PrecisionR
 }
 
 // addTotal adds n to the expected number of replications (progress).
-func (r *runner) addTotal(n int) {
-	r.mu.Lock()
-	r.total += n
-	r.mu.Unlock()
-}
+func (r *runner) addTotal(n int) { r.meter.grow(n) }
 
 // replicateRange runs replications [from, to) at load.
 func (r *runner) replicateRange(m *Model, load float64, from, to int) []replication {
@@ -241,22 +237,20 @@ type WarmupResult struct {
 }
 
 // autoWarmup detects the warm-up at load on pilot replications when the configuration asks for
-// it, and fixes it for the rest of the run; nil otherwise.
-func (r *runner) autoWarmup(m *Model, load float64) *WarmupResult {
-	cfg := r.cfg
+// it (their progress is PhaseWarmup), and fixes it in cfg for the rest of the run; nil
+// otherwise. events is the kernel events the pilot ran.
+func autoWarmup(m *Model, cfg *config, load float64) (w *WarmupResult, events int64) {
 	if !cfg.autoWarm {
-		return nil
+		return nil, 0
 	}
 	n := DefaultMinReplications
-	w := &WarmupResult{Method: "MSER-5 on the mean of pilot replications", PilotReplications: n,
+	w = &WarmupResult{Method: "MSER-5 on the mean of pilot replications", PilotReplications: n,
 		RunS: (cfg.dur + AutoWarmupAllowance).Seconds()}
 	pc := *cfg
 	pc.pilot = true
-	sub := &runner{cfg: &pc, total: r.total + n, done: r.done}
+	sub := newRunner(&pc, PhaseWarmup, n)
 	pilot := sub.replicateRange(m, load, 0, n)
-	r.mu.Lock()
-	r.done, r.total, r.events = sub.done, r.total+n, r.events+sub.events
-	r.mu.Unlock()
+	sub.endPhase()
 	var series []*mserRT
 	for i := range pilot {
 		if pilot[i].series == nil {
@@ -271,7 +265,7 @@ func (r *runner) autoWarmup(m *Model, load float64) *WarmupResult {
 		cfg.warm, w.AtLimit = time.Duration(d), lim
 	}
 	w.TruncationS = cfg.warm.Seconds()
-	return w
+	return w, sub.events
 }
 
 // runNote is the first model note of a run to a precision or with a detected warm-up.

@@ -94,7 +94,7 @@ type config struct {
 	reps       int
 	dur, warm  time.Duration
 	parallel   int
-	progress   func(done, total int)
+	progress   func(Progress)
 	sweep      bool
 	advice     bool
 	analytic   bool
@@ -161,9 +161,11 @@ func WithMaxReplications(n int) Option { return func(c *config) { c.maxReps = n 
 // depend on it.
 func WithParallelism(n int) Option { return func(c *config) { c.parallel = n } }
 
-// WithProgress calls fn after every simulated replication with the count done and the expected
-// total.
-func WithProgress(fn func(done, total int)) Option { return func(c *config) { c.progress = fn } }
+// WithProgress calls fn as each phase of an analysis (Run, NMinus1, RunFailures) advances: once
+// when the phase starts, after every replication (every simulated second or so of a failure
+// run), and when the phase ends (see Progress and Phase for the units and the guarantees).
+// Calls are serialized; fn must return quickly.
+func WithProgress(fn func(Progress)) Option { return func(c *config) { c.progress = fn } }
 
 // WithSweep turns the load sweep and saturation search on (default) or off.
 func WithSweep(on bool) Option { return func(c *config) { c.sweep = on } }
@@ -224,13 +226,25 @@ type task struct {
 }
 
 // runner executes replications on a fixed number of goroutines; results go to fixed slots, so
-// the output does not depend on scheduling.
+// the output does not depend on scheduling. It counts the kernel events it ran and reports
+// every replication to its phase's meter.
 type runner struct {
 	cfg    *config
 	mu     sync.Mutex
-	done   int
-	total  int
 	events int64
+	meter  *meter
+}
+
+// newRunner starts a phase of total replications (an estimate; see Progress).
+func newRunner(cfg *config, phase Phase, total int) *runner {
+	return &runner{cfg: cfg, meter: newMeter(cfg.progress, phase, UnitReplications, total)}
+}
+
+// endPhase closes the runner's phase (Done == Total) unless the run was stopped.
+func (r *runner) endPhase() {
+	if r.cfg.ctx.Err() == nil {
+		r.meter.end()
+	}
 }
 
 func (r *runner) runAll(ts []task) {
@@ -279,16 +293,9 @@ func (p *Panic) Error() string { return fmt.Sprintf("sim: panic in a replication
 
 func (r *runner) tick(ev int64) {
 	r.mu.Lock()
-	r.done++
 	r.events += ev
-	if r.done > r.total {
-		r.total = r.done
-	}
-	d, t := r.done, r.total
 	r.mu.Unlock()
-	if r.cfg.progress != nil {
-		r.cfg.progress(d, t)
-	}
+	r.meter.add(1)
 }
 
 // simulate runs one replication. Above design load the warm-up and the measured window shrink in
@@ -399,9 +406,10 @@ func Simulate(s *scenarios.Scenario, load float64, opts ...Option) (Point, error
 		return Point{}, err
 	}
 	cfg := newConfig(s, opts)
-	r := &runner{cfg: &cfg, total: cfg.reps}
-	r.autoWarmup(m, load)
+	autoWarmup(m, &cfg, load)
+	r := newRunner(&cfg, PhaseRun, cfg.reps)
 	reps, _ := r.toPrecision(m, load)
+	r.endPhase()
 	return m.point(s, load, reps, &cfg), nil
 }
 

@@ -21,15 +21,6 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 	}
 	cfg := newConfig(s, opts)
 	ld := loadSettings(s)
-	r := &runner{cfg: &cfg}
-	// expected number of replications, for progress
-	r.total = cfg.reps
-	if cfg.sweep {
-		r.total += ld.points*cfg.reps + cfg.bisections*cfg.reps
-		if cfg.advice {
-			r.total += 2 * (cfg.bisections + 2) * cfg.adviceReps
-		}
-	}
 
 	res := &Result{
 		Scenario: s.Name, Title: s.Title, Description: s.Description,
@@ -49,7 +40,18 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 	res.Notes = modelNotes(s, m, &cfg)
 
 	// design load
-	res.Warmup = r.autoWarmup(m, ld.design)
+	warmup, pilotEvents := autoWarmup(m, &cfg, ld.design)
+	res.Warmup = warmup
+	// expected number of replications, for progress
+	total := cfg.reps
+	if cfg.sweep {
+		total += ld.points*cfg.reps + cfg.bisections*cfg.reps
+		if cfg.advice {
+			total += 2 * (cfg.bisections + 2) * cfg.adviceReps
+		}
+	}
+	r := newRunner(&cfg, PhaseRun, total)
+	r.events = pilotEvents
 	designReps, pr := r.toPrecision(m, ld.design)
 	if err := cfg.stopped(); err != nil {
 		return nil, err
@@ -95,17 +97,15 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 			res.Advice = advice(s, m, r, ld, sat.Value, res.BottleneckOf)
 		}
 	}
+	r.endPhase()
 	if s.Availability != nil {
-		a, err := Availability(s, cfg.seed)
+		a, err := availabilityOf(s, cfg.seed, cfg.progress)
 		if err != nil {
 			return nil, fmt.Errorf("availability: %w", err)
 		}
 		res.Availability = a
 	}
 	if len(s.Failures) > 0 {
-		r.mu.Lock()
-		r.total += cfg.reps
-		r.mu.Unlock()
 		res.Failures = runFailures(s, m, &cfg)
 		res.Settings.FailureDurationS = failureDuration(s, cfg.dur).Seconds()
 		res.Notes = append(res.Notes, failureNotes()...)
@@ -369,7 +369,7 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 		if err != nil {
 			continue
 		}
-		sub := &runner{cfg: &config{}, total: r.total, done: r.done}
+		sub := &runner{cfg: &config{}, meter: r.meter} // the run's phase counts the advice too
 		*sub.cfg = *r.cfg
 		sub.cfg.reps = r.cfg.adviceReps
 		sub.cfg.advice = false
@@ -378,7 +378,7 @@ func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64
 		ld2.points = 2
 		sat, _, near := search(v.s, vm, sub, ld2)
 		r.mu.Lock()
-		r.done, r.events = sub.done, r.events+sub.events
+		r.events += sub.events
 		r.mu.Unlock()
 		a := Advice{Change: v.change, Saturation: sat.Value}
 		if base > 0 {

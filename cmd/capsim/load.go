@@ -51,7 +51,7 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 		return invalid(errors.New("no target: set loadtest.target in the scenario or pass --target"))
 	}
 	if f.operator != 0 {
-		if !f.k6 {
+		if f.k6 == "" {
 			return invalid(errors.New("--operator writes k6-operator manifests: give --k6 too"))
 		}
 		if f.segment != "" || f.collectURL != "" {
@@ -64,7 +64,7 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 	if err != nil {
 		return invalid(err)
 	}
-	if f.k6 && (f.segment != "" || f.collectURL != "") {
+	if f.k6 != "" && (f.segment != "" || f.collectURL != "") {
 		return invalid(errors.New("--segment and --collect drive the Go generator; k6 takes --execution-segment and --out capsim=URL"))
 	}
 	var collector *collect.Client
@@ -97,27 +97,26 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 	if out == "" {
 		out = filepath.Join("out", sanitizeName(sc.Name)+"-load")
 	}
-	if f.k6 {
-		if k6Runner == nil {
-			return invalid(errors.New("--k6: this capsim was built without the k6 integration"))
-		}
-		sc.LoadTest = &lt // the script follows the flags and --cluster, not only the file
-		return k6Runner(cmd, sc, plan, out)
+	if f.k6 != "" && k6Runner == nil {
+		return invalid(errors.New("--k6: this capsim was built without the k6 integration"))
 	}
+	var target loadgen.Target
 	runID := randomID()
-	conns := 100
-	if plan.OfferedPerS > 0 {
-		conns = max(conns, int(plan.OfferedPerS*2))
-	}
-	target, err := plan.NewTarget(guard, runID, min(conns, 20000))
-	if err != nil {
-		return invalid(err)
-	}
-	if c, ok := target.(io.Closer); ok {
-		defer c.Close()
+	if f.k6 == "" {
+		conns := 100
+		if plan.OfferedPerS > 0 {
+			conns = max(conns, int(plan.OfferedPerS*2))
+		}
+		if target, err = plan.NewTarget(guard, runID, min(conns, 20000)); err != nil {
+			return invalid(err)
+		}
+		if c, ok := target.(io.Closer); ok {
+			defer c.Close()
+		}
 	}
 
-	// First Ctrl-C: stop sending, drain, write partial results. Second: exit at once.
+	// First Ctrl-C: stop sending (k6: stop k6), drain, write partial results. Second: exit at
+	// once.
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sig)
@@ -133,6 +132,21 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 		fmt.Fprintln(stderr, "capsim load: interrupted")
 		os.Exit(130)
 	}()
+
+	if f.k6 != "" {
+		sc.LoadTest = &lt // the script follows the flags and --cluster, not only the file
+		if !f.quiet {
+			fmt.Fprintf(stderr, "capsim load: %s → %s (%s), with k6 (%s)\n", plan.Describe, plan.Target, plan.Protocol, f.k6)
+		}
+		res, err := k6Runner(ctx, cmd, sc, plan, out, f.k6, f.quiet)
+		if err != nil {
+			return err
+		}
+		if err := reportLoad(stdout, out, plan, res, seg, f.quiet); err != nil {
+			return err
+		}
+		return loadExit(res)
+	}
 
 	if f.lagBudget < 0 {
 		return invalid(fmt.Errorf("--lag-budget must be > 0, got %v", f.lagBudget))
@@ -198,12 +212,8 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 		streamErr = streamer.Finish(fctx, res)
 		fcancel()
 	}
-	if err := writeLoadResults(out, plan, res, seg); err != nil {
+	if err := reportLoad(stdout, out, plan, res, seg, f.quiet); err != nil {
 		return err
-	}
-	if !f.quiet {
-		printLoadSummary(stdout, plan, res)
-		fmt.Fprintf(stdout, "\n  wrote %s and %s\n", filepath.Join(out, "result.json"), filepath.Join(out, "load.json"))
 	}
 	var stop *collectorStop
 	switch {
@@ -213,4 +223,17 @@ func runLoad(cmd *cobra.Command, args []string, f *loadFlags) error {
 		return &exitError{code: ExitError, err: streamErr}
 	}
 	return loadExit(res)
+}
+
+// reportLoad writes a run's result.json and load.json and prints its summary (unless quiet):
+// the end of every `capsim load`, with the Go generator or k6, before its exit (loadExit).
+func reportLoad(stdout io.Writer, out string, plan *loadgen.Plan, res *loadgen.Result, seg loadgen.Segment, quiet bool) error {
+	if err := writeLoadResults(out, plan, res, seg); err != nil {
+		return err
+	}
+	if !quiet {
+		printLoadSummary(stdout, plan, res)
+		fmt.Fprintf(stdout, "\n  wrote %s and %s\n", filepath.Join(out, "result.json"), filepath.Join(out, "load.json"))
+	}
+	return nil
 }

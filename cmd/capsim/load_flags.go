@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/capsim/capsim/loadgen"
 	"github.com/capsim/capsim/loadgen/k6ext/k6operator"
+	"github.com/capsim/capsim/loadgen/k6ext/k6script"
 	"github.com/capsim/capsim/scenarios"
 )
 
@@ -17,7 +19,8 @@ type loadFlags struct {
 	vus, batch                            int
 	allow, sets                           []string
 	maxRequests                           uint64
-	quiet, k6                             bool
+	quiet                                 bool
+	k6                                    string // the k6 binary of --k6 ("" without)
 	lagBudget                             time.Duration
 	cluster                               string
 	segment, segmentSeq, collectURL       string
@@ -27,7 +30,10 @@ type loadFlags struct {
 
 // k6Runner runs the plan through bin/k6 with the capsim extension (`capsim load --k6`). It is
 // set by the k6 integration when that is built in; nil means unavailable.
-var k6Runner func(cmd *cobra.Command, sc *scenarios.Scenario, plan *loadgen.Plan, out string) error
+// It returns the run as the Go generator's Result (thresholds, validity, abort included), which
+// runLoad writes, summarizes and turns into the exit code as for the Go generator.
+// k6's own output goes to the command's stdout and stderr, or with quiet to out/k6.log.
+var k6Runner func(ctx context.Context, cmd *cobra.Command, sc *scenarios.Scenario, plan *loadgen.Plan, out, k6 string, quiet bool) (*loadgen.Result, error)
 
 // loadOpts holds the flags of `capsim load` (a package variable so tests can reset it).
 var loadOpts loadFlags
@@ -58,7 +64,13 @@ the run is invalid or aborted) and DIR/load.json (accounting, thresholds, validi
 codes: 0 a valid, complete run whose thresholds passed; 99 a threshold failed; 98 invalid
 measurement (the schedule was not kept: the message says whether the generator or the
 target's concurrency limit was late); 3 aborted by a limit (--max-requests); 2 invalid input;
-1 anything else (an I/O error, stopped by Ctrl-C).`,
+1 anything else (an I/O error, stopped by Ctrl-C).
+
+With --k6 (bin/k6, built by "task k6"; --k6=PATH for another) k6 runs the same plan instead:
+capsim writes the k6 script, runs k6 with its capsim output and converts that output into the
+same result.json and load.json, prints the same summary and exits by the same rules. k6's
+verdict decides each threshold; k6's latency runs from the actual send, not the intended one;
+an iteration k6 dropped (no free VU) makes the run invalid (98).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runLoad(cmd, args, f) },
 	}
@@ -77,7 +89,8 @@ target's concurrency limit was late); 3 aborted by a limit (--max-requests); 2 i
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario value (repeatable)")
 	fl.DurationVar(&f.lagBudget, "lag-budget", loadgen.DefaultLagBudget, "scheduling-lag p99 above which the run is marked invalid (the generator was the bottleneck)")
 	fl.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
-	fl.BoolVar(&f.k6, "k6", false, "write the k6 script for the scenario and run bin/k6 with the capsim extension")
+	fl.StringVar(&f.k6, "k6", "", "run the plan with k6 instead of the Go generator: bin/k6 ("+k6script.BuildCommand+"), or --k6=PATH")
+	fl.Lookup("k6").NoOptDefVal = k6script.DefaultK6
 	fl.StringVar(&f.segment, "segment", "", "run only this execution segment of the test: i/n (the i-th of n equal parts, as k6-operator splits) or k6's from:to")
 	fl.StringVar(&f.segmentSeq, "segment-sequence", "", "k6's --execution-segment-sequence for a from:to --segment (default: its own boundaries)")
 	fl.StringVar(&f.collectURL, "collect", "", "stream per-second histograms to capsim collect at this URL (http://HOST:PORT); thresholds are evaluated there, on the merged data")

@@ -139,11 +139,16 @@ func printLoadSummary(w io.Writer, plan *loadgen.Plan, r *loadgen.Result) {
 		reqs, dur, failed = "iterations", "capsim_batch_duration", "failed"
 	}
 	fmt.Fprintf(w, "\n  scenario: %s, flow %s — %s\n  target: %s (%s)\n\n", plan.Scenario, plan.Flow.Name, plan.Describe, plan.Target, plan.Protocol)
+	k6 := r.Generator != ""
 	fmt.Fprintf(w, "  %s %d  %.1f/s\n", dots(reqs), r.Completed(), float64(r.Completed())/secs)
 	trend(dur, r.Latency)
-	fmt.Fprintf(w, "    (from the intended send time; from the actual send:)\n")
-	trend("service_time", r.Service)
-	trend("send_lag", r.SendLag)
+	if k6 {
+		fmt.Fprintf(w, "    (from the actual send, as k6 measures it)\n")
+	} else {
+		fmt.Fprintf(w, "    (from the intended send time; from the actual send:)\n")
+		trend("service_time", r.Service)
+		trend("send_lag", r.SendLag)
+	}
 	fail := 0.0
 	if c := r.Completed(); c > 0 {
 		fail = float64(r.Failed+r.TimedOut) / float64(c) * 100
@@ -157,10 +162,17 @@ func printLoadSummary(w io.Writer, plan *loadgen.Plan, r *loadgen.Result) {
 	fmt.Fprintf(w, "  %s %d\n", dots("vus_max"), r.VUs)
 	fmt.Fprintf(w, "  %s scheduled %d = ok %d + failed %d + timed out %d + dropped %d + interrupted %d\n", dots("accounting"),
 		r.Scheduled, r.OK, r.Failed, r.TimedOut, r.Dropped, r.Interrupted)
-	fmt.Fprintf(w, "  %s CPU %.2fs (%.0f req/CPU-s), scheduling lag p99 %s\n", dots("generator"), r.CPU.Seconds(), r.RequestsPerCPUSecond(), ms(r.SchedLag.ValueAtQuantile(99)))
-	if r.Valid {
-		fmt.Fprintf(w, "  %s valid: the generator kept its schedule\n", dots("validity"))
+	if k6 {
+		fmt.Fprintf(w, "  %s %s\n", dots("generator"), r.Generator)
 	} else {
+		fmt.Fprintf(w, "  %s CPU %.2fs (%.0f req/CPU-s), scheduling lag p99 %s\n", dots("generator"), r.CPU.Seconds(), r.RequestsPerCPUSecond(), ms(r.SchedLag.ValueAtQuantile(99)))
+	}
+	switch {
+	case r.Valid && k6:
+		fmt.Fprintf(w, "  %s valid: k6 dropped no iteration\n", dots("validity"))
+	case r.Valid:
+		fmt.Fprintf(w, "  %s valid: the generator kept its schedule\n", dots("validity"))
+	default:
 		fmt.Fprintf(w, "  %s INVALID — %s\n", dots("validity"), strings.Join(r.Invalid, "; "))
 	}
 	if r.Aborted {

@@ -9,10 +9,11 @@
 //	99  ran, but the SLO is breached at design load or the capacity is below it (load: a
 //	    threshold failed), as k6 does
 //	98  load: invalid measurement — the schedule was not kept (the generator was late, or the
-//	    target's concurrency limit held it back; the message says which) or the generator
-//	    used its whole CPU
+//	    target's concurrency limit held it back; the message says which; with --k6: k6
+//	    dropped iterations) or the generator used its whole CPU
 //	3   aborted by a limit (run: --timeout, the event limit of a replication; load: its
-//	    request cap, its duration bound, VUs abandoned after gracefulStop)
+//	    request cap, its duration bound, VUs abandoned after gracefulStop; --k6: k6 still
+//	    running past its limit)
 //	130 interrupted (Ctrl-C, SIGTERM)
 //	1   anything else (an I/O error, load stopped by Ctrl-C, a crash: the stack trace goes to
 //	    a file, never exit 2)

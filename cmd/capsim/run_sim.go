@@ -6,15 +6,14 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/capsim/capsim/scenarios"
 	"github.com/capsim/capsim/sim"
 )
 
 // simulate runs one scenario (file names it in messages and in the result) with the options
-// the flags ask for, with a progress bar on stderr when showProgress, then its N-1 analysis on
-// request (--n-1) and for a failure file with node failures (their degraded capacity).
+// the flags ask for, then its N-1 analysis on request (--n-1) and for a failure file with node
+// failures (their degraded capacity). With showProgress every phase (warm-up, design load and
+// sweep, availability, failures, N-1) shows a progress bar on stderr (simProgress).
 func simulate(ctx context.Context, s *scenarios.Scenario, file string, f *runFlags, stderr io.Writer, showProgress bool) (*sim.Result, error) {
 	opts := []sim.Option{sim.WithAnalytic(f.analytic), sim.WithSweep(!f.noSweep), sim.WithAdvice(!f.noAdvice), sim.WithContext(ctx)}
 	if f.seed != 0 {
@@ -32,25 +31,12 @@ func simulate(ctx context.Context, s *scenarios.Scenario, file string, f *runFla
 	if f.warmup > 0 {
 		opts = append(opts, sim.WithWarmup(f.warmup))
 	}
-	nOpts := append([]sim.Option(nil), opts...) // N-1 runs without the progress bar
-	var bar *progressbar.ProgressBar
 	if showProgress {
-		bar = progressbar.NewOptions(-1,
-			progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription(fmt.Sprintf("%s: simulating", s.Name)),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetElapsedTime(true),
-			progressbar.OptionClearOnFinish(),
-		)
-		opts = append(opts, sim.WithProgress(func(done, total int) {
-			bar.ChangeMax(total)
-			_ = bar.Set(done)
-		}))
+		bar := newSimProgress(stderr, s.Name)
+		defer bar.finish()
+		opts = append(opts, sim.WithProgress(bar.update))
 	}
 	res, err := sim.Run(s, opts...)
-	if bar != nil {
-		_ = bar.Finish()
-	}
 	if err != nil {
 		return nil, runError(file, err)
 	}
@@ -64,7 +50,7 @@ func simulate(ctx context.Context, s *scenarios.Scenario, file string, f *runFla
 		}
 	}
 	if f.nMinus1 || nodeFailure {
-		rows, err := sim.NMinus1(s, nOpts...)
+		rows, err := sim.NMinus1(s, opts...)
 		if errors.Is(err, sim.ErrNoNodes) {
 			return nil, invalid(fmt.Errorf("%s: --n-1 needs a deployment with nodes: %w", file, err))
 		}

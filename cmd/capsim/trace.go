@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -28,7 +26,8 @@ func init() {
 		Long: `Generate a JSON Lines trace from the scenario's flows at design load: open flows are
 Poisson streams at their rate (agent flows: batches from uniformly drawn sources), closed flows
 are approximated by population / mean think time. Replay it with a loadtest section
-"executor: replay, trace: FILE" (timeScale and sourceScale scale it).`,
+"executor: replay, trace: FILE" (timeScale and sourceScale scale it). The trace is written
+as it is generated: memory stays bounded whatever --duration is.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dur <= 0 || dur > loadgen.DefaultMaxDuration {
@@ -41,27 +40,28 @@ are approximated by population / mean think time. Replay it with a loadtest sect
 			if seed == 0 {
 				seed = max(sc.Sim.Seed, 1)
 			}
-			recs, err := loadgen.GenerateTrace(sc, flows, dur, seed)
+			// every error of the input comes before the file is created; the trace is
+			// then written as it is generated (memory does not grow with --duration)
+			g, err := loadgen.NewTraceGen(sc, flows, dur, seed)
 			if err != nil {
 				return invalid(err)
 			}
-			var w io.Writer = cmd.OutOrStdout()
-			if out != "" && out != "-" {
-				f, err := os.Create(out)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				bw := bufio.NewWriter(f)
-				defer bw.Flush()
-				w = bw
-			}
-			if err := loadgen.WriteTrace(w, recs); err != nil {
+			if out == "" || out == "-" {
+				_, err := g.WriteTo(cmd.OutOrStdout())
 				return err
 			}
-			if out != "" && out != "-" {
-				fmt.Fprintf(cmd.ErrOrStderr(), "capsim trace gen: %d records over %v → %s\n", len(recs), dur, out)
+			f, err := os.Create(out)
+			if err != nil {
+				return err
 			}
+			_, err = g.WriteTo(f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "capsim trace gen: %d records over %v → %s\n", g.Count(), dur, out)
 			return nil
 		},
 	}

@@ -67,19 +67,36 @@ func Estimate(comps []Component, up Structure, horizonH float64, reps int, seed 
 	return st.Availability, st.Lo, st.Hi, nil
 }
 
+// Option changes how Simulate runs (not what it computes).
+type Option func(*options)
+
+type options struct {
+	progress func(done, total int)
+}
+
+// WithProgress calls fn after every replication with the replications done and reps. Calls
+// are serialized and done increases by one each time; fn must return quickly.
+func WithProgress(fn func(done, total int)) Option { return func(o *options) { o.progress = fn } }
+
 // Simulate runs reps independent replications of horizonH hours each (replications run in
 // parallel on GOMAXPROCS goroutines; the result depends only on the inputs and the seed).
 //
 // Errors (wrapping ErrInput): no components, a nil structure, a duplicate name, MTBF ≤ 0 or
 // MTTR < 0 or either not finite, horizonH ≤ 0 or not finite, reps < 1, or more than MaxEvents
 // expected transitions.
-func Simulate(comps []Component, up Structure, horizonH float64, reps int, seed uint64) (Stats, error) {
+func Simulate(comps []Component, up Structure, horizonH float64, reps int, seed uint64, opts ...Option) (Stats, error) {
 	if err := check(comps, up, horizonH, reps); err != nil {
 		return Stats{}, err
+	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
 	}
 	outs := make([]repOut, reps)
 	workers := min(runtime.GOMAXPROCS(0), reps)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
 	next := make(chan int)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -87,6 +104,12 @@ func Simulate(comps []Component, up Structure, horizonH float64, reps int, seed 
 			defer wg.Done()
 			for r := range next {
 				outs[r] = replicate(comps, up, horizonH, seed, r)
+				if o.progress != nil {
+					mu.Lock()
+					done++
+					o.progress(done, reps)
+					mu.Unlock()
+				}
 			}
 		}()
 	}

@@ -1,7 +1,8 @@
-// Package k6script writes the k6 script of a scenario's load plan and runs it with the custom
-// k6 (bin/k6, built from cmd/k6): what `capsim load --k6` does. It does not import k6, so the
-// capsim binary stays small; the script uses k6/x/capsim for agent traffic and k6/http for API
-// traffic.
+// Package k6script writes the k6 script of a scenario's load plan, runs it with the custom
+// k6 (bin/k6, built from cmd/k6) and reads k6's capsim output back as the Go generator's
+// loadgen.Result (ReadResult): what `capsim load --k6` and `capsim validate --k6` do. It does
+// not import k6, so the capsim binary stays small; the script uses k6/x/capsim for agent
+// traffic and k6/http for API traffic.
 //
 // Mapping (loadgen.Plan and the scenario's loadtest section → k6 options):
 //
@@ -212,17 +213,7 @@ func vuPool(pre, maxVUs, factor int) int {
 }
 
 func thresholds(plan *loadgen.Plan, lt scenarios.LoadTest, agent bool) map[string][]map[string]any {
-	rename := func(m string) string {
-		if agent {
-			switch m {
-			case "http_req_duration":
-				return "capsim_batch_duration"
-			case "http_req_failed":
-				return "capsim_batches_failed"
-			}
-		}
-		return m
-	}
+	rename := func(m string) string { return k6Metric(m, agent) }
 	out := map[string][]map[string]any{}
 	for _, th := range plan.Thresholds {
 		t := map[string]any{"threshold": th.Expr}
@@ -457,7 +448,10 @@ func dur0(d, def time.Duration) time.Duration {
 }
 
 // Run writes script into o.Dir and runs k6 on it with --out capsim=Dir/k6.ndjson and
-// --summary-export Dir/k6-summary.json. It returns ErrThresholds when k6 exits 99.
+// --summary-export Dir/k6-summary.json (ReadResult reads them). It returns ErrThresholds when
+// k6 exits 99. k6 runs in a process group of its own: a Ctrl-C at the terminal does not reach
+// it; the end of ctx stops it (SIGINT, then SIGKILL after KillGrace), so the caller that
+// handles the Ctrl-C decides, and k6 still writes its summary.
 func Run(ctx context.Context, script []byte, o RunOptions) error {
 	if o.K6 == "" {
 		o.K6 = DefaultK6
@@ -484,11 +478,12 @@ func Run(ctx context.Context, script []byte, o RunOptions) error {
 		runCtx, cancel = context.WithTimeout(ctx, o.Limit)
 		defer cancel()
 	}
-	cmd := exec.CommandContext(runCtx, o.K6, "run", "--out", "capsim="+filepath.Join(o.Dir, "k6.ndjson"),
-		"--summary-export", filepath.Join(o.Dir, "k6-summary.json"), path)
+	cmd := exec.CommandContext(runCtx, o.K6, "run", "--out", "capsim="+filepath.Join(o.Dir, OutputFile),
+		"--summary-export", filepath.Join(o.Dir, SummaryFile), path)
 	env := append(os.Environ(), o.Env...)
 	cmd.Env = append(env, "K6_NO_USAGE_REPORT=true", "K6_AUTO_EXTENSION_RESOLUTION=false")
 	cmd.Stdout, cmd.Stderr = o.Stdout, o.Stderr
+	cmd.SysProcAttr = procAttr()
 	// past the limit (or on the caller's cancel): SIGINT, as a user's Ctrl-C, then SIGKILL
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = o.KillGrace
