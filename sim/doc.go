@@ -26,15 +26,15 @@
 // # Random streams
 //
 // Every random draw comes from a named stream: one per distribution (a handler's CPU demand, a
-// station's service time, a flow's inter-arrival and think times) and one per decision (a
-// branch, a call's probability, a cache hit, a balancer's random pick), named after the
-// component and the place in the flow's program ("flow/ingest", "balancer/backend", …). A
-// stream is a PCG generator whose state is derived from the scenario seed, the replication
-// index (splitmix64) and an FNV-1a hash of the stream's name. Adding a component adds names
-// and leaves the draws of every other stream unchanged; the same seed gives byte-identical
-// results whatever GOMAXPROCS is and whether replications run in parallel (they do, on every
-// core: each replication owns its kernel and streams, and results are gathered in replication
-// order).
+// station's service time, a flow's inter-arrival and think times) and one per decision (a branch, a
+// call's probability, a cache hit, a balancer's random pick), named after the component and the
+// place in the flow's program ("flow/ingest", "balancer/backend", …). A stream is a PCG generator
+// whose 128-bit state is derived from the scenario seed, the replication index and an FNV-1a hash
+// of the stream's name, chained through SplitMix64 so that each of the three reaches both 64-bit
+// words of the state (streamState). Adding a component adds names and leaves the draws of every
+// other stream unchanged; the same seed gives byte-identical results whatever GOMAXPROCS is and
+// whether replications run in parallel (they do, on every core: each replication owns its kernel
+// and streams, and results are gathered in replication order).
 //
 // # Stations
 //

@@ -33,7 +33,7 @@ func Example_mm1() {
 	fmt.Printf("analytic  mean response time: %.1f ms (M/M/1: 1/(μ−λ))\n", 1e3*theory.W)
 	fmt.Printf("analytic value inside the interval: %v\n", w.CI95[0] <= 1e3*theory.W && 1e3*theory.W <= w.CI95[1])
 	// Output:
-	// simulated mean response time: 50.0 ms (95 % CI 47.3–52.8 ms)
+	// simulated mean response time: 50.7 ms (95 % CI 48.3–53.1 ms)
 	// analytic  mean response time: 50.0 ms (M/M/1: 1/(μ−λ))
 	// analytic value inside the interval: true
 }

@@ -245,15 +245,17 @@ type Model struct {
 	dm        demands // expected demand per request (operational analysis), set by Compile
 }
 
-// streamSeed derives the seed of a named stream: adding a component adds a name and does not
-// change the draws of any other stream.
+// streamSeed is the FNV-1a hash of a stream's name: adding a component adds a name and does
+// not change the draws of any other stream.
 func streamSeed(name string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(name))
 	return h.Sum64()
 }
 
-// splitmix64 mixes the scenario seed with a replication index.
+// splitmix64 is one output of Steele, Lea and Flood's SplitMix64 from state x ("Fast
+// splittable pseudorandom number generators", OOPSLA 2014): x + γ through Stafford's
+// variant 13 finaliser, a bijection of 64-bit words.
 func splitmix64(x uint64) uint64 {
 	x += 0x9e3779b97f4a7c15
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
@@ -261,6 +263,19 @@ func splitmix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
+// streamState is the 128-bit PCG state (hi, lo) of the stream name in replication rep of
+// seed. The seed, the replication and the name's hash are chained through splitmix64 into one
+// key, and both words are successive SplitMix64 outputs from that key, so each of the three
+// reaches both words. Go's PCG advances its state by a 128-bit LCG in which the low word
+// evolves on its own: states that differ only in the high word (as the replications of a
+// stream once did, the name alone giving the low word) keep the same low word for ever and
+// lie a multiple of 2^64 steps apart on one sequence.
+func streamState(seed uint64, rep int, name string) (hi, lo uint64) {
+	k := splitmix64(splitmix64(splitmix64(seed)^uint64(rep)) ^ streamSeed(name))
+	return splitmix64(k), splitmix64(k + 0x9e3779b97f4a7c15)
+}
+
+// newStream is the random stream name of replication rep of seed.
 func newStream(seed uint64, rep int, name string) *rand.Rand {
-	return rand.New(rand.NewPCG(splitmix64(seed^splitmix64(uint64(rep)+1)), streamSeed(name)))
+	return rand.New(rand.NewPCG(streamState(seed, rep, name)))
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -70,5 +71,34 @@ flows:
 	}
 	if w1 != w2 || d1 != d2 {
 		t.Errorf("stations web/db changed:\n%s\n%s\n%s\n%s", w1, w2, d1, d2)
+	}
+}
+
+// TestStreamStates: the seed, the replication and the stream's name each reach both words of a
+// stream's 128-bit PCG state. Go's PCG advances (hi, lo) by a 128-bit LCG whose low word evolves
+// on its own, so two streams with the same low word share its trajectory for ever and differ
+// only through the high word: they lie a multiple of 2^64 steps apart on one sequence (issue 12,
+// item 3). Every state of a grid of seeds, replications (pilot ones too) and names must have a
+// high word and a low word no other state has.
+func TestStreamStates(t *testing.T) {
+	his, los := map[uint64]string{}, map[uint64]string{}
+	for _, seed := range []uint64{0, 1, 2, 3, 1001, 1 << 63} {
+		for _, rep := range []int{0, 1, 2, 9, 10, 199, pilotStream, pilotStream + 1} {
+			for _, name := range []string{"flow/jobs", "pool", "faults", "balancer/backend", ""} {
+				key := fmt.Sprintf("seed %d rep %d stream %q", seed, rep, name)
+				hi, lo := streamState(seed, rep, name)
+				if other, ok := his[hi]; ok {
+					t.Errorf("%s has the high word of %s", key, other)
+				}
+				if other, ok := los[lo]; ok {
+					t.Errorf("%s has the low word of %s", key, other)
+				}
+				his[hi], los[lo] = key, key
+				// newStream draws from that state
+				if got, want := newStream(seed, rep, name).Uint64(), rand.New(rand.NewPCG(hi, lo)).Uint64(); got != want {
+					t.Fatalf("%s: newStream draws %#x, the PCG at streamState %#x", key, got, want)
+				}
+			}
+		}
 	}
 }

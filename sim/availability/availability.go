@@ -191,7 +191,7 @@ func replicate(comps []Component, structure Structure, horizon float64, seed uin
 	next := make([]float64, n)
 	rngs := make([]*rand.Rand, n)
 	for i, c := range comps {
-		rngs[i] = rand.New(rand.NewPCG(seed, Stream(c.Name, rep)))
+		rngs[i] = rand.New(rand.NewPCG(streamState(seed, c.Name, rep)))
 		if c.MTTR == 0 {
 			state[i], next[i] = true, math.Inf(1)
 			continue
@@ -255,6 +255,18 @@ func Stream(name string, rep int) uint64 {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(name))
 	return mix(h.Sum64() + mix(uint64(rep)+0x9e3779b97f4a7c15))
+}
+
+// streamState is the 128-bit PCG state (hi, lo) of a component's stream in replication rep of
+// seed: the seed and the stream key are chained through the SplitMix64 finaliser into one key,
+// and both words are SplitMix64 outputs from it, so the seed, the name and the replication each
+// reach both words. Go's PCG advances (hi, lo) by a 128-bit LCG whose low word evolves on its
+// own: with the seed as the high word and the key as the low one (as before issue 12), runs of
+// different seeds shared the low word of every stream for ever.
+func streamState(seed uint64, name string, rep int) (hi, lo uint64) {
+	const gamma = 0x9e3779b97f4a7c15
+	k := mix(mix(seed+gamma) ^ Stream(name, rep))
+	return mix(k + gamma), mix(k + gamma + gamma)
 }
 
 func mix(z uint64) uint64 {

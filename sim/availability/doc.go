@@ -22,8 +22,9 @@
 // # Randomness
 //
 // Each component draws from its own PCG stream (math/rand/v2 NewPCG), keyed by the seed, the
-// component's name and the replication number, so adding a component does not change the draws
-// of another, and the result for a seed does not depend on GOMAXPROCS.
+// component's name and the replication number, each of which reaches both 64-bit words of the
+// generator's state (streamState), so adding a component does not change the draws of another,
+// and the result for a seed does not depend on GOMAXPROCS.
 //
 // # Closed forms
 //
