@@ -92,6 +92,9 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 			k := newKernel(m, cfg.seed, i)
 			k.done = cfg.ctx.Done()
 			k.fs = newFaultRT(k, s, cfg.seed, i)
+			if cfg.noRetry {
+				clear(k.fs.retries)
+			}
 			reported := 0
 			k.onTime = func(now int64) {
 				if sec := min(int(now/int64(time.Second)), repS); sec > reported {

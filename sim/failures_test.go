@@ -294,6 +294,87 @@ sim: {warmup: 5s, duration: 300s}
 
 var _ = time.Second
 
+// TestPatroniPromotionTime: the leader key expires ttl after its last renewal (every loop_wait,
+// so ttl − U·loop_wait after the crash) and a watching replica promotes itself 0.6–1.2 s later
+// (DESIGN.md's reference cluster): with ttl 30 s, loop_wait 10 s the promotion comes 20.6–31.2 s
+// after the crash, 25.9 s on average — not at the replica's next loop (20–40 s, mean 30).
+func TestPatroniPromotionTime(t *testing.T) {
+	s := loadYAML(t, `
+name: promo
+load: {design: 10}
+nodes: [{name: p, cores: 8}, {name: r, cores: 8}, {name: app, cores: 8}]
+services:
+  - {name: api, placement: [app], handlers: [{class: w, cpu: 1ms, calls: [{database: pg, op: write}]}]}
+databases:
+  - {name: pg, primary: p, replicas: [r], write: {cpu: 1ms}, read: {cpu: 1ms}}
+flows:
+  - {name: writes, rate: 10/s, entry: {service: api, class: w}}
+ha:
+  patroni: {ttl: 30s, loop_wait: 10s}
+failures:
+  - {at: 10s, database: pg, kind: crash}
+sim: {warmup: 2s, duration: 60s}
+`)
+	fr, err := RunFailures(s, WithReplications(40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := fr[0].DetectionS
+	if !inside(d, 25.9) || d.CI95[0] < 20.6 || d.CI95[1] > 31.2 {
+		t.Errorf("promotion %.2f s CI %v, want 25.9 s inside and the interval within [20.6, 31.2]", d.Mean, d.CI95)
+	}
+}
+
+// TestAgentRetriesOff: an agent ingest flow through its only agent manager, crashed for 40 s
+// with fast checks. Agents that retry fail each batch many times and send it again after the
+// repair (failed attempts > arrivals during the outage, a backlog to drain); without retries
+// (WithAgentRetries(false), a generator that does not retry) every batch that arrives during
+// the outage fails exactly once: failed requests ≈ λ·R, nothing buffered, no duplicates.
+func TestAgentRetriesOff(t *testing.T) {
+	text := `
+name: agents
+load: {design: 100}
+slo: {p95: {ingest: 5s}}
+nodes: [{name: a, cores: 8}, {name: s, cores: 8}]
+services:
+  - {name: am, placement: [a], handlers: [{class: ingest, cpu: 1ms, calls: [{store: es, op: index}]}]}
+stores:
+  - {name: es, nodes: [s], shards: 1, index: {cpu_per_event: 20us}, query: {cpu: 1ms}}
+flows:
+  - {name: ingest, bytes_per_month: 2592GB, event_size: 500B, batch: 50, peak_factor: 1, entry: {service: am, class: ingest}}
+ha:
+  health_check: {inter: 10ms, fall: 1, rise: 1}
+failures:
+  - {at: 10s, node: a, kind: crash, recover_after: 40s}
+sim: {warmup: 2s, duration: 90s}
+`
+	s := loadYAML(t, text)
+	lambda := 2592e9 / 500 / 50 / (30 * 86400) // batches per second: 40
+	off, err := RunFailures(s, WithReplications(10), WithAgentRetries(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := lambda * 40
+	if got := off[0].FailedRequests; math.Abs(got.Mean-want) > math.Max(got.CI95[1]-got.Mean, 0)+0.03*want {
+		t.Errorf("without retries: failed %.1f CI %v, want λ·R = %.0f", got.Mean, got.CI95, want)
+	}
+	if d := off[0].DuplicatedEvents.Mean; d != 0 {
+		t.Errorf("without retries: %v duplicated events", d)
+	}
+	on, err := RunFailures(s, WithReplications(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// without retries service is back at the repair (+ one 10 ms check) with nothing to
+	// drain; retries leave a backlog whose drain delays the recovery
+	if r := off[0].RTOS.Mean; r < 40 || r > 41.5 || off[0].DrainS.Mean != 0 {
+		t.Errorf("without retries: RTO %.1f s, drain %.1f s; want the 40 s repair and nothing to drain", r, off[0].DrainS.Mean)
+	}
+	if on[0].DrainS.Mean < 5 || on[0].RTOS.Mean < off[0].RTOS.Mean+10 {
+		t.Errorf("with retries: drain %.1f s, RTO %.1f s; want a backlog to drain after the repair", on[0].DrainS.Mean, on[0].RTOS.Mean)
+	}
+}
+
 // TestBackupServer: a backup server (HAProxy `backup`) takes no traffic while the others are up,
 // and takes it all once the balancer has marked them down.
 func TestBackupServer(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
@@ -373,10 +374,13 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 		fs.lbUp[s][i] = false
 		k.unreplicated(db)
 		// Patroni: the leader key expires ttl after its last renewal (uniform within loop_wait);
-		// the replica's next loop promotes it.
+		// the replicas watch the key, so one wakes at its expiry, without waiting for its next
+		// loop, and promotes itself: 0.6–1.2 s after the lease ran out on the reference cluster
+		// (DESIGN.md, "Real failover works": ttl 30 / loop_wait 10 failed over 22.9–28.8 s after
+		// the kill, ttl 10 / loop_wait 2 after 10.2 s).
 		p := fs.ha.Patroni
 		expire := k.now + int64(p.TTL) - int64(fs.rng.Float64()*float64(p.LoopWait))
-		promote := expire + int64(fs.rng.Float64()*float64(p.LoopWait))
+		promote := expire + int64(patroniPromoteMin) + int64(fs.rng.Float64()*float64(patroniPromoteSpread))
 		if len(fs.s.Databases[db].Replicas) == 0 {
 			k.note("database %s: no replica to promote; writes fail until the primary returns", fs.s.Databases[db].Name)
 			return
@@ -478,6 +482,13 @@ func (k *kernel) lostWrites(db, fi int) {
 		k.note("database %s: %d acknowledged writes within the %s replication lag are lost", fs.s.Databases[db].Name, n, fs.ha.Patroni.ReplicationLag)
 	}
 }
+
+// Patroni's promotion after the leader key expired: uniform in [min, min+spread] (the
+// reference cluster's 0.6–1.2 s, DESIGN.md).
+const (
+	patroniPromoteMin    = 600 * time.Millisecond
+	patroniPromoteSpread = 600 * time.Millisecond
+)
 
 // readsFollow moves, after Patroni promoted node to primary of database db, the reads routed
 // to the primary (read_routing primary, the default) from the old primary's node with it: the

@@ -114,6 +114,8 @@ type config struct {
 	// pilot: this configuration runs the pilot.
 	autoWarm bool
 	pilot    bool
+	// noRetry: agent ingest flows do not retry failed batches in failure runs
+	noRetry bool
 }
 
 // Option changes how Run runs.
@@ -166,6 +168,12 @@ func WithParallelism(n int) Option { return func(c *config) { c.parallel = n } }
 // run), and when the phase ends (see Progress and Phase for the units and the guarantees).
 // Calls are serialized; fn must return quickly.
 func WithProgress(fn func(Progress)) Option { return func(c *config) { c.progress = fn } }
+
+// WithAgentRetries sets whether agent ingest flows retry their failed batches in failure runs
+// (default true: ha.agents' buffer and exponential backoff). With false a failed batch fails
+// like an API request: the agents of a load generator that does not retry (capsim validate
+// --failures drives the cluster with such a generator, and runs the model this way).
+func WithAgentRetries(on bool) Option { return func(c *config) { c.noRetry = !on } }
 
 // WithSweep turns the load sweep and saturation search on (default) or off.
 func WithSweep(on bool) Option { return func(c *config) { c.sweep = on } }
