@@ -39,6 +39,7 @@ func Compile(s *scenarios.Scenario) (*Model, error) {
 		return nil, err
 	}
 	c.m.dm = c.m.demands()
+	c.resolve()
 	return c.m, nil
 }
 
@@ -157,7 +158,7 @@ func (c *compiler) build() error {
 	}
 	// services
 	for _, sv := range s.Services {
-		rt := serviceRT{name: sv.Name, stream: c.stream("balancer/" + sv.Name)}
+		rt := serviceRT{name: sv.Name, stream: c.stream("balancer/" + sv.Name), single: sv.SingleInstance}
 		switch sv.Balancer.Policy {
 		case "least_conn":
 			rt.policy = polLeastConn
@@ -200,6 +201,7 @@ func (c *compiler) build() error {
 		m.services = append(m.services, rt)
 		c.svcIdx[sv.Name] = int32(len(m.services) - 1)
 	}
+	m.nSvc = len(m.services)
 	// queues: a pool of consumers with a waiting room
 	for i, q := range s.Queues {
 		c.queueIdx[q.Name] = i

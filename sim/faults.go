@@ -39,7 +39,6 @@ const (
 )
 
 type faultRT struct {
-	s         *scenarios.Scenario
 	ha        scenarios.HA
 	fails     []scenarios.Failure
 	nodeDown  []bool    // crashed or stopped: arrivals refused
@@ -108,9 +107,9 @@ func (fs *faultRT) failureOf(now int64, warm int64) int {
 	return cur
 }
 
-func newFaultRT(k *kernel, s *scenarios.Scenario, seed uint64, rep int) *faultRT {
+func newFaultRT(k *kernel, seed uint64, rep int) *faultRT {
 	m := k.m
-	fs := &faultRT{s: s, ha: s.HA.WithHADefaults(), fails: s.Failures}
+	fs := &faultRT{ha: m.ha, fails: m.failures}
 	n := len(m.nodeNames)
 	fs.nodeDown, fs.crashed, fs.paused = make([]bool, n), make([]bool, n), make([]bool, n)
 	fs.slow = make([]float64, n)
@@ -157,24 +156,23 @@ func newFaultRT(k *kernel, s *scenarios.Scenario, seed uint64, rep int) *faultRT
 		}
 		fs.quorum = append(fs.quorum, q)
 	}
-	fs.dbAcks = make([][]int64, len(s.Databases))
+	fs.dbAcks = make([][]int64, len(m.dbs))
 	fs.svcDB = make([]int, len(m.services))
 	for i, sv := range m.services {
 		fs.svcDB[i] = -1
-		for d, db := range s.Databases {
-			if sv.name == "db:"+db.Name+":primary" {
+		for d, db := range m.dbs {
+			if sv.name == "db:"+db.name+":primary" {
 				fs.svcDB[i] = d
 			}
 		}
 	}
-	fs.dbFailed = make([]bool, len(s.Databases))
-	fs.dbUnrep = make([]int, len(s.Databases))
+	fs.dbFailed = make([]bool, len(m.dbs))
+	fs.dbUnrep = make([]int, len(m.dbs))
 	fs.backlog = make([]int64, len(m.flows))
 	fs.bufCap = make([]int64, len(m.flows))
 	fs.retries = make([]bool, len(m.flows))
 	for f, fl := range m.flows {
-		sf := s.Flows[f]
-		fs.retries[f] = !fl.closed && sf.Rate == 0 && sf.Population == 0 // agent ingest flows
+		fs.retries[f] = fl.agents // agent ingest flows
 		c := int64(fs.ha.Agents.Capacity)
 		if c == 0 {
 			c = int64(math.Max(1, fl.rate*600)) // 10 minutes of design-load requests
@@ -194,7 +192,7 @@ func newFaultRT(k *kernel, s *scenarios.Scenario, seed uint64, rep int) *faultRT
 	fs.overN = make([]int64, len(m.flows))
 	fs.flowErr = make([][]float64, len(m.flows))
 	fs.errN = make([]int64, len(m.flows))
-	fs.m = make([]failMeasure, len(s.Failures))
+	fs.m = make([]failMeasure, len(m.failures))
 	for i := range fs.m {
 		fs.m[i].detect = -1
 	}
@@ -361,7 +359,7 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 				// never failed over: the restarted primary takes writes again
 				fs.dbFailed[db] = false
 				fs.lbUp[s][i] = true
-				k.note("database %s primary back", fs.s.Databases[db].Name)
+				k.note("database %s primary back", k.m.dbs[db].name)
 			}
 			return // after a failover the old primary rejoins as a replica
 		}
@@ -377,12 +375,12 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 		p := fs.ha.Patroni
 		expire := k.now + int64(p.TTL) - int64(fs.rng.Float64()*float64(p.LoopWait))
 		promote := expire + int64(fs.rng.Float64()*float64(p.LoopWait))
-		if len(fs.s.Databases[db].Replicas) == 0 {
-			k.note("database %s: no replica to promote; writes fail until the primary returns", fs.s.Databases[db].Name)
+		if len(k.m.dbs[db].replicas) == 0 {
+			k.note("database %s: no replica to promote; writes fail until the primary returns", k.m.dbs[db].name)
 			return
 		}
-		if lagBytes := fs.writeRate(k, db) * float64(p.WriteSize) * p.ReplicationLag.Seconds(); lagBytes > float64(p.MaximumLagOnFailover) && fs.s.Databases[db].Replication != "sync" {
-			k.note("database %s: replica lag %.0f B > maximum_lag_on_failover: no promotion", fs.s.Databases[db].Name, lagBytes)
+		if lagBytes := fs.writeRate(k, db) * float64(p.WriteSize) * p.ReplicationLag.Seconds(); lagBytes > float64(p.MaximumLagOnFailover) && !k.m.dbs[db].sync {
+			k.note("database %s: replica lag %.0f B > maximum_lag_on_failover: no promotion", k.m.dbs[db].name, lagBytes)
 			return
 		}
 		k.schedule(promote, action{kind: actDBPromote, svc: s, fail: fi})
@@ -453,7 +451,7 @@ func (fs *faultRT) writeRate(k *kernel, db int) float64 {
 func (k *kernel) unreplicated(db int) {
 	fs := k.fs
 	fs.dbUnrep[db] = 0
-	if fs.s.Databases[db].Replication == "sync" {
+	if k.m.dbs[db].sync {
 		return
 	}
 	lag := int64(fs.ha.Patroni.ReplicationLag)
@@ -475,7 +473,7 @@ func (k *kernel) lostWrites(db, fi int) {
 	fs.m[fi].rpo += float64(n)
 	fs.m[fi].lost += float64(n)
 	if n > 0 {
-		k.note("database %s: %d acknowledged writes within the %s replication lag are lost", fs.s.Databases[db].Name, n, fs.ha.Patroni.ReplicationLag)
+		k.note("database %s: %d acknowledged writes within the %s replication lag are lost", k.m.dbs[db].name, n, fs.ha.Patroni.ReplicationLag)
 	}
 }
 
@@ -486,11 +484,11 @@ func (k *kernel) lostWrites(db, fi int) {
 // keep their instances; the old primary's stays down until it rejoins.
 func (k *kernel) readsFollow(db, old, node int) {
 	fs := k.fs
-	d := fs.s.Databases[db]
-	if d.ReadRouting != "" && d.ReadRouting != "primary" {
+	d := k.m.dbs[db]
+	if d.readRouting != "" && d.readRouting != "primary" {
 		return
 	}
-	name := "db:" + d.Name + ":read"
+	name := "db:" + d.name + ":read"
 	for r, sv := range k.m.services {
 		if sv.name != name {
 			continue
@@ -540,8 +538,8 @@ func (k *kernel) storeNodeChanged(n, fi int, kind string, repair bool) {
 		if repair {
 			// the node's copies catch up from the primaries (operations-based recovery): the
 			// writes they missed, at the recovery rate
-			missed := k.shardBytes(si) / math.Max(1, fs.s.Storage.Retention.Seconds()) * float64(k.now-fs.downSince[n]) / 1e9
-			if fs.s.Storage.Retention == 0 {
+			missed := k.shardBytes(si) / math.Max(1, k.m.retention.Seconds()) * float64(k.now-fs.downSince[n]) / 1e9
+			if k.m.retention == 0 {
 				missed = 0
 			}
 			d := int64(missed/float64(fs.ha.Search.RecoveryRate)*1e9) + int64(1e9)
@@ -637,7 +635,7 @@ func (k *kernel) mech(ai int32) {
 		k.note("balancer of %s marks instance %d (%s) up", m.services[a.svc].name, a.inst+1, m.nodeNames[k.svcNodes[a.svc][a.inst]])
 	case actDBPromote:
 		db := fs.svcDB[a.svc]
-		rep := fs.s.Databases[db].Replicas[0]
+		rep := k.m.dbs[db].replicas[0]
 		old := k.svcNodes[a.svc][0]
 		for i, n := range m.nodeNames {
 			if n == rep {
@@ -650,7 +648,7 @@ func (k *kernel) mech(ai int32) {
 		fs.lbUp[a.svc][0] = true
 		fs.dbFailed[db] = false
 		k.detected(a.fail)
-		k.note("Patroni promotes %s to primary of %s", rep, fs.s.Databases[db].Name)
+		k.note("Patroni promotes %s to primary of %s", rep, k.m.dbs[db].name)
 		k.lostWrites(db, a.fail)
 	case actStoreDetect:
 		si := a.svc
@@ -756,7 +754,7 @@ func (k *kernel) health(si int) string {
 // shard, total_shards_per_node respected); each new copy recovers at the recovery rate.
 func (k *kernel) reallocate(si, dead, fi int) {
 	fs := k.fs
-	st := fs.s.Stores[si]
+	perNode := k.m.stores[si].totalPerNode
 	nodes := fs.sNodes[si]
 	count := map[int]int{}
 	for sh := range fs.copies[si] {
@@ -778,7 +776,7 @@ func (k *kernel) reallocate(si, dead, fi int) {
 				if fs.nodeDown[cand] || fs.paused[cand] {
 					continue
 				}
-				if st.TotalShardsPerNode > 0 && count[cand] >= st.TotalShardsPerNode {
+				if perNode > 0 && count[cand] >= perNode {
 					continue
 				}
 				holds := false
@@ -806,9 +804,9 @@ func (k *kernel) reallocate(si, dead, fi int) {
 		}
 	}
 	if moved == 0 {
-		k.note("%s: no data node can take the missing copies (total_shards_per_node %d): stays %s", st.Name, st.TotalShardsPerNode, k.health(si))
+		k.note("%s: no data node can take the missing copies (total_shards_per_node %d): stays %s", k.m.stores[si].name, perNode, k.health(si))
 	} else {
-		k.note("%s: re-creating %d shard copies elsewhere at %s/s", st.Name, moved, fmtBytes(float64(fs.ha.Search.RecoveryRate)))
+		k.note("%s: re-creating %d shard copies elsewhere at %s/s", k.m.stores[si].name, moved, fmtBytes(float64(fs.ha.Search.RecoveryRate)))
 	}
 }
 
@@ -1122,15 +1120,15 @@ func (k *kernel) shardBytes(si int) float64 {
 	if fs.ha.Search.ShardSize > 0 {
 		return float64(fs.ha.Search.ShardSize)
 	}
-	st := storage(fs.s, k.m)
+	st := k.m.storage
 	if st == nil || st.RawBytesPerMonth == 0 || len(fs.copies[si]) == 0 {
 		return 10e9
 	}
 	days := 30.0
-	if fs.s.Storage.Retention > 0 {
-		days = fs.s.Storage.Retention.Seconds() / 86400
+	if k.m.retention > 0 {
+		days = k.m.retention.Seconds() / 86400
 	}
-	ratio := fs.s.Storage.IndexRatio
+	ratio := k.m.indexRatio
 	if ratio == 0 {
 		ratio = 1
 	}
