@@ -5,8 +5,6 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
-
-	"github.com/capsim/capsim/scenarios"
 )
 
 // Failure-run constants.
@@ -27,7 +25,7 @@ const (
 func (m *Model) failureDuration(d time.Duration) time.Duration {
 	end := time.Duration(0)
 	for _, f := range m.failures {
-		e := time.Duration(f.At) + time.Duration(f.RecoverAfter) + 5*time.Minute
+		e := time.Duration(f.at) + time.Duration(f.recoverAfter) + 5*time.Minute
 		end = max(end, e)
 	}
 	return max(d, end)
@@ -113,15 +111,11 @@ func (m *Model) runFailures(cfg *config) []FailureResult {
 	}
 	out := make([]FailureResult, len(m.failures))
 	for fi, f := range m.failures {
-		kind := f.Kind
-		if kind == "" {
-			kind = scenarios.FailCrash
-		}
-		fr := FailureResult{Name: f.Label(), Target: f.Target(), On: failureTarget(f), Kind: kind, AtS: f.At.Seconds(), RecoverAfterS: f.RecoverAfter.Seconds()}
+		fr := FailureResult{Name: f.label, Target: f.target, On: f.on, Kind: f.kind, AtS: time.Duration(f.at).Seconds(), RecoverAfterS: time.Duration(f.recoverAfter).Seconds()}
 		next := dur.Seconds()
 		for _, g := range m.failures {
-			if g.At.Seconds() > fr.AtS && g.At.Seconds() < next {
-				next = g.At.Seconds()
+			if at := time.Duration(g.at).Seconds(); at > fr.AtS && at < next {
+				next = at
 			}
 		}
 		var rto, det, rpo, lost, drop, dup, failed, peak, drain []float64

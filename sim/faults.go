@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -40,7 +39,7 @@ const (
 
 type faultRT struct {
 	ha        scenarios.HA
-	fails     []scenarios.Failure
+	fails     []failSpec
 	nodeDown  []bool    // crashed or stopped: arrivals refused
 	crashed   []bool    // crashed (work in progress lost)
 	paused    []bool    // hung: nothing progresses
@@ -100,7 +99,7 @@ type failMeasure struct {
 func (fs *faultRT) failureOf(now int64, warm int64) int {
 	cur := -1
 	for i, f := range fs.fails {
-		if warm+int64(f.At) <= now {
+		if warm+f.at <= now {
 			cur = i
 		}
 	}
@@ -248,73 +247,27 @@ func (k *kernel) instUp(s, i int) bool {
 // fault starts (rep=false) or repairs (rep=true) failure fi.
 func (k *kernel) fault(fi int, repair bool) {
 	fs := k.fs
-	f := fs.fails[fi]
-	kind := f.Kind
-	if kind == "" {
-		kind = scenarios.FailCrash
-	}
+	f := &fs.fails[fi]
+	kind := f.kind
 	m := k.m
 	if !repair {
-		k.note("%s: %s", f.Label(), kind)
-		if f.RecoverAfter > 0 {
-			k.h.push(k.now+int64(f.RecoverAfter), evFault, int32(fi), 1)
+		k.note("%s: %s", f.label, kind)
+		if f.recoverAfter > 0 {
+			k.h.push(k.now+f.recoverAfter, evFault, int32(fi), 1)
 		}
 	} else {
-		k.note("%s repaired", f.Target())
+		k.note("%s repaired", f.target)
 		fs.m[fi].recoveredAt = k.now
 	}
-	// the instances and nodes this failure touches
-	var nodes []int
-	type si struct{ s, i int }
-	var insts []si
-	switch {
-	case f.Node != "":
-		for i, n := range m.nodeNames {
-			if n == f.Node {
-				nodes = append(nodes, i)
-			}
-		}
-	case f.Service != "":
-		for s, sv := range m.services {
-			if sv.name != f.Service {
-				continue
-			}
-			for i := range sv.nodes {
-				if f.Instance == 0 || f.Instance == i+1 {
-					insts = append(insts, si{s, i})
-				}
-			}
-		}
-	case f.Database != "":
-		for s, sv := range m.services {
-			if sv.name == "db:"+f.Database+":primary" {
-				insts = append(insts, si{s, 0})
-				// the primary's read instance too
-				for r, rs := range m.services {
-					if rs.name == "db:"+f.Database+":read" {
-						for i, n := range rs.nodes {
-							if n == sv.nodes[0] {
-								insts = append(insts, si{r, i})
-							}
-						}
-					}
-				}
-			}
-		}
-	case f.Cache != "":
-		for s, sv := range m.services {
-			if sv.name == "cache:"+f.Cache {
-				insts = append(insts, si{s, 0})
-			}
-		}
-	}
+	// the instances and nodes this failure touches (resolved by Compile)
+	nodes, insts := f.nodes, f.insts
 	for _, n := range nodes {
 		if !repair {
 			fs.downSince[n] = k.now
 		}
 		switch kind {
 		case scenarios.FailSlow:
-			fs.slow[n] = map[bool]float64{false: cmp.Or(f.Factor, scenarios.DefaultSlowFactor), true: 1}[repair]
+			fs.slow[n] = map[bool]float64{false: f.factor, true: 1}[repair]
 			continue
 		case scenarios.FailPause, scenarios.FailPartition:
 			k.setPaused(n, !repair)
@@ -712,7 +665,7 @@ func (k *kernel) mech(ai int32) {
 func (k *kernel) detected(fi int) {
 	fs := k.fs
 	if fi >= 0 && fs.m[fi].detect < 0 {
-		fs.m[fi].detect = float64(k.now-k.warm-int64(fs.fails[fi].At)) / 1e9
+		fs.m[fi].detect = float64(k.now-k.warm-fs.fails[fi].at) / 1e9
 	}
 }
 

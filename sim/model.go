@@ -266,10 +266,10 @@ type Model struct {
 	storageNote  bool
 	retention    time.Duration // storage.retention (0: none)
 	indexRatio   float64       // storage.index_ratio as written
-	failures     []scenarios.Failure
-	ha           scenarios.HA // with defaults applied (scenarios.HA.WithHADefaults)
-	orchestrated bool         // ha.orchestrator is set
-	dbs          []dbInfo     // in file order
+	failures     []failSpec    // scheduled failures, in file order
+	ha           scenarios.HA  // with defaults applied (scenarios.HA.WithHADefaults)
+	orchestrated bool          // ha.orchestrator is set
+	dbs          []dbInfo      // in file order
 	uses         []availability.FlowUse
 	avail        *availabilitySpec // nil without an availability section
 	// src is the scenario compiled, kept only to build what-if variants (whatif.go): a

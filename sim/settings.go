@@ -56,6 +56,70 @@ type dbInfo struct {
 	readRouting string
 }
 
+// failSpec is a scheduled failure resolved to what it touches: node indices (a node failure) or
+// service instances (a service, database primary or cache master failure).
+type failSpec struct {
+	label, target    string    // scenarios.Failure.Label and Target
+	on               Component // the component hit
+	kind             string    // with its default (crash)
+	at, recoverAfter int64     // ns; at is measured from the end of the warm-up
+	factor           float64   // slow: service-time factor, default applied
+	nodes            []int
+	insts            []instRef
+}
+
+// instRef is instance i of compiled service s.
+type instRef struct{ s, i int }
+
+// failure resolves f against the compiled services and nodes.
+func (c *compiler) failure(f scenarios.Failure) failSpec {
+	m := c.m
+	fs := failSpec{label: f.Label(), target: f.Target(), on: failureTarget(f), kind: cmp.Or(f.Kind, scenarios.FailCrash),
+		at: int64(f.At), recoverAfter: int64(f.RecoverAfter), factor: cmp.Or(f.Factor, scenarios.DefaultSlowFactor)}
+	switch {
+	case f.Node != "":
+		for i, n := range m.nodeNames {
+			if n == f.Node {
+				fs.nodes = append(fs.nodes, i)
+			}
+		}
+	case f.Service != "":
+		for s, sv := range m.services {
+			if sv.name != f.Service {
+				continue
+			}
+			for i := range sv.nodes {
+				if f.Instance == 0 || f.Instance == i+1 {
+					fs.insts = append(fs.insts, instRef{s, i})
+				}
+			}
+		}
+	case f.Database != "":
+		for s, sv := range m.services {
+			if sv.name == "db:"+f.Database+":primary" {
+				fs.insts = append(fs.insts, instRef{s, 0})
+				// the primary's read instance too
+				for r, rs := range m.services {
+					if rs.name == "db:"+f.Database+":read" {
+						for i, n := range rs.nodes {
+							if n == sv.nodes[0] {
+								fs.insts = append(fs.insts, instRef{r, i})
+							}
+						}
+					}
+				}
+			}
+		}
+	case f.Cache != "":
+		for s, sv := range m.services {
+			if sv.name == "cache:"+f.Cache {
+				fs.insts = append(fs.insts, instRef{s, 0})
+			}
+		}
+	}
+	return fs
+}
+
 // availabilitySpec is the scenario's availability section, resolved.
 type availabilitySpec struct {
 	model      *availability.Model // nil when err is set
@@ -105,7 +169,9 @@ func (c *compiler) resolve() {
 	m.storageNote = s.Storage.Flow != ""
 	m.retention = time.Duration(s.Storage.Retention)
 	m.indexRatio = s.Storage.IndexRatio
-	m.failures = append([]scenarios.Failure(nil), s.Failures...)
+	for _, f := range s.Failures {
+		m.failures = append(m.failures, c.failure(f))
+	}
 	m.ha = s.HA.WithHADefaults()
 	m.orchestrated = s.HA.Orchestrator != nil
 	for _, db := range s.Databases {
