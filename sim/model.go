@@ -230,7 +230,10 @@ type flowRT struct {
 	agents     bool    // an ingest flow of agents (source form): failed requests are retried
 }
 
-// Model is a scenario compiled for the kernel. It is immutable and shared by replications.
+// Model is a scenario compiled once (Compile): the kernel's tables and everything the analyses
+// read, resolved. Its methods are the analyses: At, Run, Failures, NMinus1, Availability,
+// CheckAnalytic. It is immutable and shared by replications; the what-if variants of Run's advice
+// and of NMinus1 are new Models compiled from modified copies of the source scenario.
 type Model struct {
 	name      string
 	stations  []stationSpec

@@ -252,9 +252,8 @@ func (b *nm1Rep) next(bound float64) (float64, bool) {
 // say what changed (yellow shards, promotions, restarts); fatal lists what does not survive (then
 // the variant is not usable).
 func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
-	s := m.src
-	name := s.Nodes[ni].Name
-	v := m.cloneSource()
+	name := m.nodes[ni].name
+	v := m.cloneSource() // the variant, changed below; the original is read from m
 	vr = variant{change: "without node " + name, s: v}
 	v.Failures, v.Availability, v.LoadTest = nil, nil, nil
 	v.Nodes = append(v.Nodes[:ni:ni], v.Nodes[ni+1:]...)
@@ -287,10 +286,10 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 	}
 
 	// services
-	orch := s.HA.Orchestrator != nil
+	orch := m.orchestrated
 	ul := m.utilizationLaw(m.dm, m.design, nil)
 	lostInst := 0
-	for _, sv := range s.Services {
+	for _, sv := range v.Services {
 		for _, p := range sv.Placement {
 			if p == name {
 				lostInst++
@@ -299,23 +298,22 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 	}
 	free := map[string]float64{}
 	mem := map[string]float64{}
-	used := s.MemoryByNode()
 	var busyLost float64
-	for i, n := range s.Nodes {
+	for i, n := range m.nodes {
 		u := ul[m.nodeCPU[i]]
-		free[n.Name] = float64(n.Cores) * (1 - u)
-		mem[n.Name] = math.Inf(1)
-		if n.Memory > 0 {
-			mem[n.Name] = float64(n.Memory) - used[n.Name]
+		free[n.name] = float64(n.cores) * (1 - u)
+		mem[n.name] = math.Inf(1)
+		if n.memory > 0 {
+			mem[n.name] = n.memory - n.memoryUsed
 		}
 		if i == ni {
-			busyLost = float64(n.Cores) * u
+			busyLost = float64(n.cores) * u
 		}
 	}
 	instances := map[string][2]int{} // service → instances before, after
 	// the orchestrated pool: nodes that run service instances (not the data nodes beside it)
 	pool := map[string]bool{}
-	for _, sv := range s.Services {
+	for _, sv := range v.Services {
 		for _, p := range sv.Placement {
 			pool[p] = true
 		}
@@ -441,7 +439,7 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 			}
 		}
 		st.Nodes = append(st.Nodes[:at:at], st.Nodes[at+1:]...)
-		q := s.HA.Search.MinimumMasterNodes
+		q := v.HA.Search.MinimumMasterNodes
 		if q <= 0 {
 			q = len(orig.Nodes)/2 + 1
 		}

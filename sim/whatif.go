@@ -9,8 +9,9 @@ import (
 )
 
 // What-if variants change the deployment (one more node, one more replica, one node less): each
-// is a modified clone of the scenario the Model was compiled from, compiled anew. They (and
-// withoutNode, N-1's variant, in nminus1.go) are the only code that reads Model.src.
+// is a modified clone of the scenario the Model was compiled from, compiled anew. cloneSource is
+// the only reader of Model.src; the variants (here, and withoutNode, N-1's, in nminus1.go) read
+// what they keep from the clone and the rest from the Model.
 
 // cloneSource deep-copies the scenario the model was compiled from (for what-if variants). The
 // copy keeps what JSON carries: not Overrides nor MiniatureOf, which no variant reads.
@@ -201,7 +202,8 @@ func (m *Model) topService(node string) string {
 }
 
 // withReplica is the source scenario with one more instance of svc, on the node with the lowest
-// utilization-law CPU utilization at design load among the nodes that do not run it (named in the change).
+// utilization-law CPU utilization at design load among the nodes that do not run it (the change
+// names it).
 func (m *Model) withReplica(svc string) (variant, bool) {
 	v := m.cloneSource()
 	ul := m.utilizationLaw(m.dm, m.design, nil)
