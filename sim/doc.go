@@ -17,9 +17,10 @@
 // and returns a Point; Run adds the sweep to the saturation point, the storage capacity, the
 // verdict and the "+1 node / +1 replica" advice; Failures runs the scheduled faults; NMinus1
 // takes each node down in turn; Availability runs the availability Monte Carlo; CheckAnalytic
-// checks the closed forms have a steady state. A Model is immutable and safe to analyse from
-// several goroutines. The what-if variants (advice, N-1) are modified copies of the source
-// scenario, which the Model keeps for that alone, compiled anew.
+// checks the closed forms have a steady state. No analysis changes the Model, so one Model serves
+// several analyses (capsim run calls Run, then NMinus1, on the same one). The what-if variants
+// (advice, N-1) are modified copies of the source scenario, which the Model keeps for that
+// alone, compiled anew.
 //
 // # Clock and event order
 //
