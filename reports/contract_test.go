@@ -153,12 +153,15 @@ func TestReportersAgree(t *testing.T) {
 // contractRun is shortRun with the saturation search and the N-1 analysis.
 func contractRun(t *testing.T, name string, sets ...string) *sim.Result {
 	t.Helper()
-	s := loadBuiltin(t, name, sets...)
-	r, err := sim.Run(s, shortOptions(true)...)
+	m, err := sim.Compile(loadBuiltin(t, name, sets...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := sim.NMinus1(s, shortOptions(true)...)
+	r, err := m.Run(shortOptions(true)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := m.NMinus1(shortOptions(true)...)
 	if err != nil {
 		t.Fatal(err)
 	}

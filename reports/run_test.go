@@ -13,7 +13,11 @@ import (
 // change in what sim says reaches these tests. sets are what-if overrides (--set).
 func shortRun(t *testing.T, name string, sweep bool, sets ...string) *sim.Result {
 	t.Helper()
-	r, err := sim.Run(loadBuiltin(t, name, sets...), shortOptions(sweep)...)
+	m, err := sim.Compile(loadBuiltin(t, name, sets...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := m.Run(shortOptions(sweep)...)
 	if err != nil {
 		t.Fatal(err)
 	}

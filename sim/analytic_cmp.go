@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/capsim/capsim/scenarios"
 	"github.com/capsim/capsim/sim/analytic"
 )
 
@@ -101,11 +100,7 @@ func (m *Model) addAnalytic(p *Point, dm demands, load float64) {
 // utilization λ·E[S]/c at design load is 1 or more: its closed form has no steady state. A
 // finite-capacity station (M/M/c/K) has one at any load and is never reported (see
 // steadyUtilization). The error wraps analytic.ErrUnstable.
-func CheckAnalytic(s *scenarios.Scenario) error {
-	m, err := Compile(s)
-	if err != nil {
-		return err
-	}
+func (m *Model) CheckAnalytic() error {
 	ul := m.steadyUtilization(m.design)
 	var errs []error
 	for st, spec := range m.stations {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/capsim/capsim/scenarios"
 	"github.com/capsim/capsim/sim/availability"
 )
 
@@ -28,38 +27,38 @@ var AvailabilityTiers = []struct {
 }
 
 // Availability estimates the tier's steady-state availability from the scenario's availability
-// section (nil, nil without one): availability.Derive builds the structure function from the
-// deployment, availability.Simulate runs the Monte Carlo (horizon and replications from the
+// section (nil, nil without one): availability.Derive built the structure function from the
+// deployment at Compile, availability.Simulate runs the Monte Carlo (horizon and replications from the
 // section, defaults DefaultAvailabilityHorizonH and DefaultAvailabilityReplications) with seed.
 //
 // Tier is the highest of AvailabilityTiers whose uptime the lower end of the 95 % interval
 // reaches ("below 99.0%" otherwise): the tier is claimed only with 95 % confidence.
 // Errors: those of availability.Derive and availability.Simulate (bad MTBF/MTTR, references).
-func Availability(s *scenarios.Scenario, seed uint64) (*AvailabilityResult, error) {
-	return availabilityOf(s, seed, nil)
+func (m *Model) Availability(seed uint64) (*AvailabilityResult, error) {
+	return m.availability(seed, nil)
 }
 
-// availabilityOf is Availability reporting its replications as PhaseAvailability to progress
+// availability is Availability reporting its replications as PhaseAvailability to progress
 // (nil: none).
-func availabilityOf(s *scenarios.Scenario, seed uint64, progress func(Progress)) (*AvailabilityResult, error) {
-	if s == nil || s.Availability == nil {
+func (m *Model) availability(seed uint64, progress func(Progress)) (*AvailabilityResult, error) {
+	spec := m.avail
+	if spec == nil {
 		return nil, nil
 	}
-	spec := s.Availability
-	m, err := availability.Derive(s)
+	am, err := spec.model, spec.err
 	if err != nil {
 		return nil, fmt.Errorf("availability: %w", err)
 	}
-	horizon := spec.Horizon.Seconds() / 3600
+	horizon := spec.horizonH
 	if horizon <= 0 {
 		horizon = DefaultAvailabilityHorizonH
 	}
-	reps := spec.Replications
+	reps := spec.reps
 	if reps <= 0 {
 		reps = DefaultAvailabilityReplications
 	}
 	mt := newMeter(progress, PhaseAvailability, UnitReplications, reps)
-	st, err := availability.Simulate(m.Components, m.Up, horizon, reps, seed,
+	st, err := availability.Simulate(am.Components, am.Up, horizon, reps, seed,
 		availability.WithProgress(func(done, _ int) { mt.add(1) }))
 	if err != nil {
 		return nil, fmt.Errorf("availability: %w", err)
@@ -76,10 +75,10 @@ func availabilityOf(s *scenarios.Scenario, seed uint64, progress func(Progress))
 			break
 		}
 	}
-	mtbf, mttr := spec.MTBF.Seconds()/3600, spec.MTTR.Seconds()/3600
+	mtbf, mttr := spec.mtbfH, spec.mttrH
 	over := ""
-	if len(spec.Nodes) > 0 {
-		over = fmt.Sprintf(" (%d nodes with their own values)", len(spec.Nodes))
+	if spec.nodeValues > 0 {
+		over = fmt.Sprintf(" (%d nodes with their own values)", spec.nodeValues)
 	}
 	outage := "no tier outage was simulated"
 	if st.Outages > 0 {
@@ -87,6 +86,6 @@ func availabilityOf(s *scenarios.Scenario, seed uint64, progress func(Progress))
 	}
 	res.Method = fmt.Sprintf("Monte Carlo over %d nodes failing independently: exponential up times (mean MTBF %.0f h) and repairs (mean MTTR %.2f h)%s, alternating renewal processes started in their stationary state, event-driven; "+
 		"%d replications of %.0f h, seed %d; 95 %% interval Student t over replications; tier = highest seed-001 target reached by the interval's lower end. Structure: %s. Result: %s.",
-		len(m.Components), mtbf, mttr, over, reps, horizon, seed, strings.Join(m.Notes, "; "), outage)
+		len(am.Components), mtbf, mttr, over, reps, horizon, seed, strings.Join(am.Notes, "; "), outage)
 	return res, nil
 }

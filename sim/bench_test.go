@@ -109,7 +109,7 @@ func BenchmarkRun(b *testing.B) {
 			var events int64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				r, err := Run(s)
+				r, err := mustCompile(b, s).Run()
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -135,7 +135,7 @@ func BenchmarkKernelMediumFailures(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		k := newKernel(m, 1, i)
-		k.fs = newFaultRT(k, s, 1, i)
+		k.fs = newFaultRT(k, 1, i)
 		r := k.run(1, int64(10e9), int64(3600e9))
 		events += r.events
 	}

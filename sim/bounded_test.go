@@ -24,10 +24,10 @@ func TestBoundedStationSteadyState(t *testing.T) {
 	s.SLO.MaxDropRatio = maxDrop
 
 	// --analytic accepts it, and the closed form matches the simulation at ρ = 1.5
-	if err := CheckAnalytic(s); err != nil {
+	if err := mustCompile(t, s).CheckAnalytic(); err != nil {
 		t.Errorf("CheckAnalytic: %v (M/M/1/K at ρ = 1.5 has a steady state)", err)
 	}
-	p, err := Simulate(s, design, WithReplications(10), WithDuration(100*time.Second, 5*time.Second), WithAnalytic(true))
+	p, err := mustCompile(t, s).At(design, WithReplications(10), WithDuration(100*time.Second, 5*time.Second), WithAnalytic(true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestBoundedStationSteadyState(t *testing.T) {
 			lo = mid
 		}
 	}
-	res, err := Run(s, WithReplications(4), WithDuration(60*time.Second, 5*time.Second), WithAdvice(false))
+	res, err := mustCompile(t, s).Run(WithReplications(4), WithDuration(60*time.Second, 5*time.Second), WithAdvice(false))
 	if err != nil {
 		t.Fatal(err)
 	}

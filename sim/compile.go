@@ -12,9 +12,14 @@ import (
 const maxDepth = 8
 
 // Compile turns a validated scenario with its defaults applied (as scenarios.Load returns it,
-// or after Scenario.ApplyDefaults; sim does not apply them again) into a Model. It returns an
-// error (wrapping ErrModel) for what validation cannot see: call nesting deeper than 8, an
-// impossible shard allocation.
+// or after Scenario.ApplyDefaults; sim does not apply them again) into a Model: components with
+// their kinds and indices, the flows' programs and random streams, the SLO, load and sim
+// settings, node facts, storage growth, HA parameters, failures resolved to the nodes and
+// instances they hit, and the availability structure. No analysis reads the scenario again;
+// the Model keeps s only to build what-if variants from copies of it, so s must not be changed
+// afterwards. It returns an error (wrapping ErrModel) for what validation cannot see: call
+// nesting deeper than 8, an impossible shard allocation. An error of the availability section
+// is returned by Model.Availability (and Run), not here.
 func Compile(s *scenarios.Scenario) (*Model, error) {
 	c := &compiler{
 		s:        s,
@@ -39,6 +44,7 @@ func Compile(s *scenarios.Scenario) (*Model, error) {
 		return nil, err
 	}
 	c.m.dm = c.m.demands()
+	c.resolve()
 	return c.m, nil
 }
 
@@ -157,7 +163,7 @@ func (c *compiler) build() error {
 	}
 	// services
 	for _, sv := range s.Services {
-		rt := serviceRT{name: sv.Name, stream: c.stream("balancer/" + sv.Name)}
+		rt := serviceRT{name: sv.Name, stream: c.stream("balancer/" + sv.Name), single: sv.SingleInstance}
 		switch sv.Balancer.Policy {
 		case "least_conn":
 			rt.policy = polLeastConn
@@ -200,6 +206,7 @@ func (c *compiler) build() error {
 		m.services = append(m.services, rt)
 		c.svcIdx[sv.Name] = int32(len(m.services) - 1)
 	}
+	m.nSvc = len(m.services)
 	// queues: a pool of consumers with a waiting room
 	for i, q := range s.Queues {
 		c.queueIdx[q.Name] = i

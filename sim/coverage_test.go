@@ -48,7 +48,7 @@ func TestCoverage(t *testing.T) {
 			s := mustLoad(t, c.name)
 			coverMean, coverP95, reps := 0, 0, 0
 			for seed := first; seed < first+coverageSeeds; seed++ {
-				r, err := Run(s, WithSeed(seed), WithSweep(false), WithAdvice(false))
+				r, err := mustCompile(t, s).Run(WithSeed(seed), WithSweep(false), WithAdvice(false))
 				if err != nil {
 					t.Fatal(err)
 				}

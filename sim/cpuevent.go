@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-
-	"github.com/capsim/capsim/scenarios"
 )
 
 // CPUPerEvent is the CPU the model's costs spend per event at design load, beside the CPU per
@@ -81,7 +79,7 @@ func sig3(x float64) string {
 // cpuPerEvent is the model's CPU per event at design load, from the expected demands the
 // utilization law uses and the flows' rates (flowRates; reps give closed flows' throughput), and
 // the seed's sizing beside it. nil for a model without nodes or without events.
-func (m *Model) cpuPerEvent(s *scenarios.Scenario, reps []replication) *CPUPerEvent {
+func (m *Model) cpuPerEvent(reps []replication) *CPUPerEvent {
 	if len(m.nodeCPU) == 0 {
 		return nil
 	}
@@ -103,7 +101,7 @@ func (m *Model) cpuPerEvent(s *scenarios.Scenario, reps []replication) *CPUPerEv
 		return nil
 	}
 	out.ModelMS = cpu / out.EventsPerS * 1e3
-	if sz := s.Sizing; sz != nil {
+	if sz := m.sizing; sz != nil {
 		e := out.EventsPerS * sz.Load / m.design
 		out.Seed = &SeedSizing{Cores: sz.Cores, Load: sz.Load, EventsPerS: e, MS: sz.Cores / e * 1e3, Source: sz.Source}
 		out.Ratio = out.ModelMS / out.Seed.MS

@@ -74,7 +74,7 @@ func TestCPUPerEventByHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Run(s, WithReplications(2), WithDuration(2*time.Second, time.Second), WithSweep(false), WithAdvice(false))
+	r, err := mustCompile(t, s).Run(WithReplications(2), WithDuration(2*time.Second, time.Second), WithSweep(false), WithAdvice(false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestCPUPerEventByHand(t *testing.T) {
 
 	// without a sizing: the model's total alone, and no ratio
 	s.Sizing = nil
-	r, err = Run(s, WithReplications(2), WithDuration(2*time.Second, time.Second), WithSweep(false), WithAdvice(false))
+	r, err = mustCompile(t, s).Run(WithReplications(2), WithDuration(2*time.Second, time.Second), WithSweep(false), WithAdvice(false))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,22 @@
 // global math/rand.
 //
 //	s, _ := scenarios.LoadFile("examples/mm1")
-//	p, _ := sim.Simulate(s, 80, sim.WithSeed(1), sim.WithReplications(10))
-//	r, _ := sim.Run(s)            // design load, saturation search, bottleneck, advice
+//	m, _ := sim.Compile(s)        // resolve once: stations, programs, streams, SLO, settings
+//	p, _ := m.At(80, sim.WithSeed(1), sim.WithReplications(10))
+//	r, _ := m.Run()               // design load, saturation search, bottleneck, advice
 //
-// Compile turns a scenario into a Model (stations, programs of the flows, random streams);
-// Simulate runs its replications at one load and returns a Point; Run adds the sweep to the
-// saturation point, the storage capacity, the verdict and the "+1 node / +1 replica" advice.
+// Compile turns a scenario into a Model, like regexp.Compile: the kernel's tables (stations,
+// pools, the programs of the flows, random streams) and everything the analyses read (SLO
+// targets, utilization trigger, drop limit, load range, sim settings, node facts, storage growth,
+// HA parameters with their defaults, failures, the availability structure). Every analysis is a
+// method of the Model and never reads the scenario again: At runs its replications at one load
+// and returns a Point; Run adds the sweep to the saturation point, the storage capacity, the
+// verdict and the "+1 node / +1 replica" advice; Failures runs the scheduled faults; NMinus1
+// takes each node down in turn; Availability runs the availability Monte Carlo; CheckAnalytic
+// checks the closed forms have a steady state. No analysis changes the Model, so one Model serves
+// several analyses (capsim run calls Run, then NMinus1, on the same one). The what-if variants
+// (advice, N-1) are modified copies of the source scenario, which the Model keeps for that
+// alone, compiled anew.
 //
 // # Clock and event order
 //

@@ -19,7 +19,11 @@ func Example_mm1() {
 	if err != nil {
 		panic(err)
 	}
-	p, err := sim.Simulate(s, 80, sim.WithSeed(1), sim.WithReplications(10),
+	m, err := sim.Compile(s)
+	if err != nil {
+		panic(err)
+	}
+	p, err := m.At(80, sim.WithSeed(1), sim.WithReplications(10),
 		sim.WithDuration(200*time.Second, 20*time.Second))
 	if err != nil {
 		panic(err)

@@ -5,8 +5,6 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
-
-	"github.com/capsim/capsim/scenarios"
 )
 
 // Failure-run constants.
@@ -24,10 +22,10 @@ const (
 
 // failureDuration is the measured window of a failure run: the scenario's duration, extended to
 // 5 minutes past the last repair (or the last fault) so recovery and backlog drain are seen.
-func failureDuration(s *scenarios.Scenario, d time.Duration) time.Duration {
+func (m *Model) failureDuration(d time.Duration) time.Duration {
 	end := time.Duration(0)
-	for _, f := range s.Failures {
-		e := time.Duration(f.At) + time.Duration(f.RecoverAfter) + 5*time.Minute
+	for _, f := range m.failures {
+		e := time.Duration(f.at) + time.Duration(f.recoverAfter) + 5*time.Minute
 		end = max(end, e)
 	}
 	return max(d, end)
@@ -44,28 +42,24 @@ type failureRep struct {
 	events  []TimelineEvent
 }
 
-// RunFailures simulates the scenario's scheduled failures at design load, cfg.reps replications,
-// and measures RTO, RPO, lost, dropped and duplicated events, peak P95 and backlog drain per
-// failure. The scenario must be validated.
-func RunFailures(s *scenarios.Scenario, opts ...Option) ([]FailureResult, error) {
-	m, err := Compile(s)
-	if err != nil {
-		return nil, err
-	}
-	cfg := newConfig(s, opts)
+// Failures simulates the scenario's scheduled failures at design load (the replications of
+// the configuration) and measures RTO, RPO, lost, dropped and duplicated events, peak P95 and
+// backlog drain per failure, in the scenario's order (nil without failures).
+func (m *Model) Failures(opts ...Option) ([]FailureResult, error) {
+	cfg := m.newConfig(opts)
 	autoWarmup(m, &cfg, m.design)
-	out := runFailures(s, m, &cfg)
+	out := m.runFailures(&cfg)
 	if err := cfg.stopped(); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
-	if len(s.Failures) == 0 {
+func (m *Model) runFailures(cfg *config) []FailureResult {
+	if len(m.failures) == 0 {
 		return nil
 	}
-	dur := failureDuration(s, cfg.dur)
+	dur := m.failureDuration(cfg.dur)
 	reps := make([]failureRep, cfg.reps)
 	// progress in simulated seconds: a replication is long (minutes simulated), so each one
 	// reports its simulated clock as it runs
@@ -91,7 +85,7 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 			}()
 			k := newKernel(m, cfg.seed, i)
 			k.done = cfg.ctx.Done()
-			k.fs = newFaultRT(k, s, cfg.seed, i)
+			k.fs = newFaultRT(k, cfg.seed, i)
 			if cfg.noRetry {
 				clear(k.fs.retries)
 			}
@@ -118,24 +112,20 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 	if cfg.ctx.Err() == nil {
 		mt.end()
 	}
-	out := make([]FailureResult, len(s.Failures))
-	for fi, f := range s.Failures {
-		kind := f.Kind
-		if kind == "" {
-			kind = scenarios.FailCrash
-		}
-		fr := FailureResult{Name: f.Label(), Target: f.Target(), On: failureTarget(f), Kind: kind, AtS: f.At.Seconds(), RecoverAfterS: f.RecoverAfter.Seconds()}
+	out := make([]FailureResult, len(m.failures))
+	for fi, f := range m.failures {
+		fr := FailureResult{Name: f.label, Target: f.target, On: f.on, Kind: f.kind, AtS: time.Duration(f.at).Seconds(), RecoverAfterS: time.Duration(f.recoverAfter).Seconds()}
 		next := dur.Seconds()
-		for _, g := range s.Failures {
-			if g.At.Seconds() > fr.AtS && g.At.Seconds() < next {
-				next = g.At.Seconds()
+		for _, g := range m.failures {
+			if at := time.Duration(g.at).Seconds(); at > fr.AtS && at < next {
+				next = at
 			}
 		}
 		var rto, det, rpo, lost, drop, dup, failed, peak, drain []float64
 		recovered := true
 		for ri := range reps {
 			rp := &reps[ri]
-			x, ok := rtoOf(m, rp, int(fr.AtS), int(next), s.SLO.MaxDropRatio)
+			x, ok := rtoOf(m, rp, int(fr.AtS), int(next), m.slo.maxDropRaw)
 			if !ok {
 				recovered = false
 			}
@@ -158,7 +148,7 @@ func runFailures(s *scenarios.Scenario, m *Model, cfg *config) []FailureResult {
 		fr.DuplicatedEvents, fr.FailedRequests = nonNeg(dup), nonNeg(failed)
 		fr.PeakP95MS, fr.DrainS = nonNeg(peak), nonNeg(drain)
 		if fr.RPOEvents.Mean > 0 {
-			fr.RPOS = s.HA.WithHADefaults().Patroni.ReplicationLag.Seconds()
+			fr.RPOS = m.ha.Patroni.ReplicationLag.Seconds()
 		}
 		fr.RTOMet = recovered && fr.RTOS.CI95[1] < RTOTarget.Seconds()
 		fr.RPOMet = fr.RPOS < RPOTarget.Seconds()

@@ -53,7 +53,7 @@ type flowTimelineJSON struct {
 // flow through the crashed node slows down; the other flow's P95 stays at its steady level.
 func TestFlowTimelines(t *testing.T) {
 	s := loadYAML(t, twoFlows)
-	fr, err := RunFailures(s, WithReplications(1))
+	fr, err := mustCompile(t, s).Failures(WithReplications(1))
 	if err != nil {
 		t.Fatal(err)
 	}

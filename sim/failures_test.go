@@ -45,7 +45,7 @@ sim: {warmup: 5s, duration: 100s}
 // within one check interval".
 func TestDetectionTime(t *testing.T) {
 	s := loadYAML(t, twoNodes)
-	fr, err := RunFailures(s, WithReplications(20))
+	fr, err := mustCompile(t, s).Failures(WithReplications(20))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestDetectionTime(t *testing.T) {
 func TestDetectionHungServer(t *testing.T) {
 	for _, kind := range []string{"pause", "partition"} {
 		s := loadYAML(t, strings.Replace(twoNodes, "kind: crash", "kind: "+kind, 1))
-		fr, err := RunFailures(s, WithReplications(20))
+		fr, err := mustCompile(t, s).Failures(WithReplications(20))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +100,7 @@ failures:
   - {at: 10s, node: a, kind: crash, recover_after: 40s}
 sim: {warmup: 2s, duration: 80s}
 `)
-	fr, err := RunFailures(s, WithReplications(20))
+	fr, err := mustCompile(t, s).Failures(WithReplications(20))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ failures:
   - {at: 20s, database: pg, kind: crash, recover_after: 150s}
 sim: {warmup: 5s, duration: 200s}
 `)
-	fr, err := RunFailures(s, WithReplications(10))
+	fr, err := mustCompile(t, s).Failures(WithReplications(10))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ failures:
 sim: {warmup: 5s, duration: 80s}
 `
 	s := loadYAML(t, bytesReplace(text, "REPL", "async"))
-	fr, err := RunFailures(s, WithReplications(30))
+	fr, err := mustCompile(t, s).Failures(WithReplications(30))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ sim: {warmup: 5s, duration: 80s}
 		t.Errorf("promotion after %.1f s, want within ttl ± loop_wait (20–40 s)", d.Mean)
 	}
 	s = loadYAML(t, bytesReplace(text, "REPL", "sync"))
-	fr, err = RunFailures(s, WithReplications(5))
+	fr, err = mustCompile(t, s).Failures(WithReplications(5))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ failures:
   - {at: 20s, database: pg, kind: crash, recover_after: 30s}
 sim: {warmup: 5s, duration: 80s}
 `)
-		fr, err := RunFailures(s, WithReplications(3))
+		fr, err := mustCompile(t, s).Failures(WithReplications(3))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -234,11 +234,11 @@ func bytesReplace(s, old, new string) string {
 // TestFailureDeterminism: the same seed gives the same failure results and timelines.
 func TestFailureDeterminism(t *testing.T) {
 	s := loadYAML(t, twoNodes)
-	a, err := RunFailures(s, WithReplications(3), WithParallelism(1))
+	a, err := mustCompile(t, s).Failures(WithReplications(3), WithParallelism(1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := RunFailures(s, WithReplications(3), WithParallelism(2))
+	b, err := mustCompile(t, s).Failures(WithReplications(3), WithParallelism(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +272,7 @@ failures:
   - {at: 20s, node: s2, kind: crash, recover_after: 120s}
 sim: {warmup: 5s, duration: 300s}
 `)
-	fr, err := RunFailures(s, WithReplications(3))
+	fr, err := mustCompile(t, s).Failures(WithReplications(3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ failures:
   - {at: 10s, database: pg, kind: crash}
 sim: {warmup: 2s, duration: 60s}
 `)
-	fr, err := RunFailures(s, WithReplications(40))
+	fr, err := mustCompile(t, s).Failures(WithReplications(40))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +350,7 @@ sim: {warmup: 2s, duration: 90s}
 `
 	s := loadYAML(t, text)
 	lambda := 2592e9 / 500 / 50 / (30 * 86400) // batches per second: 40
-	off, err := RunFailures(s, WithReplications(10), WithAgentRetries(false))
+	off, err := mustCompile(t, s).Failures(WithReplications(10), WithAgentRetries(false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +361,7 @@ sim: {warmup: 2s, duration: 90s}
 	if d := off[0].DuplicatedEvents.Mean; d != 0 {
 		t.Errorf("without retries: %v duplicated events", d)
 	}
-	on, err := RunFailures(s, WithReplications(10))
+	on, err := mustCompile(t, s).Failures(WithReplications(10))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +395,7 @@ failures:
 sim: {warmup: 5s, duration: 120s}
 `
 	s := loadYAML(t, text)
-	p, err := Simulate(s, 100, WithReplications(2), WithDuration(30*time.Second, 2*time.Second))
+	p, err := mustCompile(t, s).At(100, WithReplications(2), WithDuration(30*time.Second, 2*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +404,7 @@ sim: {warmup: 5s, duration: 120s}
 			t.Errorf("backup c served %.1f/s while a and b were up", st.ThroughputPerS.Mean)
 		}
 	}
-	fr, err := RunFailures(s, WithReplications(3))
+	fr, err := mustCompile(t, s).Failures(WithReplications(3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -420,7 +420,7 @@ sim: {warmup: 5s, duration: 120s}
 // and result.json says so in settings.failure_duration_s beside duration_s.
 func TestFailureDurationRecorded(t *testing.T) {
 	s := loadYAML(t, twoNodes)
-	res, err := Run(s, WithReplications(2), WithDuration(20*time.Second, 5*time.Second), WithSweep(false), WithAdvice(false))
+	res, err := mustCompile(t, s).Run(WithReplications(2), WithDuration(20*time.Second, 5*time.Second), WithSweep(false), WithAdvice(false))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -40,9 +39,8 @@ const (
 )
 
 type faultRT struct {
-	s         *scenarios.Scenario
 	ha        scenarios.HA
-	fails     []scenarios.Failure
+	fails     []failSpec
 	nodeDown  []bool    // crashed or stopped: arrivals refused
 	crashed   []bool    // crashed (work in progress lost)
 	paused    []bool    // hung: nothing progresses
@@ -102,16 +100,16 @@ type failMeasure struct {
 func (fs *faultRT) failureOf(now int64, warm int64) int {
 	cur := -1
 	for i, f := range fs.fails {
-		if warm+int64(f.At) <= now {
+		if warm+f.at <= now {
 			cur = i
 		}
 	}
 	return cur
 }
 
-func newFaultRT(k *kernel, s *scenarios.Scenario, seed uint64, rep int) *faultRT {
+func newFaultRT(k *kernel, seed uint64, rep int) *faultRT {
 	m := k.m
-	fs := &faultRT{s: s, ha: s.HA.WithHADefaults(), fails: s.Failures}
+	fs := &faultRT{ha: m.ha, fails: m.failures}
 	n := len(m.nodeNames)
 	fs.nodeDown, fs.crashed, fs.paused = make([]bool, n), make([]bool, n), make([]bool, n)
 	fs.slow = make([]float64, n)
@@ -158,24 +156,23 @@ func newFaultRT(k *kernel, s *scenarios.Scenario, seed uint64, rep int) *faultRT
 		}
 		fs.quorum = append(fs.quorum, q)
 	}
-	fs.dbAcks = make([][]int64, len(s.Databases))
+	fs.dbAcks = make([][]int64, len(m.dbs))
 	fs.svcDB = make([]int, len(m.services))
 	for i, sv := range m.services {
 		fs.svcDB[i] = -1
-		for d, db := range s.Databases {
-			if sv.name == "db:"+db.Name+":primary" {
+		for d, db := range m.dbs {
+			if sv.name == "db:"+db.name+":primary" {
 				fs.svcDB[i] = d
 			}
 		}
 	}
-	fs.dbFailed = make([]bool, len(s.Databases))
-	fs.dbUnrep = make([]int, len(s.Databases))
+	fs.dbFailed = make([]bool, len(m.dbs))
+	fs.dbUnrep = make([]int, len(m.dbs))
 	fs.backlog = make([]int64, len(m.flows))
 	fs.bufCap = make([]int64, len(m.flows))
 	fs.retries = make([]bool, len(m.flows))
 	for f, fl := range m.flows {
-		sf := s.Flows[f]
-		fs.retries[f] = !fl.closed && sf.Rate == 0 && sf.Population == 0 // agent ingest flows
+		fs.retries[f] = fl.agents // agent ingest flows
 		c := int64(fs.ha.Agents.Capacity)
 		if c == 0 {
 			c = int64(math.Max(1, fl.rate*600)) // 10 minutes of design-load requests
@@ -195,7 +192,7 @@ func newFaultRT(k *kernel, s *scenarios.Scenario, seed uint64, rep int) *faultRT
 	fs.overN = make([]int64, len(m.flows))
 	fs.flowErr = make([][]float64, len(m.flows))
 	fs.errN = make([]int64, len(m.flows))
-	fs.m = make([]failMeasure, len(s.Failures))
+	fs.m = make([]failMeasure, len(m.failures))
 	for i := range fs.m {
 		fs.m[i].detect = -1
 	}
@@ -251,73 +248,27 @@ func (k *kernel) instUp(s, i int) bool {
 // fault starts (rep=false) or repairs (rep=true) failure fi.
 func (k *kernel) fault(fi int, repair bool) {
 	fs := k.fs
-	f := fs.fails[fi]
-	kind := f.Kind
-	if kind == "" {
-		kind = scenarios.FailCrash
-	}
+	f := &fs.fails[fi]
+	kind := f.kind
 	m := k.m
 	if !repair {
-		k.note("%s: %s", f.Label(), kind)
-		if f.RecoverAfter > 0 {
-			k.h.push(k.now+int64(f.RecoverAfter), evFault, int32(fi), 1)
+		k.note("%s: %s", f.label, kind)
+		if f.recoverAfter > 0 {
+			k.h.push(k.now+f.recoverAfter, evFault, int32(fi), 1)
 		}
 	} else {
-		k.note("%s repaired", f.Target())
+		k.note("%s repaired", f.target)
 		fs.m[fi].recoveredAt = k.now
 	}
-	// the instances and nodes this failure touches
-	var nodes []int
-	type si struct{ s, i int }
-	var insts []si
-	switch {
-	case f.Node != "":
-		for i, n := range m.nodeNames {
-			if n == f.Node {
-				nodes = append(nodes, i)
-			}
-		}
-	case f.Service != "":
-		for s, sv := range m.services {
-			if sv.name != f.Service {
-				continue
-			}
-			for i := range sv.nodes {
-				if f.Instance == 0 || f.Instance == i+1 {
-					insts = append(insts, si{s, i})
-				}
-			}
-		}
-	case f.Database != "":
-		for s, sv := range m.services {
-			if sv.name == "db:"+f.Database+":primary" {
-				insts = append(insts, si{s, 0})
-				// the primary's read instance too
-				for r, rs := range m.services {
-					if rs.name == "db:"+f.Database+":read" {
-						for i, n := range rs.nodes {
-							if n == sv.nodes[0] {
-								insts = append(insts, si{r, i})
-							}
-						}
-					}
-				}
-			}
-		}
-	case f.Cache != "":
-		for s, sv := range m.services {
-			if sv.name == "cache:"+f.Cache {
-				insts = append(insts, si{s, 0})
-			}
-		}
-	}
+	// the instances and nodes this failure touches (resolved by Compile)
+	nodes, insts := f.nodes, f.insts
 	for _, n := range nodes {
 		if !repair {
 			fs.downSince[n] = k.now
 		}
 		switch kind {
 		case scenarios.FailSlow:
-			fs.slow[n] = map[bool]float64{false: cmp.Or(f.Factor, scenarios.DefaultSlowFactor), true: 1}[repair]
+			fs.slow[n] = map[bool]float64{false: f.factor, true: 1}[repair]
 			continue
 		case scenarios.FailPause, scenarios.FailPartition:
 			k.setPaused(n, !repair)
@@ -362,7 +313,7 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 				// never failed over: the restarted primary takes writes again
 				fs.dbFailed[db] = false
 				fs.lbUp[s][i] = true
-				k.note("database %s primary back", fs.s.Databases[db].Name)
+				k.note("database %s primary back", k.m.dbs[db].name)
 			}
 			return // after a failover the old primary rejoins as a replica
 		}
@@ -381,12 +332,12 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 		p := fs.ha.Patroni
 		expire := k.now + int64(p.TTL) - int64(fs.rng.Float64()*float64(p.LoopWait))
 		promote := expire + int64(patroniPromoteMin) + int64(fs.rng.Float64()*float64(patroniPromoteSpread))
-		if len(fs.s.Databases[db].Replicas) == 0 {
-			k.note("database %s: no replica to promote; writes fail until the primary returns", fs.s.Databases[db].Name)
+		if len(k.m.dbs[db].replicas) == 0 {
+			k.note("database %s: no replica to promote; writes fail until the primary returns", k.m.dbs[db].name)
 			return
 		}
-		if lagBytes := fs.writeRate(k, db) * float64(p.WriteSize) * p.ReplicationLag.Seconds(); lagBytes > float64(p.MaximumLagOnFailover) && fs.s.Databases[db].Replication != "sync" {
-			k.note("database %s: replica lag %.0f B > maximum_lag_on_failover: no promotion", fs.s.Databases[db].Name, lagBytes)
+		if lagBytes := fs.writeRate(k, db) * float64(p.WriteSize) * p.ReplicationLag.Seconds(); lagBytes > float64(p.MaximumLagOnFailover) && !k.m.dbs[db].sync {
+			k.note("database %s: replica lag %.0f B > maximum_lag_on_failover: no promotion", k.m.dbs[db].name, lagBytes)
 			return
 		}
 		k.schedule(promote, action{kind: actDBPromote, svc: s, fail: fi})
@@ -457,7 +408,7 @@ func (fs *faultRT) writeRate(k *kernel, db int) float64 {
 func (k *kernel) unreplicated(db int) {
 	fs := k.fs
 	fs.dbUnrep[db] = 0
-	if fs.s.Databases[db].Replication == "sync" {
+	if k.m.dbs[db].sync {
 		return
 	}
 	lag := int64(fs.ha.Patroni.ReplicationLag)
@@ -479,7 +430,7 @@ func (k *kernel) lostWrites(db, fi int) {
 	fs.m[fi].rpo += float64(n)
 	fs.m[fi].lost += float64(n)
 	if n > 0 {
-		k.note("database %s: %d acknowledged writes within the %s replication lag are lost", fs.s.Databases[db].Name, n, fs.ha.Patroni.ReplicationLag)
+		k.note("database %s: %d acknowledged writes within the %s replication lag are lost", k.m.dbs[db].name, n, fs.ha.Patroni.ReplicationLag)
 	}
 }
 
@@ -497,11 +448,11 @@ const (
 // keep their instances; the old primary's stays down until it rejoins.
 func (k *kernel) readsFollow(db, old, node int) {
 	fs := k.fs
-	d := fs.s.Databases[db]
-	if d.ReadRouting != "" && d.ReadRouting != "primary" {
+	d := k.m.dbs[db]
+	if d.readRouting != "" && d.readRouting != "primary" {
 		return
 	}
-	name := "db:" + d.Name + ":read"
+	name := "db:" + d.name + ":read"
 	for r, sv := range k.m.services {
 		if sv.name != name {
 			continue
@@ -551,8 +502,8 @@ func (k *kernel) storeNodeChanged(n, fi int, kind string, repair bool) {
 		if repair {
 			// the node's copies catch up from the primaries (operations-based recovery): the
 			// writes they missed, at the recovery rate
-			missed := k.shardBytes(si) / math.Max(1, fs.s.Storage.Retention.Seconds()) * float64(k.now-fs.downSince[n]) / 1e9
-			if fs.s.Storage.Retention == 0 {
+			missed := k.shardBytes(si) / math.Max(1, k.m.retention.Seconds()) * float64(k.now-fs.downSince[n]) / 1e9
+			if k.m.retention == 0 {
 				missed = 0
 			}
 			d := int64(missed/float64(fs.ha.Search.RecoveryRate)*1e9) + int64(1e9)
@@ -648,7 +599,7 @@ func (k *kernel) mech(ai int32) {
 		k.note("balancer of %s marks instance %d (%s) up", m.services[a.svc].name, a.inst+1, m.nodeNames[k.svcNodes[a.svc][a.inst]])
 	case actDBPromote:
 		db := fs.svcDB[a.svc]
-		rep := fs.s.Databases[db].Replicas[0]
+		rep := k.m.dbs[db].replicas[0]
 		old := k.svcNodes[a.svc][0]
 		for i, n := range m.nodeNames {
 			if n == rep {
@@ -661,7 +612,7 @@ func (k *kernel) mech(ai int32) {
 		fs.lbUp[a.svc][0] = true
 		fs.dbFailed[db] = false
 		k.detected(a.fail)
-		k.note("Patroni promotes %s to primary of %s", rep, fs.s.Databases[db].Name)
+		k.note("Patroni promotes %s to primary of %s", rep, k.m.dbs[db].name)
 		k.lostWrites(db, a.fail)
 	case actStoreDetect:
 		si := a.svc
@@ -725,7 +676,7 @@ func (k *kernel) mech(ai int32) {
 func (k *kernel) detected(fi int) {
 	fs := k.fs
 	if fi >= 0 && fs.m[fi].detect < 0 {
-		fs.m[fi].detect = float64(k.now-k.warm-int64(fs.fails[fi].At)) / 1e9
+		fs.m[fi].detect = float64(k.now-k.warm-fs.fails[fi].at) / 1e9
 	}
 }
 
@@ -767,7 +718,7 @@ func (k *kernel) health(si int) string {
 // shard, total_shards_per_node respected); each new copy recovers at the recovery rate.
 func (k *kernel) reallocate(si, dead, fi int) {
 	fs := k.fs
-	st := fs.s.Stores[si]
+	perNode := k.m.stores[si].totalPerNode
 	nodes := fs.sNodes[si]
 	count := map[int]int{}
 	for sh := range fs.copies[si] {
@@ -789,7 +740,7 @@ func (k *kernel) reallocate(si, dead, fi int) {
 				if fs.nodeDown[cand] || fs.paused[cand] {
 					continue
 				}
-				if st.TotalShardsPerNode > 0 && count[cand] >= st.TotalShardsPerNode {
+				if perNode > 0 && count[cand] >= perNode {
 					continue
 				}
 				holds := false
@@ -817,9 +768,9 @@ func (k *kernel) reallocate(si, dead, fi int) {
 		}
 	}
 	if moved == 0 {
-		k.note("%s: no data node can take the missing copies (total_shards_per_node %d): stays %s", st.Name, st.TotalShardsPerNode, k.health(si))
+		k.note("%s: no data node can take the missing copies (total_shards_per_node %d): stays %s", k.m.stores[si].name, perNode, k.health(si))
 	} else {
-		k.note("%s: re-creating %d shard copies elsewhere at %s/s", st.Name, moved, fmtBytes(float64(fs.ha.Search.RecoveryRate)))
+		k.note("%s: re-creating %d shard copies elsewhere at %s/s", k.m.stores[si].name, moved, fmtBytes(float64(fs.ha.Search.RecoveryRate)))
 	}
 }
 
@@ -1133,15 +1084,15 @@ func (k *kernel) shardBytes(si int) float64 {
 	if fs.ha.Search.ShardSize > 0 {
 		return float64(fs.ha.Search.ShardSize)
 	}
-	st := storage(fs.s, k.m)
+	st := k.m.storage
 	if st == nil || st.RawBytesPerMonth == 0 || len(fs.copies[si]) == 0 {
 		return 10e9
 	}
 	days := 30.0
-	if fs.s.Storage.Retention > 0 {
-		days = fs.s.Storage.Retention.Seconds() / 86400
+	if k.m.retention > 0 {
+		days = k.m.retention.Seconds() / 86400
 	}
-	ratio := fs.s.Storage.IndexRatio
+	ratio := k.m.indexRatio
 	if ratio == 0 {
 		ratio = 1
 	}

@@ -54,7 +54,7 @@ func TestKernelGolden(t *testing.T) {
 	var out bytes.Buffer
 	for _, c := range cases {
 		s := mustLoad(t, c.name)
-		r, err := Run(s, WithReplications(2), WithDuration(5*time.Second, time.Second), WithSeed(7),
+		r, err := mustCompile(t, s).Run(WithReplications(2), WithDuration(5*time.Second, time.Second), WithSeed(7),
 			WithAdvice(false), WithSweep(c.sweep))
 		if err != nil {
 			t.Fatal(err)

@@ -291,7 +291,7 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 	}
 	if k.fs != nil {
 		for i, f := range k.fs.fails {
-			k.h.push(warm+int64(f.At), evFault, int32(i), 0)
+			k.h.push(warm+f.at, evFault, int32(i), 0)
 		}
 		k.h.push(warm+k.fs.secNS, evTick, 0, 0)
 	}

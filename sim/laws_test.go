@@ -34,7 +34,7 @@ func TestLittlesLaw(t *testing.T) {
 	for _, name := range seedScenarios(t) {
 		t.Run(name, func(t *testing.T) {
 			s := mustLoad(t, name)
-			p, err := Simulate(s, s.Load.Design, WithReplications(2), WithDuration(120*time.Second, 10*time.Second))
+			p, err := mustCompile(t, s).At(s.Load.Design, WithReplications(2), WithDuration(120*time.Second, 10*time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,7 +63,7 @@ func TestUtilizationLaw(t *testing.T) {
 	for _, name := range seedScenarios(t) {
 		t.Run(name, func(t *testing.T) {
 			s := mustLoad(t, name)
-			p, err := Simulate(s, s.Load.Design, WithReplications(3), WithDuration(120*time.Second, 10*time.Second))
+			p, err := mustCompile(t, s).At(s.Load.Design, WithReplications(3), WithDuration(120*time.Second, 10*time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +89,7 @@ func TestDeterminism(t *testing.T) {
 			run := func(procs int) []byte {
 				old := runtime.GOMAXPROCS(procs)
 				defer runtime.GOMAXPROCS(old)
-				r, err := Run(s, WithReplications(3), WithDuration(10*time.Second, 2*time.Second), WithSeed(7), WithParallelism(procs), WithAdvice(false))
+				r, err := mustCompile(t, s).Run(WithReplications(3), WithDuration(10*time.Second, 2*time.Second), WithSeed(7), WithParallelism(procs), WithAdvice(false))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -105,7 +105,7 @@ func TestDeterminism(t *testing.T) {
 			}
 			s2 := mustLoad(t, name)
 			s2.Sim.Seed = 8
-			r, err := Run(s2, WithReplications(3), WithDuration(20*time.Second, 2*time.Second), WithSeed(8), WithSweep(false))
+			r, err := mustCompile(t, s2).Run(WithReplications(3), WithDuration(20*time.Second, 2*time.Second), WithSeed(8), WithSweep(false))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -62,7 +62,7 @@ func TestLeastConnHonoursWeights(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := leastConnScenario(t, c.arrivals, c.rate, c.cpu, c.cores)
-			p, err := Simulate(s, c.rate, WithReplications(4), WithDuration(60*time.Second, 5*time.Second))
+			p, err := mustCompile(t, s).At(c.rate, WithReplications(4), WithDuration(60*time.Second, 5*time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -43,7 +43,7 @@ func TestOverloadedRunIsBounded(t *testing.T) {
 			var res *Result
 			const maxEvents, reps = 1_000_000, 2
 			runGuarded(t, func() {
-				res, err = Run(s, WithReplications(reps), WithDuration(20*time.Second, 2*time.Second),
+				res, err = mustCompile(t, s).Run(WithReplications(reps), WithDuration(20*time.Second, 2*time.Second),
 					WithLimits(Limits{MaxEvents: maxEvents, MaxInSystem: 5000}))
 			})
 			if err != nil {
@@ -64,13 +64,13 @@ func TestOverloadedRunIsBounded(t *testing.T) {
 // error wrapping ErrLimit; a run whose context ends is an error wrapping ErrAborted.
 func TestRunLimitErrors(t *testing.T) {
 	s := mustLoad(t, "examples/mm1")
-	_, err := Run(s, WithReplications(2), WithDuration(1000*time.Hour, time.Second), WithLimits(Limits{MaxEvents: 1_000_000}))
+	_, err := mustCompile(t, s).Run(WithReplications(2), WithDuration(1000*time.Hour, time.Second), WithLimits(Limits{MaxEvents: 1_000_000}))
 	if !errors.Is(err, ErrLimit) {
 		t.Errorf("1,000 h at 80 req/s with a limit of 1e6 events: error %v, want ErrLimit", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = Run(s, WithReplications(2), WithContext(ctx))
+	_, err = mustCompile(t, s).Run(WithReplications(2), WithContext(ctx))
 	if !errors.Is(err, ErrAborted) || !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled context: error %v, want ErrAborted and context.Canceled", err)
 	}

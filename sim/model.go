@@ -4,8 +4,12 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/capsim/capsim/scenarios"
+	"github.com/capsim/capsim/sim/availability"
 )
 
 // Dist is the shape of a random variate source; gonum's distuv distributions satisfy it as they are.
@@ -188,6 +192,7 @@ type serviceRT struct {
 	backup    []bool    // per instance: used only while no other instance is up
 	hasBackup bool
 	stream    int32
+	single    bool // the scenario's service may not run more than one instance
 }
 
 const (
@@ -203,6 +208,8 @@ type storeRT struct {
 	name   string
 	copies [][]int // shard → node indices
 	stream int32
+	// totalPerNode is the store's total_shards_per_node (0: no limit)
+	totalPerNode int
 }
 
 // flowRT is a compiled flow.
@@ -220,17 +227,22 @@ type flowRT struct {
 	sources    int     // for source hashing
 	stream     int32
 	p95Target  float64 // ms, 0 none
+	agents     bool    // an ingest flow of agents (source form): failed requests are retried
 }
 
-// Model is a scenario compiled for the kernel. It is immutable and shared by replications.
+// Model is a scenario compiled once (Compile): the kernel's tables and everything the analyses
+// read, resolved. Its methods are the analyses: At, Run, Failures, NMinus1, Availability,
+// CheckAnalytic. It is immutable and shared by replications; the what-if variants of Run's advice
+// and of NMinus1 are new Models compiled from modified copies of the source scenario.
 type Model struct {
 	name      string
 	stations  []stationSpec
 	pools     []poolSpec
 	progs     []program
-	forks     [][]int32 // fork table: child programs
-	forkEv    []float64 // events each child of an index fork stores (0 for queries)
-	services  []serviceRT
+	forks     [][]int32   // fork table: child programs
+	forkEv    []float64   // events each child of an index fork stores (0 for queries)
+	services  []serviceRT // the scenario's services (the first nSvc), then databases' and caches'
+	nSvc      int
 	stores    []storeRT
 	flows     []flowRT
 	dists     []distSpec
@@ -243,6 +255,29 @@ type Model struct {
 	design    float64 // design load
 	ref       float64 // load at which the flows' rates and populations are given (load.rates_at)
 	dm        demands // expected demand per request (operational analysis), set by Compile
+
+	// resolved by Compile (settings.go); the analyses read these, never the scenario
+	head         Result   // the descriptive fields every Result starts with
+	overrides    []string // --set assignments (Settings.Overrides)
+	miniature    *Miniature
+	load         loadCfg
+	slo          sloSpec
+	sim          simSettings
+	nodes        []nodeInfo // in file order (index = node index)
+	sizing       *scenarios.Sizing
+	storage      *StorageResult // storage growth at design load, nil without a storage section
+	storageNote  bool
+	retention    time.Duration // storage.retention (0: none)
+	indexRatio   float64       // storage.index_ratio as written
+	failures     []failSpec    // scheduled failures, in file order
+	ha           scenarios.HA  // with defaults applied (scenarios.HA.WithHADefaults)
+	orchestrated bool          // ha.orchestrator is set
+	dbs          []dbInfo      // in file order
+	uses         []availability.FlowUse
+	avail        *availabilitySpec // nil without an availability section
+	// src is the scenario compiled, kept only to build what-if variants (whatif.go): a
+	// variant is a modified clone compiled anew.
+	src *scenarios.Scenario
 }
 
 // streamSeed is the FNV-1a hash of a stream's name: adding a component adds a name and does

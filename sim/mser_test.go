@@ -75,7 +75,7 @@ func TestMSERPilotSeries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := newConfig(s, []Option{WithWarmup(0)})
+	cfg := m.newConfig([]Option{WithWarmup(0)})
 	cfg.pilot = true
 	r := simulate(m, &cfg, m.design, 0)
 	if r.series == nil {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/capsim/capsim/scenarios"
-	"github.com/capsim/capsim/sim/availability"
 )
 
 // DefaultNMinus1Replications caps the replications per load of the N-1 analysis unless
@@ -19,7 +18,7 @@ var ErrNoNodes = errors.New("sim: N-1 analysis needs a deployment with nodes")
 
 // NMinus1 takes each node of the deployment down in turn and reports, per node, whether the tier
 // still carries its design load and its saturation point without that node. It returns one row
-// per node in file order. The scenario must be validated (scenarios.Load does it).
+// per node in file order.
 //
 // The variant without node X is the scenario with X removed everywhere:
 //   - services lose their instances on X (with their balancer weights). A service left with no
@@ -47,38 +46,34 @@ var ErrNoNodes = errors.New("sim: N-1 analysis needs a deployment with nodes")
 // them; advice is never computed.
 //
 // Errors: ErrNoNodes; nothing else — a variant that cannot be built is a row with Why.
-func NMinus1(s *scenarios.Scenario, opts ...Option) ([]NMinus1Row, error) {
-	if s == nil || len(s.Nodes) == 0 {
+func (m *Model) NMinus1(opts ...Option) ([]NMinus1Row, error) {
+	if len(m.nodes) == 0 {
 		return nil, ErrNoNodes
 	}
-	m0, err := Compile(s)
-	if err != nil {
-		return nil, err
-	}
-	cfg := newConfig(s, opts)
+	cfg := m.newConfig(opts)
 	if !cfg.repsSet {
 		cfg.reps = min(cfg.reps, DefaultNMinus1Replications)
 	}
 	cfg.advice = false
-	ld := loadSettings(s)
+	ld := m.load
 
-	rows := make([]NMinus1Row, len(s.Nodes))
+	rows := make([]NMinus1Row, len(m.nodes))
 	var vs []*nm1Variant
-	for i, n := range s.Nodes {
-		rows[i] = NMinus1Row{Node: n.Name, Role: n.Role}
-		v, notes, fatal := withoutNode(s, m0, i)
+	for i, n := range m.nodes {
+		rows[i] = NMinus1Row{Node: n.name, Role: n.role}
+		v, notes, fatal := m.withoutNode(i)
 		if len(fatal) > 0 {
 			rows[i].Why = strings.Join(append(fatal, notes...), "; ")
 			continue
 		}
-		vm, err := Compile(v)
+		vm, err := Compile(v.s)
 		if err != nil {
 			rows[i].Why = strings.Join(append([]string{fmt.Sprintf("cannot build the variant: %v", err)}, notes...), "; ")
 			continue
 		}
-		vs = append(vs, &nm1Variant{row: i, s: v, m: vm, notes: notes, bound: vm.utilBound(v)})
+		vs = append(vs, &nm1Variant{row: i, m: vm, notes: notes, bound: vm.utilBound()})
 	}
-	autoWarmup(m0, &cfg, ld.design)
+	autoWarmup(m, &cfg, ld.design)
 	// at most one replication at design load and nm1MaxProbes probes per variant and
 	// replication; a search that closes its bracket sooner takes its unused probes off
 	r := newRunner(&cfg, PhaseNMinus1, len(vs)*cfg.reps*(1+nm1MaxProbes))
@@ -89,7 +84,7 @@ func NMinus1(s *scenarios.Scenario, opts ...Option) ([]NMinus1Row, error) {
 	r.endPhase()
 	for _, v := range vs {
 		row := &rows[v.row]
-		st := storage(v.s, v.m)
+		st := v.m.storageResult()
 		ok, violations := DesignVerdict(v.design, st, ld.design, ld.unit)
 		row.Survives = ok
 		row.Saturation = v.sat.Value
@@ -119,7 +114,6 @@ func NMinus1(s *scenarios.Scenario, opts ...Option) ([]NMinus1Row, error) {
 // nm1Variant is one "node down" model under search.
 type nm1Variant struct {
 	row    int
-	s      *scenarios.Scenario
 	m      *Model
 	notes  []string
 	bound  float64
@@ -161,7 +155,7 @@ func nm1Search(vs []*nm1Variant, r *runner, ld loadCfg) {
 		for rep := range out {
 			out[rep] = *ts[k*reps+rep].out
 		}
-		v.design = v.m.point(v.s, v.m.design, out, r.cfg)
+		v.design = v.m.point(v.m.design, out, r.cfg)
 		hiCap := ld.max
 		if !math.IsInf(v.bound, 1) {
 			hiCap = math.Min(ld.max, 1.15*v.bound)
@@ -169,7 +163,7 @@ func nm1Search(vs []*nm1Variant, r *runner, ld loadCfg) {
 		v.reps = make([]nm1Rep, reps)
 		for rep := range v.reps {
 			b := &v.reps[rep]
-			ok, why := v.m.criterion(v.s, out, rep, v.m.design)
+			ok, why := v.m.criterion(out, rep, v.m.design)
 			if ok {
 				b.lo, b.hi = v.m.design, math.Max(hiCap, v.m.design)
 			} else {
@@ -206,7 +200,7 @@ func nm1Search(vs []*nm1Variant, r *runner, ld loadCfg) {
 			v, b := vs[kr[0]], &vs[kr[0]].reps[kr[1]]
 			one := make([]replication, reps)
 			one[kr[1]] = *bt[i].out
-			ok, why := v.m.criterion(v.s, one, kr[1], b.pending)
+			ok, why := v.m.criterion(one, kr[1], b.pending)
 			b.probes++
 			if ok {
 				b.lo = b.pending
@@ -254,14 +248,16 @@ func (b *nm1Rep) next(bound float64) (float64, bool) {
 	return (b.lo + b.hi) / 2, true
 }
 
-// withoutNode builds the scenario without s.Nodes[ni]. notes say what changed (yellow shards,
-// promotions, restarts); fatal lists what does not survive (then the variant is not usable).
-func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenario, notes, fatal []string) {
-	name := s.Nodes[ni].Name
-	v = clone(s)
+// withoutNode is the source scenario without node ni (a what-if variant, see whatif.go). notes
+// say what changed (yellow shards, promotions, restarts); fatal lists what does not survive (then
+// the variant is not usable).
+func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
+	name := m.nodes[ni].name
+	v := m.cloneSource() // the variant, changed below; the original is read from m
+	vr = variant{change: "without node " + name, s: v}
 	v.Failures, v.Availability, v.LoadTest = nil, nil, nil
 	v.Nodes = append(v.Nodes[:ni:ni], v.Nodes[ni+1:]...)
-	uses := availability.FlowUses(s)
+	uses := m.uses
 	flowsUsing := func(kind, what string) string {
 		var fs []string
 		for _, u := range uses {
@@ -290,10 +286,10 @@ func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenari
 	}
 
 	// services
-	orch := s.HA.Orchestrator != nil
-	ul := m0.utilizationLaw(m0.dm, m0.design, nil)
+	orch := m.orchestrated
+	ul := m.utilizationLaw(m.dm, m.design, nil)
 	lostInst := 0
-	for _, sv := range s.Services {
+	for _, sv := range v.Services {
 		for _, p := range sv.Placement {
 			if p == name {
 				lostInst++
@@ -302,23 +298,22 @@ func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenari
 	}
 	free := map[string]float64{}
 	mem := map[string]float64{}
-	used := s.MemoryByNode()
 	var busyLost float64
-	for i, n := range s.Nodes {
-		u := ul[m0.nodeCPU[i]]
-		free[n.Name] = float64(n.Cores) * (1 - u)
-		mem[n.Name] = math.Inf(1)
-		if n.Memory > 0 {
-			mem[n.Name] = float64(n.Memory) - used[n.Name]
+	for i, n := range m.nodes {
+		u := ul[m.nodeCPU[i]]
+		free[n.name] = float64(n.cores) * (1 - u)
+		mem[n.name] = math.Inf(1)
+		if n.memory > 0 {
+			mem[n.name] = n.memory - n.memoryUsed
 		}
 		if i == ni {
-			busyLost = float64(n.Cores) * u
+			busyLost = float64(n.cores) * u
 		}
 	}
 	instances := map[string][2]int{} // service → instances before, after
 	// the orchestrated pool: nodes that run service instances (not the data nodes beside it)
 	pool := map[string]bool{}
-	for _, sv := range s.Services {
+	for _, sv := range v.Services {
 		for _, p := range sv.Placement {
 			pool[p] = true
 		}
@@ -444,7 +439,7 @@ func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenari
 			}
 		}
 		st.Nodes = append(st.Nodes[:at:at], st.Nodes[at+1:]...)
-		q := s.HA.Search.MinimumMasterNodes
+		q := v.HA.Search.MinimumMasterNodes
 		if q <= 0 {
 			q = len(orig.Nodes)/2 + 1
 		}
@@ -541,7 +536,7 @@ func withoutNode(s *scenarios.Scenario, m0 *Model, ni int) (v *scenarios.Scenari
 			}
 		}
 	}
-	return v, notes, fatal
+	return vr, notes, fatal
 }
 
 // missAll replaces every call to a cache in gone by its on_miss calls (probability multiplied by

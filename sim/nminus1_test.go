@@ -62,11 +62,11 @@ func nm1Row(t *testing.T, rows []NMinus1Row, node string) NMinus1Row {
 
 func TestNMinus1HalvesCPUBound(t *testing.T) {
 	s := nm1Load(t, nm1TwoNodes)
-	rows, err := NMinus1(s, nm1Fast...)
+	rows, err := mustCompile(t, s).NMinus1(nm1Fast...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, err := Run(s, append(nm1Fast, WithAdvice(false), WithReplications(3))...)
+	full, err := mustCompile(t, s).Run(append(nm1Fast, WithAdvice(false), WithReplications(3))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func nm1WithSched(y string) string {
 
 func TestNMinus1SingleInstance(t *testing.T) {
 	s := nm1Load(t, nm1WithSched(nm1SingleInst))
-	rows, err := NMinus1(s, nm1Fast...)
+	rows, err := mustCompile(t, s).NMinus1(nm1Fast...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestNMinus1SingleInstance(t *testing.T) {
 
 func TestNMinus1OrchestratorMoves(t *testing.T) {
 	s := nm1Load(t, nm1WithSched(nm1SingleInst)+"ha:\n  orchestrator: {}\n")
-	rows, err := NMinus1(s, nm1Fast...)
+	rows, err := mustCompile(t, s).NMinus1(nm1Fast...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ flows:
 
 func TestNMinus1DatabaseAndStore(t *testing.T) {
 	s := nm1Load(t, nm1DBTier)
-	rows, err := NMinus1(s, nm1Fast...)
+	rows, err := mustCompile(t, s).NMinus1(nm1Fast...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestNMinus1DatabaseAndStore(t *testing.T) {
 	// no replica: the primary's loss is fatal; replicas 0: a data node's loss is red
 	red := strings.NewReplacer("    replicas: [pg-2]\n    read_routing: replicas\n    replication: sync\n", "",
 		"    replicas: 1\n", "    replicas: 0\n").Replace(nm1DBTier)
-	rows, err = NMinus1(nm1Load(t, red), nm1Fast...)
+	rows, err = mustCompile(t, nm1Load(t, red)).NMinus1(nm1Fast...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestNMinus1CacheMisses(t *testing.T) {
       - {class: slow, cpu: 1ms}`, 1) + `caches:
   - {name: c, nodes: [b], hit_ratio: 0.9, cpu: 10us}
 `
-	rows, err := NMinus1(nm1Load(t, y), nm1Fast...)
+	rows, err := mustCompile(t, nm1Load(t, y)).NMinus1(nm1Fast...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,8 +242,8 @@ func TestNMinus1CacheMisses(t *testing.T) {
 	if !b.Survives || !strings.Contains(b.Why, "cache c has no node left: every lookup misses") {
 		t.Errorf("b down: %+v", b)
 	}
-	v, _, fatal := withoutNode(nm1Load(t, y), nm1Compile(t, nm1Load(t, y)), 1)
-	calls := v.Services[0].Handlers[0].Calls
+	v, _, fatal := nm1Compile(t, nm1Load(t, y)).withoutNode(1)
+	calls := v.s.Services[0].Handlers[0].Calls
 	if len(fatal) > 0 || len(calls) != 1 || calls[0].Service != "api" || calls[0].Class != "slow" || calls[0].Probability != 1 {
 		t.Errorf("cache call not replaced by its miss path: %+v (fatal %v)", calls, fatal)
 	}
@@ -260,11 +260,11 @@ func nm1Compile(t *testing.T, s *scenarios.Scenario) *Model {
 
 func TestNMinus1Deterministic(t *testing.T) {
 	s := nm1Load(t, nm1WithSched(nm1SingleInst)+"ha:\n  orchestrator: {}\n")
-	one, err := NMinus1(s, append(nm1Fast, WithParallelism(1))...)
+	one, err := mustCompile(t, s).NMinus1(append(nm1Fast, WithParallelism(1))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	two, err := NMinus1(s, append(nm1Fast, WithParallelism(2))...)
+	two, err := mustCompile(t, s).NMinus1(append(nm1Fast, WithParallelism(2))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +278,7 @@ func TestNMinus1NoNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NMinus1(s); !errors.Is(err, ErrNoNodes) {
+	if _, err := mustCompile(t, s).NMinus1(); !errors.Is(err, ErrNoNodes) {
 		t.Errorf("plain network: got %v, want ErrNoNodes", err)
 	}
 }
@@ -292,7 +292,7 @@ func BenchmarkNMinus1Large(b *testing.B) {
 	}
 	var rows []NMinus1Row
 	for b.Loop() {
-		rows, err = NMinus1(s)
+		rows, err = mustCompile(b, s).NMinus1()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -308,13 +308,13 @@ func BenchmarkNMinus1Large(b *testing.B) {
 }
 
 func TestAvailabilityGlue(t *testing.T) {
-	if r, err := Availability(nm1Load(t, nm1TwoNodes), 1); r != nil || err != nil {
+	if r, err := mustCompile(t, nm1Load(t, nm1TwoNodes)).Availability(1); r != nil || err != nil {
 		t.Errorf("no availability section: got %v, %v; want nil, nil", r, err)
 	}
 	// api on a and b, each up MTBF/(MTBF+MTTR) = 100/102: the tier is 1-of-2,
 	// 1 − (2/102)² = 0.999616 — between High 99.9 % and Very High 99.99 %
 	s := nm1Load(t, nm1TwoNodes+"availability: {mtbf: 100h, mttr: 2h}\n")
-	r, err := Availability(s, 1)
+	r, err := mustCompile(t, s).Availability(1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestAvailabilityGlue(t *testing.T) {
 	// scenarios rejects availability.mtbf 0 when it loads the file; sim refuses it too
 	bad := nm1Load(t, nm1TwoNodes+"availability: {mtbf: 100h, mttr: 2h}\n")
 	bad.Availability.MTBF = 0
-	if _, err := Availability(bad, 1); err == nil {
+	if _, err := mustCompile(t, bad).Availability(1); err == nil {
 		t.Error("MTBF 0: want an error")
 	}
 }
@@ -353,14 +353,14 @@ func TestNMinus1VariantsOfBuiltins(t *testing.T) {
 		}
 		m0 := nm1Compile(t, s)
 		for i, n := range s.Nodes {
-			v, _, fatal := withoutNode(s, m0, i)
+			v, _, fatal := m0.withoutNode(i)
 			if len(fatal) > 0 {
 				continue
 			}
-			if _, err := Compile(v); err != nil {
+			if _, err := Compile(v.s); err != nil {
 				t.Errorf("%s without %s: %v", name, n.Name, err)
 			}
-			for _, vn := range v.Nodes {
+			for _, vn := range v.s.Nodes {
 				if vn.Name == n.Name {
 					t.Errorf("%s without %s: node still listed", name, n.Name)
 				}

@@ -56,7 +56,7 @@ func TestPoolResponseTime(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := loadYAML(t, c.yaml)
-			p, err := Simulate(s, c.rate, WithReplications(10), WithDuration(200*time.Second, 10*time.Second))
+			p, err := mustCompile(t, s).At(c.rate, WithReplications(10), WithDuration(200*time.Second, 10*time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +82,7 @@ func TestPoolResponseTime(t *testing.T) {
 	}
 	// one replication without drops: W·λ is L exactly
 	s := loadYAML(t, queueYAML(160, 2, 0, "block"))
-	p, err := Simulate(s, 160, WithReplications(1), WithDuration(50*time.Second, 5*time.Second))
+	p, err := mustCompile(t, s).At(160, WithReplications(1), WithDuration(50*time.Second, 5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

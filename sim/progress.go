@@ -7,7 +7,7 @@ type Phase string
 
 // The phases, in the order a run goes through them. Run: PhaseWarmup (when the warm-up is
 // detected), PhaseRun, PhaseAvailability (with an availability section), PhaseFailures (with
-// scheduled failures). NMinus1: PhaseWarmup, PhaseNMinus1. RunFailures: PhaseWarmup,
+// scheduled failures). NMinus1: PhaseWarmup, PhaseNMinus1. Failures: PhaseWarmup,
 // PhaseFailures.
 const (
 	// PhaseWarmup: the pilot replications that detect the warm-up (MSER-5); unit replications.

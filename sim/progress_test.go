@@ -78,23 +78,23 @@ func TestProgressPhases(t *testing.T) {
 		failureS int
 	}{
 		{"N-1", func(o Option) error {
-			_, err := NMinus1(nm1Load(t, nm1TwoNodes), append(nm1Fast, WithReplications(2), o)...)
+			_, err := mustCompile(t, nm1Load(t, nm1TwoNodes)).NMinus1(append(nm1Fast, WithReplications(2), o)...)
 			return err
 		}, []Phase{PhaseNMinus1}, 0},
 		{"N-1 with the warm-up detected", func(o Option) error {
-			_, err := NMinus1(nm1Load(t, nm1TwoNodes), WithMeasuredTime(20*time.Second), WithReplications(2), o)
+			_, err := mustCompile(t, nm1Load(t, nm1TwoNodes)).NMinus1(WithMeasuredTime(20*time.Second), WithReplications(2), o)
 			return err
 		}, []Phase{PhaseWarmup, PhaseNMinus1}, 0},
 		{"failures", func(o Option) error {
-			_, err := RunFailures(loadYAML(t, twoNodes), WithReplications(3), o)
+			_, err := mustCompile(t, loadYAML(t, twoNodes)).Failures(WithReplications(3), o)
 			return err
 		}, []Phase{PhaseFailures}, 3 * (5 + 380)},
 		{"failures with the warm-up detected", func(o Option) error {
-			_, err := RunFailures(loadYAML(t, twoNodes), WithReplications(2), WithWarmup(0), o)
+			_, err := mustCompile(t, loadYAML(t, twoNodes)).Failures(WithReplications(2), WithWarmup(0), o)
 			return err
 		}, []Phase{PhaseWarmup, PhaseFailures}, 0},
 		{"run with availability and failures", func(o Option) error {
-			_, err := Run(loadYAML(t, avail), WithReplications(2), WithSweep(false), o)
+			_, err := mustCompile(t, loadYAML(t, avail)).Run(WithReplications(2), WithSweep(false), o)
 			return err
 		}, []Phase{PhaseRun, PhaseAvailability, PhaseFailures}, 2 * (5 + 380)},
 	} {
@@ -134,11 +134,11 @@ func TestProgressPhases(t *testing.T) {
 func TestProgressDoesNotChangeResults(t *testing.T) {
 	s := nm1Load(t, nm1TwoNodes)
 	opts := append(nm1Fast, WithReplications(2))
-	a, err := NMinus1(s, opts...)
+	a, err := mustCompile(t, s).NMinus1(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := NMinus1(s, append(opts, WithProgress(func(Progress) {}))...)
+	b, err := mustCompile(t, s).NMinus1(append(opts, WithProgress(func(Progress) {}))...)
 	if err != nil {
 		t.Fatal(err)
 	}

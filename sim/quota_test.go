@@ -130,7 +130,7 @@ func TestQuotaLongRun(t *testing.T) {
 	det := scenarios.Dist{Kind: scenarios.Deterministic, Mean: scenarios.Duration(d * 1e9)}
 	lambda := 0.6 * limit / d
 	s := limitedNode(t, 1, limit, 100*time.Millisecond, det, lambda)
-	p, err := Simulate(s, lambda, WithReplications(10), WithDuration(200*time.Second, 10*time.Second))
+	p, err := mustCompile(t, s).At(lambda, WithReplications(10), WithDuration(200*time.Second, 10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,12 +159,12 @@ func TestQuotaLongRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := m.utilBound(s); math.Abs(b-limit/d) > 1e-6*b {
+	if b := m.utilBound(); math.Abs(b-limit/d) > 1e-6*b {
 		t.Errorf("utilization-law bound %.4f req/s, want limit/D = %.4f", b, limit/d)
 	}
 
 	over := 1.2 * limit / d
-	p, err = Simulate(s, over, WithReplications(5), WithDuration(60*time.Second, 10*time.Second))
+	p, err = mustCompile(t, s).At(over, WithReplications(5), WithDuration(60*time.Second, 10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,11 +188,11 @@ func TestQuotaLongRun(t *testing.T) {
 func TestQuotaAtCoresIsNoQuota(t *testing.T) {
 	a := limitedNode(t, 2, 0, 0, exp(4), 300)
 	b := limitedNode(t, 2, 2, 100*time.Millisecond, exp(4), 300)
-	pa, err := Simulate(a, 300, WithReplications(2), WithDuration(20*time.Second, 2*time.Second))
+	pa, err := mustCompile(t, a).At(300, WithReplications(2), WithDuration(20*time.Second, 2*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
-	pb, err := Simulate(b, 300, WithReplications(2), WithDuration(20*time.Second, 2*time.Second))
+	pb, err := mustCompile(t, b).At(300, WithReplications(2), WithDuration(20*time.Second, 2*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestMiniatureUtilization(t *testing.T) {
 		t.Fatalf("miniature nodes %+v, design %g", mini.Nodes, mini.Load.Design)
 	}
 	run := func(sc *scenarios.Scenario) Point {
-		p, err := Simulate(sc, sc.Load.Design, WithReplications(10), WithDuration(100*time.Second, 10*time.Second))
+		p, err := mustCompile(t, sc).At(sc.Load.Design, WithReplications(10), WithDuration(100*time.Second, 10*time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}

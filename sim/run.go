@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
-
-	"github.com/capsim/capsim/scenarios"
 )
 
 // Defaults of a run; a scenario's sim section and the options override them.
@@ -63,7 +61,7 @@ func WithLimits(l Limits) Option {
 
 // WithContext stops the run when ctx is done (a wall-time limit or an interrupt set by the
 // caller; sim itself reads no clock): replications in progress stop within 65,536 events, the
-// rest are not started, and Run / NMinus1 / RunFailures return an error wrapping ErrAborted
+// rest are not started, and Run / NMinus1 / Failures return an error wrapping ErrAborted
 // and the context's cause.
 func WithContext(ctx context.Context) Option {
 	return func(c *config) {
@@ -163,7 +161,7 @@ func WithMaxReplications(n int) Option { return func(c *config) { c.maxReps = n 
 // depend on it.
 func WithParallelism(n int) Option { return func(c *config) { c.parallel = n } }
 
-// WithProgress calls fn as each phase of an analysis (Run, NMinus1, RunFailures) advances: once
+// WithProgress calls fn as each phase of an analysis (Run, NMinus1, Failures) advances: once
 // when the phase starts, after every replication (every simulated second or so of a failure
 // run), and when the phase ends (see Progress and Phase for the units and the guarantees).
 // Calls are serialized; fn must return quickly.
@@ -184,28 +182,30 @@ func WithAdvice(on bool) Option { return func(c *config) { c.advice = on } }
 // WithAnalytic adds closed-form and operational-analysis means beside the simulated ones.
 func WithAnalytic(on bool) Option { return func(c *config) { c.analytic = on } }
 
-func newConfig(s *scenarios.Scenario, opts []Option) config {
+// newConfig is the run's configuration: the defaults, the scenario's sim section, the options.
+func (m *Model) newConfig(opts []Option) config {
+	s := &m.sim
 	c := config{seed: DefaultSeed, reps: DefaultReplications, dur: DefaultDuration, warm: DefaultWarmup,
 		parallel: runtime.GOMAXPROCS(0), sweep: true, advice: true, bisections: DefaultBisections, adviceReps: 3,
 		limits: Limits{MaxEvents: DefaultMaxEvents, MaxInSystem: DefaultMaxInSystem}, ctx: context.Background()}
-	if s.Sim.Seed != 0 {
-		c.seed = s.Sim.Seed
+	if s.seed != 0 {
+		c.seed = s.seed
 	}
 	c.precision, c.maxReps, c.autoWarm = defaultPrecision, DefaultMaxReplications, defaultAutoWarm
-	if s.Sim.Replications > 0 {
-		c.reps, c.fixed = s.Sim.Replications, true
+	if s.reps > 0 {
+		c.reps, c.fixed = s.reps, true
 	}
-	if s.Sim.Precision > 0 {
-		c.precision = s.Sim.Precision
+	if s.precision > 0 {
+		c.precision = s.precision
 	}
-	if s.Sim.MaxReplications > 0 {
-		c.maxReps = s.Sim.MaxReplications
+	if s.maxReps > 0 {
+		c.maxReps = s.maxReps
 	}
-	if s.Sim.Duration > 0 {
-		c.dur = time.Duration(s.Sim.Duration)
+	if s.dur > 0 {
+		c.dur = s.dur
 	}
-	if s.Sim.Warmup > 0 {
-		c.warm, c.autoWarm = time.Duration(s.Sim.Warmup), false
+	if s.warm > 0 {
+		c.warm, c.autoWarm = s.warm, false
 	}
 	for _, o := range opts {
 		o(&c)
@@ -407,18 +407,15 @@ func scaledDuration(d time.Duration, load, design float64, floor time.Duration) 
 	return out
 }
 
-// Simulate runs the model's replications at one load and returns the point.
-func Simulate(s *scenarios.Scenario, load float64, opts ...Option) (Point, error) {
-	m, err := Compile(s)
-	if err != nil {
-		return Point{}, err
-	}
-	cfg := newConfig(s, opts)
+// At runs the model's replications at one load (in the scenario's load unit) and returns the
+// point. The error is always nil today (Compile has caught what can go wrong).
+func (m *Model) At(load float64, opts ...Option) (Point, error) {
+	cfg := m.newConfig(opts)
 	autoWarmup(m, &cfg, load)
 	r := newRunner(&cfg, PhaseRun, cfg.reps)
 	reps, _ := r.toPrecision(m, load)
 	r.endPhase()
-	return m.point(s, load, reps, &cfg), nil
+	return m.point(load, reps, &cfg), nil
 }
 
 func (r *runner) replicate(m *Model, load float64) []replication {
@@ -509,7 +506,7 @@ func (m *Model) utilizationLaw(dm demands, load float64, reps []replication) []f
 }
 
 // point aggregates replications at one load into a Point.
-func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, cfg *config) Point {
+func (m *Model) point(load float64, reps []replication, cfg *config) Point {
 	p := Point{Load: load, Stable: true}
 	dm := m.dm
 	ul := m.utilizationLaw(dm, load, reps)
@@ -579,7 +576,7 @@ func (m *Model) point(s *scenarios.Scenario, load float64, reps []replication, c
 	if cfg != nil && cfg.analytic {
 		m.addAnalytic(&p, dm, load)
 	}
-	ok, why := m.criterion(s, reps, -1, load)
+	ok, why := m.criterion(reps, -1, load)
 	p.SLOMet, p.Violations, p.Breaches = ok, violationTexts(why), why
 	return p
 }
@@ -629,7 +626,7 @@ func (m *Model) steadyUtilization(load float64) []float64 {
 }
 
 // criterion evaluates the SLO on replication rep (or on the means over all when rep < 0).
-func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, load float64) (bool, []Violation) {
+func (m *Model) criterion(reps []replication, rep int, load float64) (bool, []Violation) {
 	var why []Violation
 	// operational law: an open network has no steady state when an unbounded station's offered
 	// utilization λ·D/c reaches 1, however short the run that would show the queue growing
@@ -667,15 +664,12 @@ func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, lo
 				why = append(why, Violation{Criterion: CriterionNoRequests, Subject: fl.name})
 			}
 		}
-		maxDrop := s.SLO.MaxDropRatio
-		if maxDrop == 0 {
-			maxDrop = 0.001
-		}
+		maxDrop := m.slo.maxDrop
 		if dr := avg(func(r *replication) float64 { return r.flows[f].dropRatio }); dr > maxDrop {
 			why = append(why, Violation{Criterion: CriterionDropRatio, Subject: fl.name, Value: dr, Limit: maxDrop})
 		}
 	}
-	if u := s.SLO.Utilization; u > 0 {
+	if u := m.slo.utilization; u > 0 {
 		worst, ws := 0.0, -1
 		for st := range m.stations {
 			x := avg(func(r *replication) float64 { return r.stations[st].util })
@@ -700,9 +694,9 @@ func (m *Model) criterion(s *scenarios.Scenario, reps []replication, rep int, lo
 // without one). +Inf when no open flow loads any station. Finite-capacity stations, and flows
 // that pass one, bound nothing (see steadyUtilization): a bounded station carries less than it
 // is offered, so its offered utilization is no upper bound of the load.
-func (m *Model) utilBound(s *scenarios.Scenario) float64 {
+func (m *Model) utilBound() float64 {
 	ul := m.steadyUtilization(m.design)
-	u := s.SLO.Utilization
+	u := m.slo.utilization
 	if u <= 0 || u > 1 {
 		u = 1
 	}

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -11,33 +10,24 @@ import (
 	"github.com/capsim/capsim/scenarios"
 )
 
-// Run simulates the scenario at design load, sweeps the load variable, searches the saturation
+// Run simulates the model at design load, sweeps the load variable, searches the saturation
 // point, names the bottleneck, re-simulates "+1 node / +1 replica" of it and evaluates the scaling
-// triggers and storage growth. The scenario must be validated (scenarios.Load does it).
-func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
-	m, err := Compile(s)
-	if err != nil {
-		return nil, err
-	}
-	cfg := newConfig(s, opts)
-	ld := loadSettings(s)
+// triggers and storage growth; with an availability section it estimates the availability, with
+// failures it runs them (Failures).
+func (m *Model) Run(opts ...Option) (*Result, error) {
+	cfg := m.newConfig(opts)
+	ld := m.load
 
-	res := &Result{
-		Scenario: s.Name, Title: s.Title, Description: s.Description,
-		Settings:     Settings{Seed: cfg.seed, Replications: cfg.reps, DurationS: cfg.dur.Seconds(), WarmupS: cfg.warm.Seconds(), Overrides: s.Overrides},
-		LoadVariable: ld.variable, LoadUnit: ld.unit, DesignLoad: ld.design, ClaimedCapacity: s.Claimed,
-		HeadroomTarget: s.SLO.Headroom * 100, UtilizationTrigger: s.SLO.Utilization,
+	res := &Result{}
+	*res = m.head
+	res.Sources = append([]Citation(nil), m.head.Sources...)
+	res.Assumptions = append([]Assumption(nil), m.head.Assumptions...)
+	res.Settings = Settings{Seed: cfg.seed, Replications: cfg.reps, DurationS: cfg.dur.Seconds(), WarmupS: cfg.warm.Seconds(), Overrides: m.overrides}
+	if mo := m.miniature; mo != nil {
+		x := *mo
+		res.Settings.Miniature = &x
 	}
-	if mo := s.MiniatureOf; mo != nil {
-		res.Settings.Miniature = &Miniature{Scale: mo.Scale, PinnedCPUs: mo.PinnedCPUs}
-	}
-	for _, c := range s.Sources {
-		res.Sources = append(res.Sources, Citation{File: c.File, Section: c.Section, Says: c.Says})
-	}
-	for _, a := range s.Assumptions {
-		res.Assumptions = append(res.Assumptions, Assumption{What: a.What, Value: a.Value, Source: a.Source, File: a.File})
-	}
-	res.Notes = modelNotes(s, m, &cfg)
+	res.Notes = m.modelNotes(&cfg)
 
 	// design load
 	warmup, pilotEvents := autoWarmup(m, &cfg, ld.design)
@@ -67,19 +57,19 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 		res.Settings.Replications = len(designReps)
 		res.Notes[0] = runNote(&cfg, len(designReps), pr, res.Warmup)
 	}
-	dp := m.point(s, ld.design, designReps, &cfg)
+	dp := m.point(ld.design, designReps, &cfg)
 	res.Flows, res.Stations = dp.Flows, dp.Stations
-	res.Nodes = nodeResults(s, m, dp)
-	res.CPUPerEvent = m.cpuPerEvent(s, designReps)
-	res.Triggers = triggers(s, m, dp)
-	res.Storage = storage(s, m)
+	res.Nodes = m.nodeResults(dp)
+	res.CPUPerEvent = m.cpuPerEvent(designReps)
+	res.Triggers = m.triggers(dp)
+	res.Storage = m.storageResult()
 	var breaches []Violation
 	res.SLOMet, breaches = DesignVerdict(dp, res.Storage, ld.design, ld.unit)
 	res.Violations, res.Breaches = violationTexts(breaches), breaches
 	res.setBottleneck(busiest(dp))
 
 	if cfg.sweep {
-		sat, sweep, satPoint := search(s, m, r, ld)
+		sat, sweep, satPoint := m.search(r, ld)
 		res.Saturation, res.Sweep = sat, sweep
 		satPrecision(pr, sat, cfg.reps)
 		if satPoint != nil {
@@ -94,20 +84,20 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 			res.CapacityHeadroomPercent = (res.Capacity/ld.design - 1) * 100
 		}
 		if cfg.advice && res.Bottleneck != "" {
-			res.Advice = advice(s, m, r, ld, sat.Value, res.BottleneckOf)
+			res.Advice = m.advice(r, ld, sat.Value, res.BottleneckOf)
 		}
 	}
 	r.endPhase()
-	if s.Availability != nil {
-		a, err := availabilityOf(s, cfg.seed, cfg.progress)
+	if m.avail != nil {
+		a, err := m.availability(cfg.seed, cfg.progress)
 		if err != nil {
 			return nil, fmt.Errorf("availability: %w", err)
 		}
 		res.Availability = a
 	}
-	if len(s.Failures) > 0 {
-		res.Failures = runFailures(s, m, &cfg)
-		res.Settings.FailureDurationS = failureDuration(s, cfg.dur).Seconds()
+	if len(m.failures) > 0 {
+		res.Failures = m.runFailures(&cfg)
+		res.Settings.FailureDurationS = m.failureDuration(cfg.dur).Seconds()
 		res.Notes = append(res.Notes, failureNotes()...)
 	}
 	if err := cfg.stopped(); err != nil {
@@ -117,28 +107,13 @@ func Run(s *scenarios.Scenario, opts ...Option) (*Result, error) {
 	return res, nil
 }
 
-type loadCfg struct {
-	variable, unit   string
-	design, min, max float64
-	points           int
-}
-
-func loadSettings(s *scenarios.Scenario) loadCfg {
-	ld := s.Load // defaults applied (scenarios.ApplyDefaults)
-	l := loadCfg{variable: ld.Variable, unit: ld.Unit, design: ld.Design, min: ld.Min, max: ld.Max, points: ld.Points}
-	if l.points < 2 {
-		l.points = 2
-	}
-	return l
-}
-
 // search sweeps the load and bisects, per replication, to the largest load meeting the SLO.
 // The sweep spans up to 1.15 × the utilization-law bound (beyond it the trigger fails for sure),
 // clipped to [min, max]. Each replication keeps its random streams across loads (common random
 // numbers), so its SLO criterion is close to monotone in the load and bisection is well defined;
 // the saturation point's interval is the Student-t interval over the replications' points.
-func search(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg) (*Saturation, []Point, *Point) {
-	bound := m.utilBound(s)
+func (m *Model) search(r *runner, ld loadCfg) (*Saturation, []Point, *Point) {
+	bound := m.utilBound()
 	hi := ld.max
 	if !math.IsInf(bound, 1) {
 		hi = math.Min(ld.max, 1.15*bound)
@@ -169,7 +144,7 @@ func search(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg) (*Saturation
 			reps[rep] = *ts[i*cfg.reps+rep].out
 		}
 		byLoad[i] = reps
-		sweep[i] = m.point(s, x, reps, cfg)
+		sweep[i] = m.point(x, reps, cfg)
 	}
 	sat := &Saturation{Variable: ld.variable, Unit: ld.unit, AnalyticBound: bound, Bounded: true}
 	if math.IsInf(bound, 1) {
@@ -183,7 +158,7 @@ func search(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg) (*Saturation
 	for rep := 0; rep < cfg.reps; rep++ {
 		lo, up := ld.min, -1.0
 		for i := range loads {
-			ok, why := m.criterion(s, byLoad[i], rep, loads[i])
+			ok, why := m.criterion(byLoad[i], rep, loads[i])
 			if !ok {
 				up = loads[i]
 				limits[rep] = why
@@ -211,7 +186,7 @@ func search(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg) (*Saturation
 		for i, rep := range who {
 			one := make([]replication, cfg.reps)
 			one[rep] = *bt[i].out
-			ok, why := m.criterion(s, one, rep, bt[i].load)
+			ok, why := m.criterion(one, rep, bt[i].load)
 			if ok {
 				brs[rep].lo = bt[i].load
 			} else {
@@ -293,240 +268,10 @@ func (r *Result) setBottleneck(st StationResult) {
 	r.Bottleneck, r.BottleneckOf = st.Name, st.Component
 }
 
-// clone deep-copies a scenario (for what-if variants).
-func clone(s *scenarios.Scenario) *scenarios.Scenario {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic(err) // programmer error: Scenario is plain data
-	}
-	var out scenarios.Scenario
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic(err)
-	}
-	return &out
-}
-
-// advice re-simulates the model with one more node like the bottleneck's node and with one more
-// instance of the service that loads the bottleneck most (or a bigger pool / more consumers).
-func advice(s *scenarios.Scenario, m *Model, r *runner, ld loadCfg, base float64, bottleneck Component) []Advice {
-	var variants []struct {
-		change string
-		s      *scenarios.Scenario
-	}
-	add := func(change string, v *scenarios.Scenario) {
-		variants = append(variants, struct {
-			change string
-			s      *scenarios.Scenario
-		}{change, v})
-	}
-	node := ""
-	if bottleneck.Kind == ComponentCPU || bottleneck.Kind == ComponentDisk {
-		node = bottleneck.Node
-	}
-	switch {
-	case node != "":
-		if v, ok := addNodeLike(s, node); ok {
-			add(fmt.Sprintf("+1 node like %s", node), v)
-		}
-		if svc := topService(s, m, node); svc != "" {
-			if v, ok, on := addReplica(s, m, svc); ok {
-				add(fmt.Sprintf("+1 replica of %s (on %s)", svc, on), v)
-			}
-		}
-	default:
-		v := clone(s)
-		for i := range v.Stations {
-			if bottleneck.Kind == ComponentStation && v.Stations[i].Name == bottleneck.Name {
-				v.Stations[i].Servers++
-				add(fmt.Sprintf("+1 server at %s", bottleneck.Name), v)
-			}
-		}
-		for i := range v.Queues {
-			if bottleneck.Kind == ComponentQueue && v.Queues[i].Name == bottleneck.Name {
-				v.Queues[i].Concurrency *= 2
-				add(fmt.Sprintf("2× consumers of queue %s (%d)", v.Queues[i].Name, v.Queues[i].Concurrency), v)
-			}
-		}
-		for i := range v.Services {
-			if bottleneck.Kind == ComponentWorkers && v.Services[i].Name == bottleneck.Name && v.Services[i].Concurrency > 0 {
-				v.Services[i].Concurrency *= 2
-				add(fmt.Sprintf("2× workers per instance of %s (%d)", v.Services[i].Name, v.Services[i].Concurrency), v)
-				if w, ok, on := addReplica(s, m, v.Services[i].Name); ok {
-					add(fmt.Sprintf("+1 replica of %s (on %s)", v.Services[i].Name, on), w)
-				}
-			}
-		}
-		for i := range v.Databases {
-			if bottleneck.Kind == ComponentConnections && v.Databases[i].Name == bottleneck.Name {
-				v.Databases[i].Pool *= 2
-				add(fmt.Sprintf("2× connection pool of %s (%d)", v.Databases[i].Name, v.Databases[i].Pool), v)
-			}
-		}
-	}
-	var out []Advice
-	for _, v := range variants {
-		vm, err := Compile(v.s)
-		if err != nil {
-			continue
-		}
-		sub := &runner{cfg: &config{}, meter: r.meter} // the run's phase counts the advice too
-		*sub.cfg = *r.cfg
-		sub.cfg.reps = r.cfg.adviceReps
-		sub.cfg.advice = false
-		sub.cfg.bisections = 5
-		ld2 := ld
-		ld2.points = 2
-		sat, _, near := search(v.s, vm, sub, ld2)
-		r.mu.Lock()
-		r.events += sub.events
-		r.mu.Unlock()
-		a := Advice{Change: v.change, Saturation: sat.Value}
-		if base > 0 {
-			a.GainPercent = (sat.Value/base - 1) * 100
-		}
-		if near != nil {
-			a.Bottleneck = busiest(*near).Name
-		}
-		out = append(out, a)
-	}
-	return out
-}
-
-// addNodeLike clones node name as a new node and places on it one more instance of everything
-// placed on the original (services, store data node, cache, database read replica).
-func addNodeLike(s *scenarios.Scenario, name string) (*scenarios.Scenario, bool) {
-	v := clone(s)
-	var orig *scenarios.Node
-	for i := range v.Nodes {
-		if v.Nodes[i].Name == name {
-			orig = &v.Nodes[i]
-		}
-	}
-	if orig == nil {
-		return nil, false
-	}
-	nn := *orig
-	nn.Name = name + "-copy"
-	v.Nodes = append(v.Nodes, nn)
-	for i := range v.Services {
-		sv := &v.Services[i]
-		if sv.SingleInstance {
-			continue
-		}
-		for j, p := range sv.Placement {
-			if p == name {
-				sv.Placement = append(sv.Placement, nn.Name)
-				if len(sv.Balancer.Weights) > 0 {
-					sv.Balancer.Weights = append(sv.Balancer.Weights, sv.Balancer.Weights[j])
-				}
-				break
-			}
-		}
-	}
-	for i := range v.Stores {
-		for _, n := range v.Stores[i].Nodes {
-			if n == name {
-				v.Stores[i].Nodes = append(v.Stores[i].Nodes, nn.Name)
-				break
-			}
-		}
-	}
-	for i := range v.Caches {
-		for _, n := range v.Caches[i].Nodes {
-			if n == name {
-				v.Caches[i].Nodes = append(v.Caches[i].Nodes, nn.Name)
-				break
-			}
-		}
-	}
-	for i := range v.Databases {
-		db := &v.Databases[i]
-		if db.Primary == name || contains(db.Replicas, name) {
-			db.Replicas = append(db.Replicas, nn.Name)
-			if db.ReadRouting == "" || db.ReadRouting == "primary" {
-				db.ReadRouting = "all"
-			}
-		}
-	}
-	return v, true
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-// topService is the (non single-instance) service whose handlers put the most demand on node's
-// CPU and disk at design load.
-func topService(s *scenarios.Scenario, m *Model, node string) string {
-	byS := m.serviceDemand()
-	best, bd := "", 0.0
-	for si := range s.Services {
-		if s.Services[si].SingleInstance {
-			continue
-		}
-		d := 0.0
-		for ni, n := range m.nodeNames {
-			if n == node {
-				d += byS[si][m.nodeCPU[ni]] + byS[si][m.nodeDisk[ni]]
-			}
-		}
-		if d > bd {
-			best, bd = s.Services[si].Name, d
-		}
-	}
-	return best
-}
-
-// addReplica places one more instance of svc on the node with the lowest utilization-law CPU
-// utilization at design load among the nodes that do not run it; it returns that node.
-func addReplica(s *scenarios.Scenario, m *Model, svc string) (*scenarios.Scenario, bool, string) {
-	v := clone(s)
-	ul := m.utilizationLaw(m.dm, m.design, nil)
-	nodes := make([]int, len(m.nodeNames))
-	for i := range nodes {
-		nodes[i] = i
-	}
-	sort.SliceStable(nodes, func(a, b int) bool { return ul[m.nodeCPU[nodes[a]]] < ul[m.nodeCPU[nodes[b]]] })
-	for i := range v.Services {
-		sv := &v.Services[i]
-		if sv.Name != svc || sv.SingleInstance || len(nodes) == 0 {
-			continue
-		}
-		// the least-utilized node that does not run the service yet (another instance on a node
-		// that runs one only splits that node's cores further)
-		has := map[string]bool{}
-		for _, p := range sv.Placement {
-			has[p] = true
-		}
-		target := ""
-		for _, ni := range nodes {
-			if !has[m.nodeNames[ni]] {
-				target = m.nodeNames[ni]
-				break
-			}
-		}
-		if target == "" {
-			return nil, false, ""
-		}
-		sv.Placement = append(sv.Placement, target)
-		if len(sv.Balancer.Weights) > 0 {
-			sv.Balancer.Weights = append(sv.Balancer.Weights, 1)
-		}
-		return v, true, target
-	}
-	return nil, false, ""
-}
-
-func nodeResults(s *scenarios.Scenario, m *Model, p Point) []NodeResult {
+func (m *Model) nodeResults(p Point) []NodeResult {
 	var out []NodeResult
-	used := s.MemoryByNode()
-	for i, n := range s.Nodes {
-		nr := NodeResult{Name: n.Name, Role: n.Role, Cores: n.Cores, CPULimit: n.CPULimit, MemoryBytes: float64(n.Memory), MemoryUsedBytes: used[n.Name], Components: n.Components}
+	for i, n := range m.nodes {
+		nr := NodeResult{Name: n.name, Role: n.role, Cores: n.cores, CPULimit: n.cpuLimit, MemoryBytes: n.memory, MemoryUsedBytes: n.memoryUsed, Components: n.components}
 		nr.CPUUtilization = p.Stations[m.nodeCPU[i]].Utilization
 		nr.DiskUtilization = p.Stations[m.nodeDisk[i]].Utilization
 		out = append(out, nr)
@@ -535,7 +280,7 @@ func nodeResults(s *scenarios.Scenario, m *Model, p Point) []NodeResult {
 }
 
 // triggers evaluates the scaling triggers of seed 004 at design load.
-func triggers(s *scenarios.Scenario, m *Model, p Point) []Trigger {
+func (m *Model) triggers(p Point) []Trigger {
 	const src = "seed 004 (Changemaker, \"When to Scale\")"
 	var out []Trigger
 	for _, f := range p.Flows {
@@ -543,18 +288,17 @@ func triggers(s *scenarios.Scenario, m *Model, p Point) []Trigger {
 			out = append(out, Trigger{Name: "P95 response time over target", Subject: f.Name, Value: f.LatencyMS.P95.Mean, Threshold: f.P95TargetMS, Fired: f.LatencyMS.P95.Mean > f.P95TargetMS, Source: src + ": API response time > 500ms (P95)"})
 		}
 	}
-	cpuT := s.SLO.Utilization
+	cpuT := m.slo.utilization
 	if cpuT <= 0 {
 		cpuT = 0.7
 	}
-	memT := s.SLO.Memory
-	used := s.MemoryByNode()
-	for i, n := range s.Nodes {
+	memT := m.slo.memory
+	for i, n := range m.nodes {
 		u := p.Stations[m.nodeCPU[i]].Utilization.Mean
-		out = append(out, Trigger{Name: "CPU utilization over trigger", Subject: n.Name, Value: u, Threshold: cpuT, Fired: u > cpuT, Source: src + ": CPU usage > 70% sustained"})
-		if n.Memory > 0 && used[n.Name] > 0 {
-			f := used[n.Name] / float64(n.Memory)
-			out = append(out, Trigger{Name: "Memory use over trigger", Subject: n.Name, Value: f, Threshold: memT, Fired: f > memT, Source: src + ": Memory usage > 80% sustained"})
+		out = append(out, Trigger{Name: "CPU utilization over trigger", Subject: n.name, Value: u, Threshold: cpuT, Fired: u > cpuT, Source: src + ": CPU usage > 70% sustained"})
+		if n.memory > 0 && n.memoryUsed > 0 {
+			f := n.memoryUsed / n.memory
+			out = append(out, Trigger{Name: "Memory use over trigger", Subject: n.name, Value: f, Threshold: memT, Fired: f > memT, Source: src + ": Memory usage > 80% sustained"})
 		}
 	}
 	for _, st := range p.Stations {
@@ -563,15 +307,26 @@ func triggers(s *scenarios.Scenario, m *Model, p Point) []Trigger {
 			// a pool is exhausted when arrivals regularly find every connection/worker busy
 			out = append(out, Trigger{Name: "Pool exhausted (utilization)", Subject: st.Name, Value: st.Utilization.Mean, Threshold: 0.95, Fired: st.Utilization.Mean > 0.95, Source: src + ": Database connection pool exhausted"})
 		case kindQueue:
-			qt := s.SLO.QueueTrigger
+			qt := m.slo.queueTrigger
 			out = append(out, Trigger{Name: "Job queue backing up (mean waiting)", Subject: st.Name, Value: st.MeanQueueLength.Mean, Threshold: qt, Fired: st.MeanQueueLength.Mean > qt, Source: src + ": Job queue backing up (>100 jobs waiting)"})
 		}
 	}
 	return out
 }
 
+// storageResult is a copy of the storage growth Compile computed (nil without a storage section).
+func (m *Model) storageResult() *StorageResult {
+	if m.storage == nil {
+		return nil
+	}
+	out := *m.storage
+	out.Nodes = append([]NodeStorage(nil), m.storage.Nodes...)
+	return &out
+}
+
 // storage computes disk growth at design load (average rate, without the peak factor).
-func storage(s *scenarios.Scenario, m *Model) *StorageResult {
+func (c *compiler) storage() *StorageResult {
+	s, m := c.s, c.m
 	st := s.Storage
 	if st.Flow == "" {
 		return nil
@@ -690,24 +445,24 @@ func failureNotes() []string {
 }
 
 // ratesNote states at which load the flows' rates are given.
-func ratesNote(s *scenarios.Scenario, m *Model) string {
+func (m *Model) ratesNote() string {
 	if m.ref == m.design {
 		return "Every flow's rate is given at design load and scales linearly with the load variable; closed populations scale likewise."
 	}
-	unit := s.Load.Unit
+	unit := m.load.unit
 	return fmt.Sprintf("Every flow's rate is given at %g %s (the file's design load, load.rates_at) and scales linearly with the load variable, so at the design load of %g %s every flow offers %.4g times that traffic; closed populations scale likewise.", m.ref, unit, m.design, unit, m.design/m.ref)
 }
 
 // modelNotes lists the modelling statements every report shows.
-func modelNotes(s *scenarios.Scenario, m *Model, cfg *config) []string {
+func (m *Model) modelNotes(cfg *config) []string {
 	n := []string{
 		fmt.Sprintf("Discrete-event simulation: %d replications of %s simulated after a %s warm-up (discarded); 95 %% intervals are Student-t over replications; seed %d.", cfg.reps, cfg.dur, cfg.warm, cfg.seed),
-		ratesNote(s, m),
+		m.ratesNote(),
 		"Response time is end to end: from a request's arrival to the end of its last downstream step, including queue hand-offs to consumers.",
 		"Saturation point: per replication, the largest load at which every P95 target, the utilization trigger, the drop limit and queue stability hold, found by a sweep and bisection with common random numbers; the interval is over replications.",
 		"Bottleneck: the station or pool with the highest utilization at the sweep load nearest below the saturation point.",
 	}
-	if len(s.Nodes) > 0 {
+	if len(m.nodes) > 0 {
 		n = append(n,
 			"Node CPU is a processor-sharing station with one server per core, shared by every service instance, shard copy, database and cache on the node; disk is an FCFS station with disk_parallelism servers.",
 			"Per-event costs of a batch are the sum of independent exponential per-event costs (Erlang with shape = events), added to the per-request cost.",
@@ -716,13 +471,13 @@ func modelNotes(s *scenarios.Scenario, m *Model, cfg *config) []string {
 			"Queues: a request waits for one of the queue's consumers (block = the producer keeps holding its worker meanwhile); drop = lost when the waiting room is full.",
 		)
 	}
-	for _, nd := range s.Nodes {
-		if nd.CPULimit > 0 {
+	for _, nd := range m.nodes {
+		if nd.cpuLimit > 0 {
 			n = append(n, "A node with cpu_limit is a CFS quota, not a slower CPU: in every cpu_period (aligned from time 0) it may use cpu_limit × cpu_period of CPU time; it runs on its cores at full speed until that is spent, then everything on it stalls until the next period. Its CPU utilization is CPU time / (cpu_limit × time); throttled periods is the fraction of periods with work in which the budget ran out.")
 			break
 		}
 	}
-	if len(s.Storage.Flow) > 0 {
+	if m.storageNote {
 		n = append(n, "Storage: average event rate (no peak factor) × event size × index ratio × (1 + replicas), a 30-day month; days until full assume no deletion.")
 	}
 	return n

@@ -38,7 +38,7 @@ flows:
 	more := load("  - {name: batch, servers: 3, service: 20ms}\n",
 		"  - name: jobs\n    rate: 50/s\n    route: [{station: batch}, {branch: [{probability: 0.5, route: [{station: batch}]}]}]\n")
 	run := func(s *scenarios.Scenario) (flow, web, db string) {
-		p, err := Simulate(s, 1, WithReplications(3), WithDuration(30*time.Second, 2*time.Second))
+		p, err := mustCompile(t, s).At(1, WithReplications(3), WithDuration(30*time.Second, 2*time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,7 +49,7 @@ func TestExamplesMatchTheory(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
 			s := mustLoad(t, c.file)
-			p, err := Simulate(s, s.Load.Design, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm))
+			p, err := mustCompile(t, s).At(s.Load.Design, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +97,7 @@ func exp(ms float64) scenarios.Dist {
 // §4.4), and with c servers at light load a job is served at full speed (R ≈ S).
 func TestProcessorSharing(t *testing.T) {
 	s := plain("ps", 1, 0, "ps", exp(10), 70)
-	p, err := Simulate(s, 70, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm))
+	p, err := mustCompile(t, s).At(70, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestProcessorSharing(t *testing.T) {
 	}
 	// deterministic service under PS: the mean is still S/(1−ρ) (insensitivity)
 	s = plain("psd", 1, 0, "ps", scenarios.Dist{Kind: scenarios.Deterministic, Mean: scenarios.Duration(10 * time.Millisecond)}, 70)
-	p, err = Simulate(s, 70, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm))
+	p, err = mustCompile(t, s).At(70, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestProcessorSharing(t *testing.T) {
 // 15.892, so the miss was chance, not bias.
 func TestMMcK(t *testing.T) {
 	s := plain("mmck", 2, 5, "fcfs", exp(10), 180)
-	p, err := Simulate(s, 180, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm))
+	p, err := mustCompile(t, s).At(180, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestTandemJackson(t *testing.T) {
 		Flows: []scenarios.Flow{{Name: "f", Rate: 50, Route: []scenarios.Step{{Station: "a"}, {Station: "b"}}}},
 	}
 	s.ApplyDefaults()
-	p, err := Simulate(s, 50, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm), WithAnalytic(true))
+	p, err := mustCompile(t, s).At(50, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm), WithAnalytic(true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestBranching(t *testing.T) {
 		}}},
 	}
 	s.ApplyDefaults()
-	p, err := Simulate(s, 100, WithReplications(10), WithDuration(100*time.Second, 5*time.Second))
+	p, err := mustCompile(t, s).At(100, WithReplications(10), WithDuration(100*time.Second, 5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestClosedNetworkMVA(t *testing.T) {
 			Route: []scenarios.Step{{Station: "app"}, {Station: "db"}}}},
 	}
 	s.ApplyDefaults()
-	p, err := Simulate(s, 20, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm), WithAnalytic(true))
+	p, err := mustCompile(t, s).At(20, WithReplications(theoryReps), WithDuration(theoryDur, theoryWarm), WithAnalytic(true))
 	if err != nil {
 		t.Fatal(err)
 	}

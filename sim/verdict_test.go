@@ -28,7 +28,7 @@ func TestDesignVerdictCountsStorage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Run(s, fast...)
+		res, err := mustCompile(t, s).Run(fast...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func TestDesignVerdictCountsStorage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := NMinus1(s, WithReplications(2), WithDuration(10*time.Second, 2*time.Second))
+	rows, err := mustCompile(t, s).NMinus1(WithReplications(2), WithDuration(10*time.Second, 2*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

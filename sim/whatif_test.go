@@ -30,7 +30,7 @@ func TestWhatIfDesignLoadScalesTraffic(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Run(s, WithSweep(false), WithReplications(2), WithDuration(20*time.Second, 2*time.Second))
+			res, err := mustCompile(t, s).Run(WithSweep(false), WithReplications(2), WithDuration(20*time.Second, 2*time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}

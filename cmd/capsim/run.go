@@ -133,7 +133,11 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	}
 	if f.analytic {
 		for i, s := range scs {
-			if err := sim.CheckAnalytic(s); err != nil {
+			m, err := sim.Compile(s)
+			if err == nil {
+				err = m.CheckAnalytic()
+			}
+			if err != nil {
 				return invalid(fmt.Errorf("%s: --analytic: %w", files[i], err))
 			}
 		}

@@ -36,7 +36,11 @@ func simulate(ctx context.Context, s *scenarios.Scenario, file string, f *runFla
 		defer bar.finish()
 		opts = append(opts, sim.WithProgress(bar.update))
 	}
-	res, err := sim.Run(s, opts...)
+	m, err := sim.Compile(s)
+	if err != nil {
+		return nil, runError(file, err)
+	}
+	res, err := m.Run(opts...)
 	if err != nil {
 		return nil, runError(file, err)
 	}
@@ -50,7 +54,7 @@ func simulate(ctx context.Context, s *scenarios.Scenario, file string, f *runFla
 		}
 	}
 	if f.nMinus1 || nodeFailure {
-		rows, err := sim.NMinus1(s, opts...)
+		rows, err := m.NMinus1(opts...)
 		if errors.Is(err, sim.ErrNoNodes) {
 			return nil, invalid(fmt.Errorf("%s: --n-1 needs a deployment with nodes: %w", file, err))
 		}
