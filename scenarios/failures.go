@@ -50,7 +50,8 @@ type HA struct {
 	// `retries 3`, `option redispatch`, `timeout connect 5000` (seed 001).
 	HealthCheck HealthCheck `yaml:"health_check,omitempty" json:"health_check,omitempty"`
 	// Patroni manages PostgreSQL failover: `ttl 30`, `loop_wait 10`, `retry_timeout 10`,
-	// `maximum_lag_on_failover 1048576` (seed 001).
+	// `maximum_lag_on_failover 1048576` (seed 001). Without an `ha.patroni` section nothing
+	// promotes a replica (see FailoverManaged); its omitted fields take these defaults.
 	Patroni Patroni `yaml:"patroni,omitempty" json:"patroni,omitempty"`
 	// Sentinel manages Redis failover: `down-after-milliseconds 5000`, `quorum 2`,
 	// `failover-timeout 10000` (seed 001).
@@ -143,6 +144,12 @@ var (
 	DefaultAgents       = AgentBuffer{Backoff: Duration(time.Second), MaxBackoff: Duration(30 * time.Second)}
 	DefaultOrchestrator = Orchestrator{NodeDownTimeout: Duration(340 * time.Second), StartDelay: Duration(30 * time.Second)}
 )
+
+// FailoverManaged reports whether a failover manager (Patroni) promotes a database replica:
+// the scenario gives `ha.patroni` (any of its fields). Without it a replica is streamed to and never
+// promoted (seed 004's replica): a primary's failure lasts until its restart. The model and
+// the containerized miniature (which starts Patroni only then) follow the same rule.
+func (h HA) FailoverManaged() bool { return h.Patroni != (Patroni{}) }
 
 // WithHADefaults returns h with every zero field set to its default.
 func (h HA) WithHADefaults() HA {

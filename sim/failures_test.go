@@ -325,6 +325,35 @@ sim: {warmup: 2s, duration: 60s}
 	}
 }
 
+// TestNoFailoverManager: a replica with no ha.patroni is streamed to and never promoted (seed
+// 004's replica): the database is down from the crash to the repair at 40 s, nothing detects
+// it, and no acknowledged write is lost (the restarted primary replays its WAL).
+func TestNoFailoverManager(t *testing.T) {
+	s := loadYAML(t, `
+name: nofail
+load: {design: 10}
+slo: {p95: {writes: 1s}}
+nodes: [{name: p, cores: 8}, {name: r, cores: 8}, {name: app, cores: 8}]
+services:
+  - {name: api, placement: [app], handlers: [{class: w, cpu: 1ms, calls: [{database: pg, op: write}]}]}
+databases:
+  - {name: pg, primary: p, replicas: [r], write: {cpu: 1ms}, read: {cpu: 1ms}}
+flows:
+  - {name: writes, rate: 10/s, entry: {service: api, class: w}}
+failures:
+  - {at: 10s, database: pg, kind: crash, recover_after: 40s}
+sim: {warmup: 2s, duration: 90s}
+`)
+	fr, err := mustCompile(t, s).Failures(WithReplications(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fr[0]
+	if f.Detected || f.RPOEvents.Mean != 0 || f.RTOS.Mean < 40 || f.RTOS.Mean > 41.5 {
+		t.Errorf("detected %v, RPO %.1f writes, RTO %.1f s: want no promotion, nothing lost, down until the 40 s repair", f.Detected, f.RPOEvents.Mean, f.RTOS.Mean)
+	}
+}
+
 // TestAgentRetriesOff: an agent ingest flow through its only agent manager, crashed for 40 s
 // with fast checks. Agents that retry fail each batch many times and send it again after the
 // repair (failed attempts > arrivals during the outage, a backlog to drain); without retries

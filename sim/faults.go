@@ -336,6 +336,10 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 			k.note("database %s: no replica to promote; writes fail until the primary returns", k.m.dbs[db].name)
 			return
 		}
+		if !k.m.failover {
+			k.note("database %s: no failover manager (no ha.patroni) promotes its replica; writes fail until the primary returns", k.m.dbs[db].name)
+			return
+		}
 		if lagBytes := fs.writeRate(k, db) * float64(p.WriteSize) * p.ReplicationLag.Seconds(); lagBytes > float64(p.MaximumLagOnFailover) && !k.m.dbs[db].sync {
 			k.note("database %s: replica lag %.0f B > maximum_lag_on_failover: no promotion", k.m.dbs[db].name, lagBytes)
 			return

@@ -257,22 +257,24 @@ type Model struct {
 	dm        demands // expected demand per request (operational analysis), set by Compile
 
 	// resolved by Compile (settings.go); the analyses read these, never the scenario
-	head         Result   // the descriptive fields every Result starts with
-	overrides    []string // --set assignments (Settings.Overrides)
-	miniature    *Miniature
-	load         loadCfg
-	slo          sloSpec
-	sim          simSettings
-	nodes        []nodeInfo // in file order (index = node index)
-	sizing       *scenarios.Sizing
-	storage      *StorageResult // storage growth at design load, nil without a storage section
-	storageNote  bool
-	retention    time.Duration // storage.retention (0: none)
-	indexRatio   float64       // storage.index_ratio as written
-	failures     []failSpec    // scheduled failures, in file order
-	ha           scenarios.HA  // with defaults applied (scenarios.HA.WithHADefaults)
-	orchestrated bool          // ha.orchestrator is set
-	dbs          []dbInfo      // in file order
+	head        Result   // the descriptive fields every Result starts with
+	overrides   []string // --set assignments (Settings.Overrides)
+	miniature   *Miniature
+	load        loadCfg
+	slo         sloSpec
+	sim         simSettings
+	nodes       []nodeInfo // in file order (index = node index)
+	sizing      *scenarios.Sizing
+	storage     *StorageResult // storage growth at design load, nil without a storage section
+	storageNote bool
+	retention   time.Duration // storage.retention (0: none)
+	indexRatio  float64       // storage.index_ratio as written
+	failures    []failSpec    // scheduled failures, in file order
+	ha          scenarios.HA  // with defaults applied (scenarios.HA.WithHADefaults)
+	// failover: Patroni promotes a database replica (scenarios.HA.FailoverManaged)
+	failover     bool
+	orchestrated bool     // ha.orchestrator is set
+	dbs          []dbInfo // in file order
 	uses         []availability.FlowUse
 	avail        *availabilitySpec // nil without an availability section
 	// src is the scenario compiled, kept only to build what-if variants (whatif.go): a

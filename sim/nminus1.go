@@ -33,7 +33,8 @@ var ErrNoNodes = errors.New("sim: N-1 analysis needs a deployment with nodes")
 //     fit even without replicas, make the store red; fewer nodes than the master quorum
 //     (ha.search.minimum_master_nodes, default a majority of the store's nodes) stops writes;
 //     red and no quorum make the tier not survive;
-//   - a database whose primary was X promotes its first replica (Patroni); with no replica the
+//   - a database whose primary was X promotes its first replica (Patroni, when ha.patroni is
+//     given: scenarios.HA.FailoverManaged); with no replica or no failover manager the
 //     tier does not survive; a lost replica is dropped from read routing;
 //   - a cache loses X; a cache with no node left misses every lookup (its on_miss calls run).
 //
@@ -477,6 +478,10 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 		if db.Primary == name {
 			if len(db.Replicas) == 0 {
 				fatal = append(fatal, fmt.Sprintf("database %s: primary on %s lost, no replica to promote (%s)", db.Name, name, flowsUsing("db", db.Name)))
+				continue
+			}
+			if !v.HA.FailoverManaged() {
+				fatal = append(fatal, fmt.Sprintf("database %s: primary on %s lost, and no failover manager (no ha.patroni) promotes its replica (%s)", db.Name, name, flowsUsing("db", db.Name)))
 				continue
 			}
 			db.Primary, db.Replicas = db.Replicas[0], db.Replicas[1:]

@@ -184,7 +184,23 @@ flows:
   - name: web
     rate: 100/s
     entry: {service: api, class: get}
+ha:
+  patroni: {ttl: 30s}
 `
+
+// TestNMinus1NoFailoverManager: the same tier without ha.patroni: nothing promotes pg-2, so
+// losing pg-1 is fatal — the rule the fault kernel and the availability structure share
+// (scenarios.HA.FailoverManaged), as the containerized cluster starts Patroni only then.
+func TestNMinus1NoFailoverManager(t *testing.T) {
+	s := nm1Load(t, strings.Replace(nm1DBTier, "ha:\n  patroni: {ttl: 30s}\n", "", 1))
+	rows, err := mustCompile(t, s).NMinus1(nm1Fast...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := nm1Row(t, rows, "pg-1"); r.Survives || !strings.Contains(r.Why, "no failover manager") {
+		t.Errorf("pg-1 down without Patroni: want fatal, no failover manager; got %+v", r)
+	}
+}
 
 func TestNMinus1DatabaseAndStore(t *testing.T) {
 	s := nm1Load(t, nm1DBTier)

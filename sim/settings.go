@@ -173,6 +173,7 @@ func (c *compiler) resolve() {
 		m.failures = append(m.failures, c.failure(f))
 	}
 	m.ha = s.HA.WithHADefaults()
+	m.failover = s.HA.FailoverManaged()
 	m.orchestrated = s.HA.Orchestrator != nil
 	for _, db := range s.Databases {
 		m.dbs = append(m.dbs, dbInfo{name: db.Name, replicas: db.Replicas, sync: db.Replication == "sync", readRouting: db.ReadRouting})

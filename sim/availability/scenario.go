@@ -143,7 +143,8 @@ func FromScenario(s *scenarios.Scenario) ([]Component, Structure, error) {
 //     scenarios.AllocateShards, not re-created elsewhere during a repair: conservative) and, for
 //     stores the flow indexes into, at least ha.search.minimum_master_nodes of the store's nodes
 //     are up (default a majority);
-//   - every database has its primary or a replica up (failover promotes a replica);
+//   - every database has its primary up, or a replica when Patroni promotes one
+//     (scenarios.HA.FailoverManaged);
 //   - every cache has a node up.
 //
 // Errors: no availability section (wraps ErrNoModel), no nodes, no flow using a node (wraps
@@ -270,6 +271,12 @@ func Derive(s *scenarios.Scenario) (*Model, error) {
 	}
 	for _, db := range s.Databases {
 		if !need["db"][db.Name] {
+			continue
+		}
+		if len(db.Replicas) > 0 && !s.HA.FailoverManaged() {
+			// nothing promotes the replica: the primary's node must be up
+			groups = append(groups, group{nodes("database "+db.Name, []string{db.Primary}), 1})
+			words = append(words, fmt.Sprintf("database %s: primary up (no failover manager promotes a replica)", db.Name))
 			continue
 		}
 		groups = append(groups, group{nodes("database "+db.Name, append([]string{db.Primary}, db.Replicas...)), 1})
