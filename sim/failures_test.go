@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -114,28 +115,34 @@ sim: {warmup: 2s, duration: 80s}
 	}
 }
 
+// dbPair is a scenario of a PostgreSQL primary p with a streaming replica r, and one flow of
+// rate requests/s through service api on node app, each making one database op ("read" or
+// "write"); ha (a whole `ha:` section or ""), the failure and the sim settings complete it.
+func dbPair(op string, rate int, ha, failure, sim string) string {
+	return fmt.Sprintf(`
+name: pair
+load: {design: 10}
+slo: {p95: {%[1]ss: 1s}}
+nodes: [{name: p, cores: 8}, {name: r, cores: 8}, {name: app, cores: 8}]
+services:
+  - {name: api, placement: [app], handlers: [{class: c, cpu: 1ms, calls: [{database: pg, op: %[1]s}]}]}
+databases:
+  - {name: pg, primary: p, replicas: [r], read: {cpu: 1ms}, write: {cpu: 1ms}}
+flows:
+  - {name: %[1]ss, rate: %[2]d/s, entry: {service: api, class: c}}
+%[3]s
+failures:
+  - %[4]s
+sim: %[5]s
+`, op, rate, ha, failure, sim)
+}
+
 // TestReadsFollowPromotion: reads routed to the primary reach whoever leads (Patroni's HAProxy
 // GET /primary), so after Patroni promotes the replica a read flow recovers at the promotion
 // (ttl − U·loop_wait + U'·loop_wait after the crash: 30 s on average), long before the old
 // primary's repair at 150 s; before the fix the reads stayed on the dead primary until then.
 func TestReadsFollowPromotion(t *testing.T) {
-	s := loadYAML(t, `
-name: reads
-load: {design: 100}
-slo: {p95: {reads: 1s}}
-nodes: [{name: p, cores: 8}, {name: r, cores: 8}, {name: app, cores: 8}]
-services:
-  - {name: api, placement: [app], handlers: [{class: get, cpu: 1ms, calls: [{database: pg, op: read}]}]}
-databases:
-  - {name: pg, primary: p, replicas: [r], read: {cpu: 1ms}, write: {cpu: 1ms}}
-flows:
-  - {name: reads, rate: 100/s, entry: {service: api, class: get}}
-ha:
-  patroni: {ttl: 30s, loop_wait: 10s}
-failures:
-  - {at: 20s, database: pg, kind: crash, recover_after: 150s}
-sim: {warmup: 5s, duration: 200s}
-`)
+	s := loadYAML(t, dbPair("read", 100, "ha:\n  patroni: {ttl: 30s, loop_wait: 10s}", "{at: 20s, database: pg, kind: crash, recover_after: 150s}", "{warmup: 5s, duration: 200s}"))
 	fr, err := mustCompile(t, s).Failures(WithReplications(10))
 	if err != nil {
 		t.Fatal(err)
@@ -299,22 +306,7 @@ var _ = time.Second
 // (DESIGN.md's reference cluster): with ttl 30 s, loop_wait 10 s the promotion comes 20.6–31.2 s
 // after the crash, 25.9 s on average — not at the replica's next loop (20–40 s, mean 30).
 func TestPatroniPromotionTime(t *testing.T) {
-	s := loadYAML(t, `
-name: promo
-load: {design: 10}
-nodes: [{name: p, cores: 8}, {name: r, cores: 8}, {name: app, cores: 8}]
-services:
-  - {name: api, placement: [app], handlers: [{class: w, cpu: 1ms, calls: [{database: pg, op: write}]}]}
-databases:
-  - {name: pg, primary: p, replicas: [r], write: {cpu: 1ms}, read: {cpu: 1ms}}
-flows:
-  - {name: writes, rate: 10/s, entry: {service: api, class: w}}
-ha:
-  patroni: {ttl: 30s, loop_wait: 10s}
-failures:
-  - {at: 10s, database: pg, kind: crash}
-sim: {warmup: 2s, duration: 60s}
-`)
+	s := loadYAML(t, dbPair("write", 10, "ha:\n  patroni: {ttl: 30s, loop_wait: 10s}", "{at: 10s, database: pg, kind: crash}", "{warmup: 2s, duration: 60s}"))
 	fr, err := mustCompile(t, s).Failures(WithReplications(40))
 	if err != nil {
 		t.Fatal(err)
@@ -329,21 +321,7 @@ sim: {warmup: 2s, duration: 60s}
 // 004's replica): the database is down from the crash to the repair at 40 s, nothing detects
 // it, and no acknowledged write is lost (the restarted primary replays its WAL).
 func TestNoFailoverManager(t *testing.T) {
-	s := loadYAML(t, `
-name: nofail
-load: {design: 10}
-slo: {p95: {writes: 1s}}
-nodes: [{name: p, cores: 8}, {name: r, cores: 8}, {name: app, cores: 8}]
-services:
-  - {name: api, placement: [app], handlers: [{class: w, cpu: 1ms, calls: [{database: pg, op: write}]}]}
-databases:
-  - {name: pg, primary: p, replicas: [r], write: {cpu: 1ms}, read: {cpu: 1ms}}
-flows:
-  - {name: writes, rate: 10/s, entry: {service: api, class: w}}
-failures:
-  - {at: 10s, database: pg, kind: crash, recover_after: 40s}
-sim: {warmup: 2s, duration: 90s}
-`)
+	s := loadYAML(t, dbPair("write", 10, "", "{at: 10s, database: pg, kind: crash, recover_after: 40s}", "{warmup: 2s, duration: 90s}"))
 	fr, err := mustCompile(t, s).Failures(WithReplications(5))
 	if err != nil {
 		t.Fatal(err)

@@ -105,6 +105,34 @@ func TestTraceGenCommand(t *testing.T) {
 	}
 }
 
+// interruptChild runs test (this binary's) as a child that runs `capsim ARGS --out DIR` (the
+// arguments in the environment variable env), sends it one SIGINT after wait, and returns its
+// exit code, how long it ran after the start, its output and DIR. It fails the test if the
+// child has not stopped within limit of the signal.
+func interruptChild(t *testing.T, test, env, args string, wait, limit time.Duration) (code int, took time.Duration, output, out string) {
+	t.Helper()
+	out = t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), env+"="+args+" --out "+out)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	time.Sleep(wait)
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		_ = cmd.Process.Kill()
+		t.Fatalf("%s did not stop after SIGINT", args)
+	}
+	return cmd.ProcessState.ExitCode(), time.Since(start), buf.String(), out
+}
+
 // TestLoadInterrupt runs `capsim load` in a child process, sends one SIGINT mid-run, and
 // checks that it stops early, writes partial results marked aborted, and exits 1.
 func TestLoadInterrupt(t *testing.T) {
@@ -116,27 +144,10 @@ func TestLoadInterrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	out := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadInterrupt$")
-	cmd.Env = append(os.Environ(), "CAPSIM_LOAD_CHILD=load --target "+srv.URL()+" --rate 200 --duration 30s --quiet --out "+out)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	time.Sleep(1500 * time.Millisecond)
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err = <-done:
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatal("capsim load did not stop after SIGINT")
-	}
-	if code := cmd.ProcessState.ExitCode(); code != ExitError || time.Since(start) > 15*time.Second {
-		t.Errorf("exit %d after %v (%v); stderr: %s", code, time.Since(start), err, stderr.String())
+	code, took, output, out := interruptChild(t, "TestLoadInterrupt", "CAPSIM_LOAD_CHILD",
+		"load --target "+srv.URL()+" --rate 200 --duration 30s --quiet", 1500*time.Millisecond, 20*time.Second)
+	if code != ExitError || took > 15*time.Second {
+		t.Errorf("exit %d after %v; stderr: %s", code, took, output)
 	}
 	b, err := os.ReadFile(filepath.Join(out, "result.json"))
 	if err != nil || !bytes.Contains(b, []byte("ABORTED")) {

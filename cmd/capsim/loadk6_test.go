@@ -7,10 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -142,27 +140,11 @@ func TestLoadK6Interrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	out := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadK6Interrupt$")
-	cmd.Env = append(os.Environ(), "CAPSIM_LOADK6_CHILD=load --k6 --target "+srv.URL()+" --rate 50 --duration 30s --quiet --out "+out)
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	time.Sleep(4 * time.Second) // k6 starts in about 1 s
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err = <-done:
-	case <-time.After(40 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatal("capsim load --k6 did not stop after SIGINT")
-	}
-	if code := cmd.ProcessState.ExitCode(); code != ExitError || time.Since(start) > 20*time.Second {
-		t.Errorf("exit %d after %v (%v); output:\n%s", code, time.Since(start), err, stderr.String())
+	// k6 starts in about 1 s
+	code, took, output, out := interruptChild(t, "TestLoadK6Interrupt", "CAPSIM_LOADK6_CHILD",
+		"load --k6 --target "+srv.URL()+" --rate 50 --duration 30s --quiet", 4*time.Second, 40*time.Second)
+	if code != ExitError || took > 20*time.Second {
+		t.Errorf("exit %d after %v; output:\n%s", code, took, output)
 	}
 	b, err := os.ReadFile(filepath.Join(out, "result.json"))
 	if err != nil || !bytes.Contains(b, []byte("ABORTED")) || !bytes.Contains(b, []byte("interrupted")) {
