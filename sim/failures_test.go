@@ -301,6 +301,24 @@ sim: {warmup: 5s, duration: 300s}
 
 var _ = time.Second
 
+// TestPromotedLeaderAfterRise: writes reach the promoted replica only once HAProxy's GET
+// /primary check has passed rise times on it, as any instance coming back: the first check at
+// most inter after the promotion, then rise − 1 more, so with inter 3 s and rise 5 the writes
+// fail 12–15 s longer than the promotion (13.5 s on average).
+func TestPromotedLeaderAfterRise(t *testing.T) {
+	s := loadYAML(t, dbPair("write", 20, "ha:\n  patroni: {ttl: 30s, loop_wait: 10s}\n  health_check: {inter: 3s, fall: 3, rise: 5}",
+		"{at: 10s, database: pg, kind: crash, recover_after: 150s}", "{warmup: 2s, duration: 200s}"))
+	fr, err := mustCompile(t, s).Failures(WithReplications(20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fr[0]
+	// the RTO ends at the first of 10 good seconds (sim.RecoveryTime), whole seconds
+	if gap := f.RTOS.Mean - f.DetectionS.Mean; gap < 12-1 || gap > 15+1 {
+		t.Errorf("RTO %.1f s − promotion %.1f s = %.1f s, want rise·inter after the next check (12–15 s)", f.RTOS.Mean, f.DetectionS.Mean, gap)
+	}
+}
+
 // TestPatroniPromotionTime: the leader key expires ttl after its last renewal (every loop_wait,
 // so ttl − U·loop_wait after the crash) and a watching replica promotes itself 0.6–1.2 s later
 // (DESIGN.md's reference cluster): with ttl 30 s, loop_wait 10 s the promotion comes 20.6–31.2 s

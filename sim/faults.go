@@ -449,8 +449,9 @@ const (
 // to the primary (read_routing primary, the default) from the old primary's node with it: the
 // clients reach "the primary" through Patroni's routing (HAProxy's GET /primary check, as in
 // seed 001 and the miniature), not a fixed node. Reads routed to replicas or to all members
-// keep their instances; the old primary's stays down until it rejoins.
-func (k *kernel) readsFollow(db, old, node int) {
+// keep their instances; the old primary's stays down until it rejoins. The balancer sends the
+// moved reads to the new leader at up, with the writes.
+func (k *kernel) readsFollow(db, old, node int, up int64, fail int) {
 	fs := k.fs
 	d := k.m.dbs[db]
 	if d.readRouting != "" && d.readRouting != "primary" {
@@ -466,7 +467,8 @@ func (k *kernel) readsFollow(db, old, node int) {
 				k.svcNodes[r][i] = node
 				fs.moved[r][i] = true
 				fs.instDown[r][i] = false
-				fs.lbUp[r][i] = true
+				fs.lbUp[r][i] = false // the balancer sends reads there once its checks pass
+				k.schedule(up, action{kind: actLBUp, svc: r, inst: i, fail: fail})
 			}
 		}
 	}
@@ -605,16 +607,21 @@ func (k *kernel) mech(ai int32) {
 		db := fs.svcDB[a.svc]
 		rep := k.m.dbs[db].replicas[0]
 		old := k.svcNodes[a.svc][0]
+		// Clients reach the new leader through HAProxy's GET /primary check (seed 001, the
+		// miniature): it passes on the promoted node from its next check on, and the balancer
+		// sends traffic there after rise of them, as to any instance coming back.
+		hc := fs.ha.HealthCheck
+		up := k.nextCheck(a.svc, k.now) + int64(hc.Rise-1)*int64(hc.Inter)
 		for i, n := range m.nodeNames {
 			if n == rep {
 				k.svcNodes[a.svc][0] = i
 				fs.moved[a.svc][0] = true
-				k.readsFollow(db, old, i)
+				k.readsFollow(db, old, i, up, a.fail)
 			}
 		}
 		fs.instDown[a.svc][0] = false
-		fs.lbUp[a.svc][0] = true
 		fs.dbFailed[db] = false
+		k.schedule(up, action{kind: actLBUp, svc: a.svc, inst: 0, fail: a.fail})
 		k.detected(a.fail)
 		k.note("Patroni promotes %s to primary of %s", rep, k.m.dbs[db].name)
 		k.lostWrites(db, a.fail)
