@@ -597,10 +597,11 @@ func (c *compiler) call(cl scenarios.Call, events float64) {
 		db := &s.Databases[di]
 		if cl.Op == "write" {
 			var extra func(int)
-			if db.Replication == "sync" && len(db.Replicas) > 0 {
-				rep := c.nodeIdx[db.Replicas[0]]
+			if standby, _, ok := scenarios.Promote(db.Replicas); ok && db.Replication == "sync" {
+				rep := c.nodeIdx[standby]
 				extra = func(int) {
-					// synchronous commit: the first replica applies the write before the ack
+					// synchronous commit: the standby (the replica a failover promotes) applies
+					// the write before the ack
 					c.emit(instr{op: opSetNode, a: int32(rep)})
 					c.visitNode(&c.code, "sync apply "+db.Name, true, db.Write.Disk, db.Write.DiskPerEvent, events)
 				}

@@ -150,11 +150,7 @@ func newFaultRT(k *kernel, seed uint64, rep int) *faultRT {
 		fs.active = append(fs.active, ac)
 		fs.primary = append(fs.primary, make([]int, len(st.copies)))
 		fs.sNodes = append(fs.sNodes, storeNodes(m, si))
-		q := fs.ha.Search.MinimumMasterNodes
-		if q == 0 {
-			q = len(fs.sNodes[si])/2 + 1
-		}
-		fs.quorum = append(fs.quorum, q)
+		fs.quorum = append(fs.quorum, fs.ha.Search.MasterQuorum(len(fs.sNodes[si])))
 	}
 	fs.dbAcks = make([][]int64, len(m.dbs))
 	fs.svcDB = make([]int, len(m.services))
@@ -332,7 +328,7 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 		p := fs.ha.Patroni
 		expire := k.now + int64(p.TTL) - int64(fs.rng.Float64()*float64(p.LoopWait))
 		promote := expire + int64(patroniPromoteMin) + int64(fs.rng.Float64()*float64(patroniPromoteSpread))
-		if len(k.m.dbs[db].replicas) == 0 {
+		if _, _, ok := scenarios.Promote(k.m.dbs[db].replicas); !ok {
 			k.note("database %s: no replica to promote; writes fail until the primary returns", k.m.dbs[db].name)
 			return
 		}
@@ -603,7 +599,7 @@ func (k *kernel) mech(ai int32) {
 		k.note("balancer of %s marks instance %d (%s) up", m.services[a.svc].name, a.inst+1, m.nodeNames[k.svcNodes[a.svc][a.inst]])
 	case actDBPromote:
 		db := fs.svcDB[a.svc]
-		rep := k.m.dbs[db].replicas[0]
+		rep, _, _ := scenarios.Promote(k.m.dbs[db].replicas)
 		old := k.svcNodes[a.svc][0]
 		for i, n := range m.nodeNames {
 			if n == rep {
@@ -808,18 +804,10 @@ func (k *kernel) recoveryJob(n int, d int64, si, sh, x, fi int) {
 // already run service s.
 func (k *kernel) emptiestNode(s int) int {
 	ul := k.m.utilizationLaw(k.m.dm, k.m.design, nil)
-	// the orchestrator schedules onto its worker nodes: those that run a service instance
-	worker := map[int]bool{}
-	for si, sv := range k.m.services {
-		if !isInternal(sv.name) {
-			for _, n := range k.m.services[si].nodes {
-				worker[n] = true
-			}
-		}
-	}
+	// the orchestrator schedules onto its pool: the nodes that run a service instance
 	best := -1
 	for n := range k.m.nodeNames {
-		if k.fs.nodeDown[n] || k.fs.paused[n] || !worker[n] {
+		if k.fs.nodeDown[n] || k.fs.paused[n] || !k.m.orchPool[n] {
 			continue
 		}
 		if best < 0 || ul[k.m.nodeCPU[n]] < ul[k.m.nodeCPU[best]] {

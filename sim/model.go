@@ -274,6 +274,7 @@ type Model struct {
 	// failover: Patroni promotes a database replica (scenarios.HA.FailoverManaged)
 	failover     bool
 	orchestrated bool     // ha.orchestrator is set
+	orchPool     []bool   // per node: in the orchestrator's pool (scenarios.Scenario.OrchestratorPool)
 	dbs          []dbInfo // in file order
 	uses         []availability.FlowUse
 	avail        *availabilitySpec // nil without an availability section
