@@ -293,29 +293,7 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 
 	// services
 	orch := m.orchestrated
-	ul := m.utilizationLaw(m.dm, m.design, nil)
-	lostInst := 0
-	for _, sv := range v.Services {
-		for _, p := range sv.Placement {
-			if p == name {
-				lostInst++
-			}
-		}
-	}
-	free := map[string]float64{}
-	memory := map[string]float64{} // bytes (0: not given)
-	used := map[string]float64{}   // bytes, with the instances moved so far
-	pool := map[string]bool{}      // the orchestrator's pool (Model.orchPool)
-	var busyLost float64
-	for i, n := range m.nodes {
-		u := ul[m.nodeCPU[i]]
-		free[n.name] = float64(n.cores) * (1 - u)
-		memory[n.name], used[n.name] = n.memory, n.memoryUsed
-		pool[n.name] = m.orchPool[i]
-		if i == ni {
-			busyLost = float64(n.cores) * u
-		}
-	}
+	placer := m.newOrchPlacer()
 	instances := map[string][2]int{} // service → instances before, after
 	moved := map[string][]string{}   // target node → services restarted there
 	var targets []string
@@ -349,19 +327,12 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 		before := len(sv.Placement)
 		if lost > 0 && orch {
 			for k := 0; k < lost; k++ {
-				target := ""
-				for _, n := range v.Nodes {
-					if !pool[n.Name] || !scenarios.HasRoom(memory[n.Name], used[n.Name], float64(sv.Memory)) {
-						continue
-					}
-					if target == "" || free[n.Name] > free[target] {
-						target = n.Name
-					}
-				}
-				if target == "" {
+				t := placer.target(m, m.svcMemory[si], func(n int) bool { return n != ni })
+				if t < 0 {
 					notes = append(notes, fmt.Sprintf("service %s: no surviving node has memory for its instance from %s", sv.Name, name))
 					continue
 				}
+				target := m.nodes[t].name
 				place = append(place, target)
 				if len(sv.Balancer.Weights) > 0 {
 					wj := 1.0
@@ -372,8 +343,7 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 					}
 					w = append(w, wj)
 				}
-				free[target] -= busyLost / float64(lostInst)
-				used[target] += float64(sv.Memory)
+				placer.move(ni, t, m.svcMemory[si])
 				if moved[target] == nil {
 					targets = append(targets, target)
 				}
