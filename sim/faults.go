@@ -41,16 +41,17 @@ const (
 type faultRT struct {
 	ha        scenarios.HA
 	fails     []failSpec
-	nodeDown  []bool    // crashed or stopped: arrivals refused
-	crashed   []bool    // crashed (work in progress lost)
-	paused    []bool    // hung: nothing progresses
-	slow      []float64 // service-time factor
-	deferred  [][]event // FCFS departures held while a node is paused
-	downSince []int64   // when each node failed
-	instDown  [][]bool  // service-level faults (actual)
-	lbUp      [][]bool  // what each balancer believes
-	moved     [][]bool  // instance moved by the orchestrator (immune to its old node)
-	phase     []int64   // health-check phase per service
+	nodeDown  []bool      // crashed or stopped: arrivals refused
+	crashed   []bool      // crashed (work in progress lost)
+	paused    []bool      // hung: nothing progresses
+	slow      []float64   // service-time factor
+	deferred  [][]event   // FCFS departures held while a node is paused
+	downSince []int64     // when each node failed
+	instDown  [][]bool    // service-level faults (actual)
+	lbUp      [][]bool    // what each balancer believes
+	moved     [][]bool    // instance moved by the orchestrator (immune to its old node)
+	orch      *orchPlacer // the orchestrator's placement state, made at its first move
+	phase     []int64     // health-check phase per service
 	acts      []action
 	rng       *rand.Rand
 	// stores: copies per shard (node index), active flags, primary copy index
@@ -660,11 +661,16 @@ func (k *kernel) mech(ai int32) {
 		if k.instUp(a.svc, a.inst) && fs.lbUp[a.svc][a.inst] {
 			return
 		}
-		target := k.emptiestNode(a.svc)
+		if fs.orch == nil {
+			fs.orch = m.newOrchPlacer()
+		}
+		from := k.svcNodes[a.svc][a.inst]
+		target := fs.orch.target(m, m.svcMemory[a.svc], func(n int) bool { return !fs.nodeDown[n] && !fs.paused[n] })
 		if target < 0 {
 			k.note("orchestrator: no surviving node can host %s", m.services[a.svc].name)
 			return
 		}
+		fs.orch.move(from, target, m.svcMemory[a.svc])
 		k.svcNodes[a.svc][a.inst] = target
 		fs.moved[a.svc][a.inst] = true
 		fs.instDown[a.svc][a.inst] = false
@@ -798,23 +804,6 @@ func (k *kernel) recoveryJob(n int, d int64, si, sh, x, fi int) {
 		st.n++
 		k.h.push(at, evMech, -1-disk, 0)
 	}
-}
-
-// emptiestNode is the up node with the lowest utilization-law CPU utilization that does not
-// already run service s.
-func (k *kernel) emptiestNode(s int) int {
-	ul := k.m.utilizationLaw(k.m.dm, k.m.design, nil)
-	// the orchestrator schedules onto its pool: the nodes that run a service instance
-	best := -1
-	for n := range k.m.nodeNames {
-		if k.fs.nodeDown[n] || k.fs.paused[n] || !k.m.orchPool[n] {
-			continue
-		}
-		if best < 0 || ul[k.m.nodeCPU[n]] < ul[k.m.nodeCPU[best]] {
-			best = n
-		}
-	}
-	return best
 }
 
 // failJob: job j's attempt failed. A fork child marks its parent; a request is retried by its

@@ -64,29 +64,43 @@ sim: {warmup: 5s, duration: 120s, seed: 3}
 // in the crash run and leaves the structure function up, and a node whose loss it does not
 // survive never recovers and takes the structure function down. The tier has capacity to spare,
 // so only the HA rules decide. Each variant makes one rule decide: no replica (promotion),
-// a master quorum of 3 (quorum), the single-instance service (placement without orchestrator).
+// a master quorum of 3 (quorum), the single-instance service (placement without orchestrator),
+// an orchestrator with room on its pool and without (the orchestrator's target, orchPlacer).
 func TestHAViewsAgree(t *testing.T) {
 	tests := []struct {
 		name     string
 		search   string
-		replace  [2]string
+		replace  []string // old, new pairs
 		survives map[string]bool
 	}{
 		{name: "replicated",
 			survives: map[string]bool{"app-1": true, "app-2": true, "solo": false, "pg-1": true, "pg-2": true, "s1": true, "s2": true, "s3": true}},
 		{name: "quorum of 3", search: ", minimum_master_nodes: 3",
 			survives: map[string]bool{"app-1": true, "app-2": true, "solo": false, "pg-1": true, "pg-2": true, "s1": false, "s2": false, "s3": false}},
-		{name: "no replica", replace: [2]string{"    replicas: [pg-2]\n    replication: sync\n", ""},
+		{name: "no replica", replace: []string{"    replicas: [pg-2]\n    replication: sync\n", ""},
 			survives: map[string]bool{"app-1": true, "app-2": true, "solo": false, "pg-1": false, "pg-2": true, "s1": true, "s2": true, "s3": true}},
+		// the orchestrator restarts solo on app-1 or app-2 (its pool); short timeouts so the
+		// move comes within the RTO target
+		{name: "orchestrator", replace: []string{"ha:\n", "ha:\n  orchestrator: {node_down_timeout: 40s, start_delay: 10s}\n"},
+			survives: map[string]bool{"app-1": true, "app-2": true, "solo": true, "pg-1": true, "pg-2": true, "s1": true, "s2": true, "s3": true}},
+		// ... but not when no node of the pool has memory for it
+		{name: "orchestrator without room", replace: []string{
+			"ha:\n", "ha:\n  orchestrator: {node_down_timeout: 40s, start_delay: 10s}\n",
+			"{name: app-1, cores: 8}", "{name: app-1, cores: 8, memory: 4GiB}",
+			"{name: app-2, cores: 8}", "{name: app-2, cores: 8, memory: 4GiB}",
+			"{name: solo, cores: 4}", "{name: solo, cores: 4, memory: 4GiB}",
+			"    placement: [app-1, app-2]\n", "    placement: [app-1, app-2]\n    memory: 3GiB\n",
+			"    placement: [solo]\n", "    placement: [solo]\n    memory: 2GiB\n"},
+			survives: map[string]bool{"app-1": true, "app-2": true, "solo": false, "pg-1": true, "pg-2": true, "s1": true, "s2": true, "s3": true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			y := fmt.Sprintf(haTier, tc.search)
-			if tc.replace[0] != "" {
-				if !strings.Contains(y, tc.replace[0]) {
-					t.Fatalf("variant: %q not in the tier", tc.replace[0])
+			for i := 0; i < len(tc.replace); i += 2 {
+				if strings.Count(y, tc.replace[i]) != 1 {
+					t.Fatalf("variant: %q not once in the tier", tc.replace[i])
 				}
-				y = strings.Replace(y, tc.replace[0], tc.replace[1], 1)
+				y = strings.Replace(y, tc.replace[i], tc.replace[i+1], 1)
 			}
 			s := nm1Load(t, y)
 			am, err := availability.Derive(s)

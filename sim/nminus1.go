@@ -39,9 +39,10 @@ var ErrNoNodes = errors.New("sim: N-1 analysis needs a deployment with nodes")
 //   - a cache loses X; a cache with no node left misses every lookup (its on_miss calls run).
 //
 // The quorum, the promoted replica, the orchestrator's pool and the memory room of a moved
-// instance are the HA policy of scenarios/hapolicy.go, which the crash runs (faults.go) and the
-// availability structure function (package availability) read too; TestHAViewsAgree checks the
-// three views agree.
+// instance are the HA policy of scenarios/hapolicy.go, and the target of a moved instance is
+// orchPlacer (sim/hapolicy.go); the crash runs (faults.go) read the same rules, the availability
+// structure function (package availability) those of scenarios/hapolicy.go.
+// TestHAViewsAgree checks the three views agree.
 //
 // Survives is true when nothing above breaks and every SLO criterion holds at design load.
 // Saturation is found per replication as in Run, with common random numbers, but shorter: the
