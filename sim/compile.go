@@ -96,29 +96,32 @@ func (c *compiler) sampler(name string, d distSpec) int32 {
 	return int32(len(c.m.dists) - 1)
 }
 
-// toSpec converts a scenario distribution to nanoseconds.
-func toSpec(d scenarios.Dist) distSpec {
-	ns := func(x scenarios.Duration) float64 { return float64(x) }
-	switch d.Kind {
-	case scenarios.Deterministic:
-		return distSpec{kind: dDet, mean: ns(d.Mean), scv: 0}
-	case scenarios.Lognormal:
-		sig := d.LognormalSigma()
-		m := ns(d.Mean)
-		return distSpec{kind: dLognormal, mean: m, a: math.Log(m) - sig*sig/2, b: sig, scv: d.SCV()}
-	case scenarios.Gamma:
-		k := 1 / (d.CV * d.CV)
-		return distSpec{kind: dGamma, mean: ns(d.Mean), gammaK: k, scv: d.SCV()}
-	case scenarios.Uniform:
-		return distSpec{kind: dUniform, mean: d.MeanSeconds() * 1e9, a: ns(d.Min), b: ns(d.Max), scv: d.SCV()}
-	case scenarios.Empirical:
-		smp := make([]float64, len(d.Samples))
-		for i, v := range d.Samples {
-			smp[i] = ns(v)
-		}
-		return distSpec{kind: dEmpirical, mean: d.MeanSeconds() * 1e9, samples: smp, scv: d.SCV()}
+// toSpec compiles a scenario distribution through the shared converter (scenarios.Dist.Params,
+// nanoseconds) into the kernel's sampler table. A zero Dist samples 0 (exponential with mean 0).
+// Validate rejects every Dist Params fails on, so an error here is a scenario that skipped it.
+func (c *compiler) toSpec(d scenarios.Dist) distSpec {
+	p, err := d.Params()
+	if err != nil {
+		c.fail("%v", err)
 	}
-	return distSpec{kind: dExp, mean: ns(d.Mean), scv: 1}
+	return specOf(p)
+}
+
+// specOf is the kernel's sampler of p.
+func specOf(p scenarios.DistParams) distSpec {
+	switch p.Kind {
+	case scenarios.Deterministic:
+		return distSpec{kind: dDet, mean: p.Mean, scv: p.SCV}
+	case scenarios.Lognormal:
+		return distSpec{kind: dLognormal, mean: p.Mean, a: p.Mu, b: p.Sigma, scv: p.SCV}
+	case scenarios.Gamma:
+		return distSpec{kind: dGamma, mean: p.Mean, gammaK: p.Shape, scv: p.SCV}
+	case scenarios.Uniform:
+		return distSpec{kind: dUniform, mean: p.Mean, a: p.Min, b: p.Max, scv: p.SCV}
+	case scenarios.Empirical:
+		return distSpec{kind: dEmpirical, mean: p.Mean, samples: p.Samples, scv: p.SCV}
+	}
+	return distSpec{kind: dExp, mean: p.Mean, scv: 1}
 }
 
 // perEvent is the demand of n events each costing an exponential amount with mean per: their sum
@@ -138,7 +141,7 @@ func (c *compiler) build() error {
 	s, m := c.s, c.m
 	// plain stations
 	for _, st := range s.Stations {
-		d := toSpec(st.Service)
+		d := c.toSpec(st.Service)
 		m.stations = append(m.stations, stationSpec{
 			name: st.Name, kind: kindStation, comp: Component{Kind: ComponentStation, Name: st.Name}, node: -1, servers: st.Servers,
 			ps: st.Discipline == "ps", cap: st.Capacity, service: &d,
@@ -323,7 +326,7 @@ func (c *compiler) flow(f scenarios.Flow) {
 		if think.IsZero() {
 			think = scenarios.Dist{Kind: scenarios.Deterministic}
 		}
-		fl.think = c.sampler("think/"+f.Name, toSpec(think))
+		fl.think = c.sampler("think/"+f.Name, c.toSpec(think))
 	default:
 		fl.rate = s.FlowRate(&f)
 		if f.Rate <= 0 { // the source form: requests are batches of events from sources
@@ -431,7 +434,7 @@ func (c *compiler) visitInst(svc int32, slot int, disk bool, base scenarios.Dist
 		what = "disk"
 	}
 	if !base.IsZero() && base.MeanSeconds() > 0 {
-		d1 = c.sampler(c.uniq(c.m.services[svc].name+" "+what), toSpec(base))
+		d1 = c.sampler(c.uniq(c.m.services[svc].name+" "+what), c.toSpec(base))
 	}
 	if ds, ok := perEvent(per, events); ok {
 		d2 = c.sampler(c.uniq(c.m.services[svc].name+" "+what+"/event"), ds)
@@ -450,7 +453,7 @@ func (c *compiler) visitInst(svc int32, slot int, disk bool, base scenarios.Dist
 func (c *compiler) visitNode(code *[]instr, name string, disk bool, base scenarios.Dist, per scenarios.Duration, events float64) {
 	d1, d2 := int32(-1), int32(-1)
 	if !base.IsZero() && base.MeanSeconds() > 0 {
-		d1 = c.sampler(c.uniq(name), toSpec(base))
+		d1 = c.sampler(c.uniq(name), c.toSpec(base))
 	}
 	if ds, ok := perEvent(per, events); ok {
 		d2 = c.sampler(c.uniq(name+"/event"), ds)
@@ -594,10 +597,11 @@ func (c *compiler) call(cl scenarios.Call, events float64) {
 		db := &s.Databases[di]
 		if cl.Op == "write" {
 			var extra func(int)
-			if db.Replication == "sync" && len(db.Replicas) > 0 {
-				rep := c.nodeIdx[db.Replicas[0]]
+			if standby, _, ok := scenarios.Promote(db.Replicas); ok && db.Replication == "sync" {
+				rep := c.nodeIdx[standby]
 				extra = func(int) {
-					// synchronous commit: the first replica applies the write before the ack
+					// synchronous commit: the standby (the replica a failover promotes) applies
+					// the write before the ack
 					c.emit(instr{op: opSetNode, a: int32(rep)})
 					c.visitNode(&c.code, "sync apply "+db.Name, true, db.Write.Disk, db.Write.DiskPerEvent, events)
 				}

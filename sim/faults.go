@@ -41,16 +41,17 @@ const (
 type faultRT struct {
 	ha        scenarios.HA
 	fails     []failSpec
-	nodeDown  []bool    // crashed or stopped: arrivals refused
-	crashed   []bool    // crashed (work in progress lost)
-	paused    []bool    // hung: nothing progresses
-	slow      []float64 // service-time factor
-	deferred  [][]event // FCFS departures held while a node is paused
-	downSince []int64   // when each node failed
-	instDown  [][]bool  // service-level faults (actual)
-	lbUp      [][]bool  // what each balancer believes
-	moved     [][]bool  // instance moved by the orchestrator (immune to its old node)
-	phase     []int64   // health-check phase per service
+	nodeDown  []bool      // crashed or stopped: arrivals refused
+	crashed   []bool      // crashed (work in progress lost)
+	paused    []bool      // hung: nothing progresses
+	slow      []float64   // service-time factor
+	deferred  [][]event   // FCFS departures held while a node is paused
+	downSince []int64     // when each node failed
+	instDown  [][]bool    // service-level faults (actual)
+	lbUp      [][]bool    // what each balancer believes
+	moved     [][]bool    // instance moved by the orchestrator (immune to its old node)
+	orch      *orchPlacer // the orchestrator's placement state, made at its first move
+	phase     []int64     // health-check phase per service
 	acts      []action
 	rng       *rand.Rand
 	// stores: copies per shard (node index), active flags, primary copy index
@@ -150,11 +151,7 @@ func newFaultRT(k *kernel, seed uint64, rep int) *faultRT {
 		fs.active = append(fs.active, ac)
 		fs.primary = append(fs.primary, make([]int, len(st.copies)))
 		fs.sNodes = append(fs.sNodes, storeNodes(m, si))
-		q := fs.ha.Search.MinimumMasterNodes
-		if q == 0 {
-			q = len(fs.sNodes[si])/2 + 1
-		}
-		fs.quorum = append(fs.quorum, q)
+		fs.quorum = append(fs.quorum, fs.ha.Search.MasterQuorum(len(fs.sNodes[si])))
 	}
 	fs.dbAcks = make([][]int64, len(m.dbs))
 	fs.svcDB = make([]int, len(m.services))
@@ -332,7 +329,7 @@ func (k *kernel) instanceChanged(s, i, fi int, kind string, repair bool) {
 		p := fs.ha.Patroni
 		expire := k.now + int64(p.TTL) - int64(fs.rng.Float64()*float64(p.LoopWait))
 		promote := expire + int64(patroniPromoteMin) + int64(fs.rng.Float64()*float64(patroniPromoteSpread))
-		if len(k.m.dbs[db].replicas) == 0 {
+		if _, _, ok := scenarios.Promote(k.m.dbs[db].replicas); !ok {
 			k.note("database %s: no replica to promote; writes fail until the primary returns", k.m.dbs[db].name)
 			return
 		}
@@ -605,7 +602,7 @@ func (k *kernel) mech(ai int32) {
 		k.note("balancer of %s marks instance %d (%s) up", m.services[a.svc].name, a.inst+1, m.nodeNames[k.svcNodes[a.svc][a.inst]])
 	case actDBPromote:
 		db := fs.svcDB[a.svc]
-		rep := k.m.dbs[db].replicas[0]
+		rep, _, _ := scenarios.Promote(k.m.dbs[db].replicas)
 		old := k.svcNodes[a.svc][0]
 		// Clients reach the new leader through HAProxy's GET /primary check (seed 001, the
 		// miniature): it passes on the promoted node from its next check on, and the balancer
@@ -671,11 +668,16 @@ func (k *kernel) mech(ai int32) {
 		if k.instUp(a.svc, a.inst) && fs.lbUp[a.svc][a.inst] {
 			return
 		}
-		target := k.emptiestNode(a.svc)
+		if fs.orch == nil {
+			fs.orch = m.newOrchPlacer()
+		}
+		from := k.svcNodes[a.svc][a.inst]
+		target := fs.orch.target(m, m.svcMemory[a.svc], func(n int) bool { return !fs.nodeDown[n] && !fs.paused[n] })
 		if target < 0 {
 			k.note("orchestrator: no surviving node can host %s", m.services[a.svc].name)
 			return
 		}
+		fs.orch.move(from, target, m.svcMemory[a.svc])
 		k.svcNodes[a.svc][a.inst] = target
 		fs.moved[a.svc][a.inst] = true
 		fs.instDown[a.svc][a.inst] = false
@@ -809,31 +811,6 @@ func (k *kernel) recoveryJob(n int, d int64, si, sh, x, fi int) {
 		st.n++
 		k.h.push(at, evMech, -1-disk, 0)
 	}
-}
-
-// emptiestNode is the up node with the lowest utilization-law CPU utilization that does not
-// already run service s.
-func (k *kernel) emptiestNode(s int) int {
-	ul := k.m.utilizationLaw(k.m.dm, k.m.design, nil)
-	// the orchestrator schedules onto its worker nodes: those that run a service instance
-	worker := map[int]bool{}
-	for si, sv := range k.m.services {
-		if !isInternal(sv.name) {
-			for _, n := range k.m.services[si].nodes {
-				worker[n] = true
-			}
-		}
-	}
-	best := -1
-	for n := range k.m.nodeNames {
-		if k.fs.nodeDown[n] || k.fs.paused[n] || !worker[n] {
-			continue
-		}
-		if best < 0 || ul[k.m.nodeCPU[n]] < ul[k.m.nodeCPU[best]] {
-			best = n
-		}
-	}
-	return best
 }
 
 // failJob: job j's attempt failed. A fork child marks its parent; a request is retried by its

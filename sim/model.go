@@ -273,8 +273,10 @@ type Model struct {
 	ha          scenarios.HA  // with defaults applied (scenarios.HA.WithHADefaults)
 	// failover: Patroni promotes a database replica (scenarios.HA.FailoverManaged)
 	failover     bool
-	orchestrated bool     // ha.orchestrator is set
-	dbs          []dbInfo // in file order
+	orchestrated bool      // ha.orchestrator is set
+	orchPool     []bool    // per node: in the orchestrator's pool (scenarios.Scenario.OrchestratorPool)
+	svcMemory    []float64 // per scenario service: memory per instance, bytes
+	dbs          []dbInfo  // in file order
 	uses         []availability.FlowUse
 	avail        *availabilitySpec // nil without an availability section
 	// src is the scenario compiled, kept only to build what-if variants (whatif.go): a

@@ -38,6 +38,12 @@ var ErrNoNodes = errors.New("sim: N-1 analysis needs a deployment with nodes")
 //     tier does not survive; a lost replica is dropped from read routing;
 //   - a cache loses X; a cache with no node left misses every lookup (its on_miss calls run).
 //
+// The quorum, the promoted replica, the orchestrator's pool and the memory room of a moved
+// instance are the HA policy of scenarios/hapolicy.go, and the target of a moved instance is
+// orchPlacer (sim/hapolicy.go); the crash runs (faults.go) read the same rules, the availability
+// structure function (package availability) those of scenarios/hapolicy.go.
+// TestHAViewsAgree checks the three views agree.
+//
 // Survives is true when nothing above breaks and every SLO criterion holds at design load.
 // Saturation is found per replication as in Run, with common random numbers, but shorter: the
 // design load brackets it from below (or above), then probes at 0.97 and 1.01 × the variant's
@@ -288,38 +294,9 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 
 	// services
 	orch := m.orchestrated
-	ul := m.utilizationLaw(m.dm, m.design, nil)
-	lostInst := 0
-	for _, sv := range v.Services {
-		for _, p := range sv.Placement {
-			if p == name {
-				lostInst++
-			}
-		}
-	}
-	free := map[string]float64{}
-	mem := map[string]float64{}
-	var busyLost float64
-	for i, n := range m.nodes {
-		u := ul[m.nodeCPU[i]]
-		free[n.name] = float64(n.cores) * (1 - u)
-		mem[n.name] = math.Inf(1)
-		if n.memory > 0 {
-			mem[n.name] = n.memory - n.memoryUsed
-		}
-		if i == ni {
-			busyLost = float64(n.cores) * u
-		}
-	}
+	placer := m.newOrchPlacer()
 	instances := map[string][2]int{} // service → instances before, after
-	// the orchestrated pool: nodes that run service instances (not the data nodes beside it)
-	pool := map[string]bool{}
-	for _, sv := range v.Services {
-		for _, p := range sv.Placement {
-			pool[p] = true
-		}
-	}
-	moved := map[string][]string{} // target node → services restarted there
+	moved := map[string][]string{}   // target node → services restarted there
 	var targets []string
 	for si := range v.Services {
 		sv := &v.Services[si]
@@ -351,19 +328,12 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 		before := len(sv.Placement)
 		if lost > 0 && orch {
 			for k := 0; k < lost; k++ {
-				target := ""
-				for _, n := range v.Nodes {
-					if !pool[n.Name] || mem[n.Name] < float64(sv.Memory) {
-						continue
-					}
-					if target == "" || free[n.Name] > free[target] {
-						target = n.Name
-					}
-				}
-				if target == "" {
+				t := placer.target(m, m.svcMemory[si], func(n int) bool { return n != ni })
+				if t < 0 {
 					notes = append(notes, fmt.Sprintf("service %s: no surviving node has memory for its instance from %s", sv.Name, name))
 					continue
 				}
+				target := m.nodes[t].name
 				place = append(place, target)
 				if len(sv.Balancer.Weights) > 0 {
 					wj := 1.0
@@ -374,8 +344,7 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 					}
 					w = append(w, wj)
 				}
-				free[target] -= busyLost / float64(lostInst)
-				mem[target] -= float64(sv.Memory)
+				placer.move(ni, t, m.svcMemory[si])
 				if moved[target] == nil {
 					targets = append(targets, target)
 				}
@@ -440,10 +409,7 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 			}
 		}
 		st.Nodes = append(st.Nodes[:at:at], st.Nodes[at+1:]...)
-		q := v.HA.Search.MinimumMasterNodes
-		if q <= 0 {
-			q = len(orig.Nodes)/2 + 1
-		}
+		q := m.ha.Search.MasterQuorum(len(orig.Nodes))
 		if len(st.Nodes) < q {
 			msg := fmt.Sprintf("store %s: %d of %d nodes left, below the master quorum %d: writes stop (%s)", st.Name, len(st.Nodes), len(orig.Nodes), q, flowsUsing("storeW", st.Name))
 			if flowsUsing("storeW", st.Name) == "used by no flow" {
@@ -476,15 +442,16 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 	for di := range v.Databases {
 		db := &v.Databases[di]
 		if db.Primary == name {
-			if len(db.Replicas) == 0 {
+			primary, rest, ok := scenarios.Promote(db.Replicas)
+			if !ok {
 				fatal = append(fatal, fmt.Sprintf("database %s: primary on %s lost, no replica to promote (%s)", db.Name, name, flowsUsing("db", db.Name)))
 				continue
 			}
-			if !v.HA.FailoverManaged() {
+			if !m.failover {
 				fatal = append(fatal, fmt.Sprintf("database %s: primary on %s lost, and no failover manager (no ha.patroni) promotes its replica (%s)", db.Name, name, flowsUsing("db", db.Name)))
 				continue
 			}
-			db.Primary, db.Replicas = db.Replicas[0], db.Replicas[1:]
+			db.Primary, db.Replicas = primary, rest
 			notes = append(notes, fmt.Sprintf("database %s: replica on %s promoted to primary", db.Name, db.Primary))
 		} else if j := indexOf(db.Replicas, name); j >= 0 {
 			db.Replicas = append(db.Replicas[:j:j], db.Replicas[j+1:]...)

@@ -175,6 +175,14 @@ func (c *compiler) resolve() {
 	m.ha = s.HA.WithHADefaults()
 	m.failover = s.HA.FailoverManaged()
 	m.orchestrated = s.HA.Orchestrator != nil
+	for _, sv := range s.Services {
+		m.svcMemory = append(m.svcMemory, float64(sv.Memory))
+	}
+	pool := s.OrchestratorPool()
+	m.orchPool = make([]bool, len(m.nodes))
+	for i, n := range m.nodes {
+		m.orchPool[i] = pool[n.name]
+	}
 	for _, db := range s.Databases {
 		m.dbs = append(m.dbs, dbInfo{name: db.Name, replicas: db.Replicas, sync: db.Replication == "sync", readRouting: db.ReadRouting})
 	}

@@ -205,12 +205,10 @@ func Derive(s *scenarios.Scenario) (*Model, error) {
 	var words []string
 	used := s.MemoryByNode()
 	orch := s.HA.Orchestrator != nil
-	pool := map[int]bool{} // the orchestrated pool: nodes that run service instances
-	for _, sv := range s.Services {
-		for _, p := range sv.Placement {
-			if i, ok := idx[p]; ok {
-				pool[i] = true
-			}
+	pool := map[int]bool{} // the orchestrator's pool, by node index
+	for p := range s.OrchestratorPool() {
+		if i, ok := idx[p]; ok {
+			pool[i] = true
 		}
 	}
 	for _, sv := range s.Services {
@@ -224,7 +222,7 @@ func Derive(s *scenarios.Scenario) (*Model, error) {
 				in[h] = true
 			}
 			for i, n := range s.Nodes {
-				if !in[i] && pool[i] && (n.Memory == 0 || float64(n.Memory)-used[n.Name] >= float64(sv.Memory)) {
+				if !in[i] && pool[i] && scenarios.HasRoom(float64(n.Memory), used[n.Name], float64(sv.Memory)) {
 					hosts = append(hosts, i)
 				}
 			}
@@ -256,10 +254,7 @@ func Derive(s *scenarios.Scenario) (*Model, error) {
 			groups = append(groups, g)
 		}
 		if need["storeW"][st.Name] {
-			q := s.HA.Search.MinimumMasterNodes
-			if q <= 0 {
-				q = len(sn)/2 + 1
-			}
+			q := s.HA.Search.MasterQuorum(len(sn))
 			if q > len(sn) {
 				m.Notes = append(m.Notes, fmt.Sprintf("store %s: minimum_master_nodes %d is more than its %d nodes: writes never have a quorum", st.Name, q, len(sn)))
 			}
