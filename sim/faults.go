@@ -454,19 +454,14 @@ func (k *kernel) readsFollow(db, old, node int, up int64, fail int) {
 	if d.readRouting != "" && d.readRouting != "primary" {
 		return
 	}
-	name := "db:" + d.name + ":read"
-	for r, sv := range k.m.services {
-		if sv.name != name {
-			continue
-		}
-		for i, n := range k.svcNodes[r] {
-			if n == old {
-				k.svcNodes[r][i] = node
-				fs.moved[r][i] = true
-				fs.instDown[r][i] = false
-				fs.lbUp[r][i] = false // the balancer sends reads there once its checks pass
-				k.schedule(up, action{kind: actLBUp, svc: r, inst: i, fail: fail})
-			}
+	r := d.read
+	for i, n := range k.svcNodes[r] {
+		if n == old {
+			k.svcNodes[r][i] = node
+			fs.moved[r][i] = true
+			fs.instDown[r][i] = false
+			fs.lbUp[r][i] = false // the balancer sends reads there once its checks pass
+			k.schedule(up, action{kind: actLBUp, svc: r, inst: i, fail: fail})
 		}
 	}
 }

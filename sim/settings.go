@@ -54,6 +54,7 @@ type dbInfo struct {
 	replicas    []string // replica node names, in file order (Patroni promotes the first)
 	sync        bool     // synchronous replication
 	readRouting string
+	read        int // the service of its reads (compile.go: "db:NAME:read")
 }
 
 // failSpec is a scheduled failure resolved to what it touches: node indices (a node failure) or
@@ -183,8 +184,8 @@ func (c *compiler) resolve() {
 	for i, n := range m.nodes {
 		m.orchPool[i] = pool[n.name]
 	}
-	for _, db := range s.Databases {
-		m.dbs = append(m.dbs, dbInfo{name: db.Name, replicas: db.Replicas, sync: db.Replication == "sync", readRouting: db.ReadRouting})
+	for di, db := range s.Databases {
+		m.dbs = append(m.dbs, dbInfo{name: db.Name, replicas: db.Replicas, sync: db.Replication == "sync", readRouting: db.ReadRouting, read: int(c.dbRead[di])})
 	}
 	for f := range m.flows {
 		sf := &s.Flows[f]
