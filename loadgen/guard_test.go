@@ -177,7 +177,10 @@ func TestAgentTrafficIDs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.OK != res.Scheduled || res.EventsSent != 20*res.OK {
+		// On a loaded machine (CI runs the container tests beside this one) a hit may find no
+		// free VU in time and is dropped, never sent; what this test checks is that every hit
+		// sent carries unique ids and arrives, so drops are allowed up to a tenth of the hits.
+		if res.OK+res.Dropped != res.Scheduled || 10*res.Dropped > res.Scheduled || res.EventsSent != 20*res.OK {
 			t.Errorf("%s: %+v %v", names[i], res.Counts, res.Errors)
 		}
 		if names[i] != "grpc-upload" && res.EventsAcked != res.EventsSent {

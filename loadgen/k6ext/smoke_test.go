@@ -101,8 +101,11 @@ func TestSmokeK6AgainstLoopback(t *testing.T) {
 		ev, ack, dur := m.Metrics["capsim_events"], m.Metrics["capsim_events_acked"], m.Metrics["capsim_batch_duration"]
 		dropped := m.Metrics["dropped_iterations"].Sum
 		// constant-arrival-rate starts an iteration at every multiple of 1/rate in [0, duration]
-		// (k6 may or may not count the one exactly at the end), or drops it (counted).
-		if got := float64(dur.Count) + dropped; got != rate*seconds && got != rate*seconds+1 {
+		// or drops it (counted). When its loop runs late at the end, k6's select between the
+		// next (already due) start and the end of the duration picks at random, so each start
+		// past the end runs with probability 1/2: a few extra iterations, never fewer (seen in
+		// CI: 306). Allow 2 %; the target's own count below is the exact check.
+		if got := float64(dur.Count) + dropped; got < rate*seconds || got > rate*seconds*1.02 {
 			t.Errorf("%s: %d batches + %v dropped, want %d", target, dur.Count, dropped, rate*seconds)
 		}
 		if ev.Sum != float64(dur.Count*batch) || ack.Sum != ev.Sum || m.Metrics["capsim_batches_failed"].Sum != 0 {
