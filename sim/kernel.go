@@ -38,7 +38,8 @@ type qent struct {
 	demand int64
 }
 
-// ring is a FIFO of qent that grows by doubling and never shrinks.
+// ring is a FIFO of qent that grows by doubling from 16 (its length a power of two) and never
+// shrinks.
 type ring struct {
 	buf        []qent
 	head, size int
@@ -56,7 +57,9 @@ func (r *ring) push(e qent) {
 		}
 		r.buf, r.head = nb, 0
 	}
-	r.buf[(r.head+r.size)%len(r.buf)] = e
+	// the length is a power of two (16, doubled): a mask, not a 64-bit division
+	i := (r.head + r.size) & (len(r.buf) - 1)
+	r.buf[i].job, r.buf[i].demand = e.job, e.demand
 	r.size++
 }
 
@@ -126,6 +129,15 @@ type flowRT2 struct {
 	nextT     int64
 	nextSeq   uint64
 	scheduled bool
+	// the flow's constant spec copied next to its state (as stationRT does): its arrival
+	// stream, Poisson or not, and for a one-visit program (Model.visitOnce) the station
+	// (v1St, -1 none), the program and its visit instruction
+	arrR    *rand.Rand
+	poisson bool
+	closed  bool
+	v1St    int32
+	v1Prog  int32
+	v1In    *instr
 }
 
 // kernel runs one replication of a Model at one load.
@@ -149,8 +161,7 @@ type kernel struct {
 	end      int64
 	measure  bool
 	events   int64
-	minF     int32   // open flow with the earliest next arrival, -1 none
-	visit1   []int32 // per flow: the station of its one-visit program (fast path), -1 none
+	minF     int32 // open flow with the earliest next arrival, -1 none
 	svcNodes [][]int // node of each service instance (a copy when failures move instances)
 	fs       *faultRT
 	ms       *mserRT // a pilot replication's series (mser.go), nil otherwise
@@ -248,10 +259,14 @@ func newKernel(m *Model, seed uint64, rep int) *kernel {
 		k.storeRR[i] = make([]int, len(s.copies))
 	}
 	k.flows = make([]flowRT2, len(m.flows))
-	k.visit1 = make([]int32, len(m.flows))
 	for i := range k.flows {
-		k.flows[i].hist = hdrhistogram.New(1, histMaxMicros, 3)
-		k.visit1[i] = m.visitOnce(i)
+		fs, fl := &k.flows[i], &m.flows[i]
+		fs.hist = hdrhistogram.New(1, histMaxMicros, 3)
+		fs.arrR, fs.poisson, fs.closed = k.streams[fl.stream], fl.poisson, fl.closed
+		if fs.v1St = m.visitOnce(i); fs.v1St >= 0 {
+			fs.v1Prog = fl.progs[0]
+			fs.v1In = &m.progs[fs.v1Prog].code[0]
+		}
 	}
 	k.jobs = make([]job, 0, 1024)
 	k.h.init(1024)
@@ -512,10 +527,9 @@ func (k *kernel) scheduleArrival(f int32) {
 }
 
 func (k *kernel) arrival(f int32) {
-	fl := &k.m.flows[f]
 	fs := &k.flows[f]
-	if fl.poisson {
-		fs.nextF += k.streams[fl.stream].ExpFloat64() / fs.rate
+	if fs.poisson {
+		fs.nextF += fs.arrR.ExpFloat64() / fs.rate
 	} else {
 		fs.nextF += 1 / fs.rate
 	}
@@ -524,11 +538,10 @@ func (k *kernel) arrival(f int32) {
 		fs.arrivals++
 	}
 	fs.inSys++
-	if s := k.visit1[f]; s >= 0 {
+	if s := fs.v1St; s >= 0 {
 		// one station visit: what startRequest and advance would do, without the interpreter
-		p := fl.progs[0]
-		j := k.newJob(f, p, -1, k.now, 0)
-		k.arrive(s, j, k.demand(&k.m.progs[p].code[0]))
+		j := k.newJob(f, fs.v1Prog, -1, k.now, 0)
+		k.arrive(s, j, k.demand(fs.v1In))
 		return
 	}
 	j := k.newJob(f, 0, -1, 0, 0)
@@ -908,7 +921,6 @@ func (k *kernel) finish(j int32) {
 		}
 		return
 	}
-	fl := &k.m.flows[jb.flow]
 	fs := &k.flows[jb.flow]
 	if k.measure {
 		lat := k.now - jb.start
@@ -927,8 +939,8 @@ func (k *kernel) finish(j int32) {
 		}
 	}
 	jb.attempt, jb.written = 0, 0
-	if fl.closed {
-		k.startRequest(j, k.now+int64(k.samplers[fl.think].draw()))
+	if fs.closed {
+		k.startRequest(j, k.now+int64(k.samplers[k.m.flows[jb.flow].think].draw()))
 		return
 	}
 	fs.inSys--
