@@ -125,22 +125,35 @@ func (h *eventHeap) pushHeap(t int64, seq uint64, a, b int32, g uint16, kind uin
 
 // pop removes and returns the earliest event. The queue must not be empty.
 func (h *eventHeap) pop() event {
-	if !h.heap {
-		n := len(h.ev) - 1
-		top := h.ev[n]
-		h.ev = h.ev[:n]
-		return top
-	}
-	return h.popHeap()
+	var e event
+	h.next(&e)
+	return e
 }
 
-// popHeap: the heap form's pop. The sift-down keeps the smallest child's key in registers and
-// moves the hole, writing the last event once.
-func (h *eventHeap) popHeap() event {
+// next removes the earliest event and writes it into e field by field: the kernel's way to pop.
+// Copying a whole event out of a slot that pushG wrote field by field (or returning one, which
+// the caller spills with narrow stores and copies with wide loads) stalls on store forwarding.
+// The queue must not be empty.
+func (h *eventHeap) next(e *event) {
+	if !h.heap {
+		n := len(h.ev) - 1
+		s := &h.ev[n]
+		e.t, e.seq, e.a, e.b, e.g, e.kind = s.t, s.seq, s.a, s.b, s.g, s.kind
+		h.ev = h.ev[:n]
+		return
+	}
+	h.popHeap(e)
+}
+
+// popHeap: the heap form's pop into e. The sift-down keeps the smallest child's key in
+// registers and moves the hole, writing the last event once.
+func (h *eventHeap) popHeap(e *event) {
+	s := &h.ev[0]
+	e.t, e.seq, e.a, e.b, e.g, e.kind = s.t, s.seq, s.a, s.b, s.g, s.kind
 	h.ev = h.ev[:len(h.ev)-1] // a self-reslice: no pointer store, no write barrier
 	ev := h.ev
 	n := len(ev)
-	top, last := ev[:n+1][0], ev[:n+1][n]
+	last := ev[:n+1][n]
 	i := 0
 	for {
 		c := 4*i + 1
@@ -170,17 +183,16 @@ func (h *eventHeap) popHeap() event {
 	if n <= sortedBelow {
 		// back to the sorted form (decreasing): insertion sort of a few events
 		for a := 1; a < n; a++ {
-			e := ev[a]
+			x := ev[a]
 			b := a
-			for b > 0 && (e.t > ev[b-1].t || (e.t == ev[b-1].t && e.seq > ev[b-1].seq)) {
+			for b > 0 && (x.t > ev[b-1].t || (x.t == ev[b-1].t && x.seq > ev[b-1].seq)) {
 				ev[b] = ev[b-1]
 				b--
 			}
-			ev[b] = e
+			ev[b] = x
 		}
 		h.heap = false
 	}
-	return top
 }
 
 // remove takes out the event (t, kind, a, b) if the queue is in its sorted form and holds it (a

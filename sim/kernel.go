@@ -310,6 +310,7 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		}
 		k.h.push(warm+k.fs.secNS, evTick, 0, 0)
 	}
+	var e event // the event being handled (eventHeap.next writes it field by field)
 	for {
 		if k.events&0x3fff == 0 {
 			if k.done != nil && k.events&0xffff == 0 {
@@ -346,7 +347,7 @@ func (k *kernel) run(scale float64, warm, dur int64) replication {
 		if k.h.len() == 0 {
 			break
 		}
-		e := k.h.pop()
+		k.h.next(&e)
 		k.now = e.t
 		k.events++
 		switch e.kind {
