@@ -161,7 +161,7 @@ type kernel struct {
 	end      int64
 	measure  bool
 	events   int64
-	minF     int32 // open flow with the earliest next arrival, -1 none
+	minF     int32   // open flow with the earliest next arrival, -1 none
 	svcNodes [][]int // node of each service instance (a copy when failures move instances)
 	fs       *faultRT
 	ms       *mserRT // a pilot replication's series (mser.go), nil otherwise
