@@ -1048,6 +1048,17 @@ func (k *kernel) psRate(s int32) float64 {
 	return c / float64(st.n)
 }
 
+// psWall is the wall time (ns) station s needs to give every job w ns of service at its current
+// rate: w ÷ psRate, skipping the division while the rate is 1 (w / 1 is w exactly, so results
+// are the same bit for bit; a division costs as much as the rest of the bookkeeping).
+func (k *kernel) psWall(s int32, w float64) float64 {
+	st := &k.st[s]
+	if st.n <= st.servers {
+		return w
+	}
+	return w / k.psRate(s)
+}
+
 func (k *kernel) psAdvanceV(s int32) {
 	st := &k.st[s]
 	if k.fs != nil && k.fs.paused[st.node] {
@@ -1074,7 +1085,7 @@ func (k *kernel) psReschedule(s int32) {
 		st.pending = false
 		return
 	}
-	dt := (st.tags[0].tag - st.v) / k.psRate(s)
+	dt := k.psWall(s, st.tags[0].tag-st.v)
 	if dt < 0 {
 		dt = 0
 	}
@@ -1103,7 +1114,7 @@ func (k *kernel) psDone(s int32, ver int32) bool {
 	}
 	st.pending = false
 	k.psAdvanceV(s)
-	if (st.tags[0].tag-st.v)/k.psRate(s) >= 1 {
+	if k.psWall(s, st.tags[0].tag-st.v) >= 1 {
 		k.psReschedule(s) // early: arrivals since slowed the station down
 		return false
 	}
