@@ -36,6 +36,7 @@ func benchKernel(b *testing.B, name string, load float64, seconds int64) {
 	for i := 0; i < b.N; i++ {
 		k := newKernel(m, 1, i)
 		r := k.run(load/m.design, 0, seconds*1e9)
+		k.recycle() // as simulate does after each replication
 		events += r.events
 	}
 	b.StopTimer()

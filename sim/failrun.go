@@ -98,6 +98,7 @@ func (m *Model) runFailures(cfg *config) []FailureResult {
 			}
 			k.run(m.design/m.ref, int64(cfg.warm), int64(dur))
 			reps[i] = failureRep{series: k.fs.series, flowP95: k.fs.flowP95, flowThr: k.fs.flowThr, over: k.fs.flowOver, errs: k.fs.flowErr, m: k.fs.m, events: k.fs.events}
+			k.recycle()
 			if k.stop != stopCanceled { // a replication cut by a limit has ended too
 				mt.add(repS - reported)
 			}

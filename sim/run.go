@@ -357,6 +357,7 @@ func simulate(m *Model, cfg *config, load float64, rep int) replication {
 		k.observe() // the last interval
 		r.series = k.ms
 	}
+	k.recycle()
 	return r
 }
 
