@@ -95,9 +95,11 @@
 // scenario sets sim.replications (or WithReplications); otherwise replications are added at
 // design load in two stages: a first stage of DefaultMinReplications sets the count N that
 // brings the 95 % interval of every flow's mean and P95 response time within sim.precision
-// (default ±5 %) of its estimate, at most sim.max_replications (default 200), and N other
-// replications are measured (the first stage is not in the results, so N is independent of
-// them); N does not depend on the number of cores. Result.Precision reports per
+// (default ±5 %) of its estimate, from an upper 90 % bound of their spread, at most
+// sim.max_replications (default 200), and N other replications are measured (the first stage is
+// not in the results, so N is independent of them); a measured set that falls short joins the
+// first stage and a new count is measured, at most four sets in all. N does not depend on the
+// number of cores. Result.Precision reports per
 // measure the precision achieved, the saturation point's included (its replications, like the
 // sweep's, stay DefaultReplications). Every reported figure is the mean of the replications'
 // values with a 95 % confidence interval from Student's t with n−1 degrees of freedom:
