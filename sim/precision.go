@@ -306,7 +306,9 @@ func autoWarmup(m *Model, cfg *config, load float64) (w *WarmupResult, events in
 // runNote is the first model note of a run to a precision or with a detected warm-up.
 func runNote(cfg *config, n int, pr *PrecisionResult, w *WarmupResult) string {
 	reps := fmt.Sprintf("%d replications", n)
-	if pr != nil {
+	if pr != nil && pr.Stages == 0 {
+		reps = fmt.Sprintf("%d replications at design load (not refined to the precision: %s)", n, pr.Stopped)
+	} else if pr != nil {
 		reps = fmt.Sprintf("%d replications at design load (as many as %d other replications showed every flow's mean and P95 needs for a 95 %% interval within ±%.3g %% of the estimate, with an upper bound on their spread, at most %d)", n, pr.FirstStage, 100*pr.Target, pr.MaxReplications)
 	}
 	warm := fmt.Sprintf("of %s simulated after a %s warm-up (discarded)", cfg.dur, cfg.warm)
