@@ -45,7 +45,34 @@ func Compile(s *scenarios.Scenario) (*Model, error) {
 	}
 	c.m.dm = c.m.demands()
 	c.resolve()
+	c.m.flatten()
 	return c.m, nil
+}
+
+// flatten lays every program's code end to end in m.code, the kernel's instruction array, with
+// m.progStart[p] the index of program p's first instruction and every jump target (opBranch
+// and opJump a, a cache pick's miss branch c, opSetCopy's skip target c) relocated to it: the
+// kernel's program counter indexes m.code directly, one bounds-checked load per instruction
+// instead of four dependent ones through the program table.
+func (m *Model) flatten() {
+	m.code, m.progStart = m.code[:0], make([]int32, len(m.progs))
+	for p := range m.progs {
+		base := int32(len(m.code))
+		m.progStart[p] = base
+		for _, in := range m.progs[p].code {
+			switch in.op {
+			case opBranch, opJump:
+				in.a += base
+			case opPick:
+				if in.c > 0 {
+					in.c += base
+				}
+			case opSetCopy:
+				in.c += base
+			}
+			m.code = append(m.code, in)
+		}
+	}
 }
 
 // ErrModel is wrapped by every Compile error.

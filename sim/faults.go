@@ -875,7 +875,7 @@ func (k *kernel) retry(j int32) {
 	fs := k.fs
 	jb := &k.jobs[j]
 	fs.backlog[jb.flow]--
-	jb.pc, jb.nheld, jb.pickMask, jb.failed, jb.miss = 0, 0, 0, false, false
+	jb.pc, jb.nheld, jb.pickMask, jb.failed, jb.miss = k.m.progStart[jb.prog], 0, 0, false, false
 	k.advance(j)
 }
 

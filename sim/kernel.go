@@ -15,7 +15,7 @@ type job struct {
 	arrive   int64 // arrival at the current station, ns
 	flow     int32
 	prog     int32
-	pc       int32
+	pc       int32 // index into Model.code (absolute: flatten)
 	parent   int32 // fork parent, -1 for a root request
 	pending  int32 // fork children still running
 	node     int32 // node of a store-copy child
@@ -265,7 +265,7 @@ func newKernel(m *Model, seed uint64, rep int) *kernel {
 		fs.arrR, fs.poisson, fs.closed = k.streams[fl.stream], fl.poisson, fl.closed
 		if fs.v1St = m.visitOnce(i); fs.v1St >= 0 {
 			fs.v1Prog = fl.progs[0]
-			fs.v1In = &m.progs[fs.v1Prog].code[0]
+			fs.v1In = &m.code[m.progStart[fs.v1Prog]]
 		}
 	}
 	if b, ok := bufPool.Get().(*kernelBufs); ok {
@@ -449,7 +449,7 @@ func (k *kernel) newJob(flow, prog, parent int32, start int64, written int32) in
 	}
 	jb := &k.jobs[j]
 	jb.start, jb.arrive = start, 0
-	jb.flow, jb.prog, jb.pc, jb.parent, jb.pending = flow, prog, 0, parent, 0
+	jb.flow, jb.prog, jb.pc, jb.parent, jb.pending = flow, prog, k.m.progStart[prog], parent, 0
 	jb.node, jb.source, jb.nheld, jb.pickMask, jb.curSt = -1, 0, 0, 0, -1
 	jb.attempt, jb.lbTries, jb.failed, jb.miss = 0, 0, false, false
 	jb.written = written
@@ -527,7 +527,7 @@ func (k *kernel) startRequest(j int32, t int64) {
 		}
 	}
 	jb := &k.jobs[j]
-	jb.prog, jb.pc, jb.start, jb.nheld, jb.pickMask = p, 0, t, 0, 0
+	jb.prog, jb.pc, jb.start, jb.nheld, jb.pickMask = p, k.m.progStart[p], t, 0, 0
 	if fl.sources > 1 {
 		jb.source = int32(k.streams[fl.stream].IntN(fl.sources))
 	}
@@ -629,7 +629,7 @@ func (k *kernel) demand(in *instr) int64 {
 func (k *kernel) advance(j int32) {
 	for {
 		jb := &k.jobs[j]
-		in := &k.m.progs[jb.prog].code[jb.pc]
+		in := &k.m.code[jb.pc]
 		switch in.op {
 		case opEnd:
 			k.finish(j)
@@ -659,9 +659,8 @@ func (k *kernel) advance(j int32) {
 				if i, ok = k.pickF(in.a, jb); !ok {
 					if in.c > 0 {
 						// a cache lookup that fails falls through to the miss path
-						code := k.m.progs[jb.prog].code
 						jb.pc = in.c
-						if int(in.c) < len(code) && code[in.c].op == opBranch && code[in.c].b2 == 1 {
+						if next := &k.m.code[in.c]; next.op == opBranch && next.b2 == 1 {
 							jb.miss = true
 						}
 						continue
@@ -1048,7 +1047,7 @@ func (k *kernel) leave(s int32, j int32) {
 	jb := &k.jobs[j]
 	jb.curSt = -1
 	jb.pc++
-	if k.m.progs[jb.prog].code[jb.pc].op == opEnd {
+	if k.m.code[jb.pc].op == opEnd {
 		k.finish(j) // what advance would do, without entering the interpreter
 		return
 	}

@@ -38,6 +38,7 @@ func quotaJobs(t *testing.T, cores int, limit float64, period time.Duration, arr
 	}
 	// a program whose only step after the visit is its end
 	m.progs = append(m.progs, program{name: "visit", code: []instr{{op: opEnd}, {op: opEnd}}})
+	m.flatten() // the kernel runs the flat copy of the programs
 	prog := int32(len(m.progs) - 1)
 	k := newKernel(m, 1, 0)
 	cpu := m.nodeCPU[0]
