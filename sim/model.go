@@ -239,8 +239,8 @@ type Model struct {
 	stations  []stationSpec
 	pools     []poolSpec
 	progs     []program
-	code      []instr // every program's code end to end, jumps relocated (flatten)
-	progStart []int32 // per program: the index of its first instruction in code
+	code      []instr     // every program's code end to end, jumps relocated (flatten)
+	progStart []int32     // per program: the index of its first instruction in code
 	forks     [][]int32   // fork table: child programs
 	forkEv    []float64   // events each child of an index fork stores (0 for queries)
 	services  []serviceRT // the scenario's services (the first nSvc), then databases' and caches'
