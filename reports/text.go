@@ -162,10 +162,11 @@ func writeText(w io.Writer, r *sim.Result, o TextOptions) {
 		}
 		an := ""
 		if f.AnalyticMeanMS != nil {
-			an = fmt.Sprintf("; mean %s ms, analytic %s ms", textNum(f.LatencyMS.Mean.Mean), textNum(*f.AnalyticMeanMS))
+			an = fmt.Sprintf("; analytic mean %s ms", textNum(*f.AnalyticMeanMS))
 		}
-		fmt.Fprintf(w, "  %-16s %-12s %s ms (±%s)%s, %s req/s%s\n", label, TerminalSafe(f.Name, false), textNum(f.LatencyMS.P95.Mean),
-			textNum((f.LatencyMS.P95.CI95[1]-f.LatencyMS.P95.CI95[0])/2), verdict, textNum(f.ThroughputPerS.Mean), an)
+		fmt.Fprintf(w, "  %-16s %-12s %s ms (±%s)%s, mean %s ms (±%s), %s req/s%s\n", label, TerminalSafe(f.Name, false), textNum(f.LatencyMS.P95.Mean),
+			textNum((f.LatencyMS.P95.CI95[1]-f.LatencyMS.P95.CI95[0])/2), verdict, textNum(f.LatencyMS.Mean.Mean),
+			textNum((f.LatencyMS.Mean.CI95[1]-f.LatencyMS.Mean.CI95[0])/2), textNum(f.ThroughputPerS.Mean), an)
 	}
 	writePrecisionText(w, r)
 	var fired []string
