@@ -136,3 +136,41 @@ func TestHAViewsAgree(t *testing.T) {
 		})
 	}
 }
+
+// TestNMinus1RestartTime: a service whose every instance was on the lost node is down until the
+// orchestrator restarts it, node_down_timeout + start_delay after the loss — the time the crash
+// run's move takes (faults.go) — and the N-1 row says so, and says when that is longer than the
+// RTO target: with the default orchestrator (340 s + 30 s) it is, with 40 s + 10 s it is not. A
+// service with an instance left (web on app-2) is not named.
+func TestNMinus1RestartTime(t *testing.T) {
+	for _, tc := range []struct {
+		orch, after string
+		over        bool
+	}{
+		{"{}", "6m10s", true},
+		{"{node_down_timeout: 40s, start_delay: 10s}", "50s", false},
+	} {
+		y := strings.Replace(fmt.Sprintf(haTier, ""), "ha:\n", "ha:\n  orchestrator: "+tc.orch+"\n", 1)
+		rows, err := mustCompile(t, nm1Load(t, y)).NMinus1(nm1Fast...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			names := strings.Contains(r.Why, "down until the orchestrator restarts them")
+			switch r.Node {
+			case "solo":
+				want := "solo down until the orchestrator restarts them, " + tc.after + " after the loss"
+				if !strings.Contains(r.Why, want) {
+					t.Errorf("orchestrator %s, without solo: %q, want %q", tc.orch, r.Why, want)
+				}
+				if over := strings.Contains(r.Why, "longer than the 5m0s RTO target"); over != tc.over {
+					t.Errorf("orchestrator %s, without solo: over the RTO %v, want %v (%s)", tc.orch, over, tc.over, r.Why)
+				}
+			case "app-1", "app-2":
+				if names {
+					t.Errorf("without %s: %q names an outage, but web keeps an instance", r.Node, r.Why)
+				}
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/capsim/capsim/scenarios"
 )
@@ -25,7 +26,11 @@ var ErrNoNodes = errors.New("sim: N-1 analysis needs a deployment with nodes")
 //     instance makes the tier not survive — unless ha.orchestrator is set (Kubernetes, seed 002):
 //     then every instance X ran restarts on the surviving node of the orchestrated pool (nodes
 //     that run service instances) with the most free cores at design load (cores × (1 − CPU utilization by the utilization law), each moved instance taking an
-//     equal share of X's busy cores) among the nodes with memory for it. Queue consumers scale
+//     equal share of X's busy cores) among the nodes with memory for it; a service that had
+//     every instance on X is down until then, node_down_timeout + start_delay after the loss
+//     (the crash run's timing), which Why states, with whether that is longer than the RTO
+//     target (RTOTarget) — the row's Survives is about the capacity after the restart, not the
+//     recovery time, which a failure run measures. Queue consumers scale
 //     with the instances of their service (concurrency × instances left / instances before);
 //   - sharded stores lose X as a data node and are re-allocated with scenarios.AllocateShards;
 //     if the copies no longer fit (total_shards_per_node, distinct nodes) replicas are dropped
@@ -298,6 +303,7 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 	instances := map[string][2]int{} // service → instances before, after
 	moved := map[string][]string{}   // target node → services restarted there
 	var targets []string
+	var outage []string // services with every instance on the node: down until the restart
 	for si := range v.Services {
 		sv := &v.Services[si]
 		var place []string
@@ -345,6 +351,9 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 					w = append(w, wj)
 				}
 				placer.move(ni, t, m.svcMemory[si])
+				if lost == before && k == 0 && flowsUsing("svc", sv.Name) != "used by no flow" {
+					outage = append(outage, sv.Name)
+				}
 				if moved[target] == nil {
 					targets = append(targets, target)
 				}
@@ -362,6 +371,16 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 	}
 	for _, t := range targets {
 		notes = append(notes, fmt.Sprintf("orchestrator restarts %s on %s", strings.Join(moved[t], ", "), t))
+	}
+	if o := m.ha.Orchestrator; len(outage) > 0 && o != nil {
+		// the crash run's timing (faults.go: a move at node_down_timeout + start_delay)
+		restart := time.Duration(o.NodeDownTimeout) + time.Duration(o.StartDelay)
+		over := ""
+		if restart >= RTOTarget {
+			over = fmt.Sprintf(": longer than the %v RTO target (a failure run measures it)", RTOTarget)
+		}
+		notes = append(notes, fmt.Sprintf("%s down until the orchestrator restarts them, %v after the loss (node_down_timeout %v + start_delay %v)%s",
+			strings.Join(outage, ", "), restart, time.Duration(o.NodeDownTimeout), time.Duration(o.StartDelay), over))
 	}
 	// queue consumers live in the consumer service's instances
 	for qi := range v.Queues {
