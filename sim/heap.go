@@ -123,13 +123,6 @@ func (h *eventHeap) pushHeap(t int64, seq uint64, a, b int32, g uint16, kind uin
 	e.t, e.seq, e.a, e.b, e.g, e.kind = t, seq, a, b, g, kind
 }
 
-// pop removes and returns the earliest event. The queue must not be empty.
-func (h *eventHeap) pop() event {
-	var e event
-	h.next(&e)
-	return e
-}
-
 // next removes the earliest event and writes it into e field by field: the kernel's way to pop.
 // Copying a whole event out of a slot that pushG wrote field by field (or returning one, which
 // the caller spills with narrow stores and copies with wide loads) stalls on store forwarding.

@@ -54,3 +54,11 @@ func TestEventHeapOrder(t *testing.T) {
 		t.Fatalf("the queue reached only %d events, emptied %d times", maxLen, cycles)
 	}
 }
+
+// pop removes and returns the earliest event (the tests' way; the kernel pops with next). The
+// queue must not be empty.
+func (h *eventHeap) pop() event {
+	var e event
+	h.next(&e)
+	return e
+}

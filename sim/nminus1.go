@@ -270,7 +270,9 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 	v.Failures, v.Availability, v.LoadTest = nil, nil, nil
 	v.Nodes = append(v.Nodes[:ni:ni], v.Nodes[ni+1:]...)
 	uses := m.uses
-	flowsUsing := func(kind, what string) string {
+	// flowsOf names the flows that use a component (kind svc, store, storeW or db);
+	// flowsUsing says it for a message
+	flowsOf := func(kind, what string) []string {
 		var fs []string
 		for _, u := range uses {
 			var list []string
@@ -291,6 +293,10 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 				}
 			}
 		}
+		return fs
+	}
+	flowsUsing := func(kind, what string) string {
+		fs := flowsOf(kind, what)
 		if len(fs) == 0 {
 			return "used by no flow"
 		}
@@ -351,7 +357,7 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 					w = append(w, wj)
 				}
 				placer.move(ni, t, m.svcMemory[si])
-				if lost == before && k == 0 && flowsUsing("svc", sv.Name) != "used by no flow" {
+				if lost == before && k == 0 && len(flowsOf("svc", sv.Name)) > 0 {
 					outage = append(outage, sv.Name)
 				}
 				if moved[target] == nil {
@@ -431,7 +437,7 @@ func (m *Model) withoutNode(ni int) (vr variant, notes, fatal []string) {
 		q := m.ha.Search.MasterQuorum(len(orig.Nodes))
 		if len(st.Nodes) < q {
 			msg := fmt.Sprintf("store %s: %d of %d nodes left, below the master quorum %d: writes stop (%s)", st.Name, len(st.Nodes), len(orig.Nodes), q, flowsUsing("storeW", st.Name))
-			if flowsUsing("storeW", st.Name) == "used by no flow" {
+			if len(flowsOf("storeW", st.Name)) == 0 {
 				notes = append(notes, msg) // searches go on without a master
 			} else {
 				fatal = append(fatal, msg)
